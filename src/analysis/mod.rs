@@ -1,0 +1,564 @@
+//! The analysis stage: polars frames built from the validated study, joined and grouped
+//! into the report's tables. Group order in polars is not stable, so every result is put
+//! in the study's own order (or sorted) before it leaves this module, and every person
+//! count passes the small-cell rule here, so raw small counts never leave.
+//!
+//! Eager group-by aggregations are marked deprecated in favour of polars' lazy API, but
+//! `lazy` pulls a streaming engine and a network stack into the build (FIELD-NOTES.md);
+//! the eager ones are kept on purpose.
+#![allow(deprecated)]
+
+pub mod table;
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::problem::{build_err, Result};
+use crate::study::{InterviewKind, Measure, Study, Text};
+pub use table::{protect_line, protect_one, Cell, Column, Row, Shown, Table};
+
+/// Counts of one slice of the sample (a region, a model, or everything).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SampleCounts {
+    pub individual: u64,
+    pub group: u64,
+    pub interviews: u64,
+    pub participants: u64,
+}
+
+/// Evidence behind one theme for one model (or all models), protected.
+#[derive(Clone, Debug, Serialize)]
+pub struct Evidence {
+    pub excerpts: Shown,
+    pub participants: Shown,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ThemeEvidence {
+    pub theme: String,
+    /// One entry per model, in the study's model order.
+    pub by_model: Vec<Evidence>,
+    pub total: Evidence,
+}
+
+/// Everything later stages need; nothing here is a raw small person count.
+#[derive(Clone, Debug, Serialize)]
+pub struct Analysis {
+    pub by_region: Vec<(String, SampleCounts)>,
+    pub by_model: Vec<(String, Shown, u64)>,
+    pub total: SampleCounts,
+    pub tables: Vec<Table>,
+    pub themes: Vec<ThemeEvidence>,
+    /// Named figures for prose and errata (`interviews.group`, `region.nord.participants`).
+    pub metrics: BTreeMap<String, f64>,
+    pub errata_differs: u64,
+}
+
+impl Analysis {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+}
+
+fn pe(e: PolarsError) -> crate::problem::Failure {
+    build_err(format!("analysis failed: {e}"))
+}
+
+/// The interview register as a frame, joined with the units for each interview's model.
+fn interview_frame(study: &Study) -> PolarsResult<DataFrame> {
+    let interviews = df!(
+        "interview" => study.interviews.iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
+        "region" => study.interviews.iter().map(|i| i.region.clone()).collect::<Vec<_>>(),
+        "unit" => study.interviews.iter().map(|i| i.unit.clone()).collect::<Vec<_>>(),
+        "individual" => study.interviews.iter().map(|i| (i.kind == InterviewKind::Individual) as u32).collect::<Vec<_>>(),
+        "group" => study.interviews.iter().map(|i| (i.kind == InterviewKind::Group) as u32).collect::<Vec<_>>(),
+        "interviews" => vec![1u32; study.interviews.len()],
+        "participants" => study.interviews.iter().map(|i| i.participants).collect::<Vec<_>>(),
+    )?;
+    let units = df!(
+        "unit" => study.units.iter().map(|u| u.id.clone()).collect::<Vec<_>>(),
+        "model" => study.units.iter().map(|u| u.model.clone()).collect::<Vec<_>>(),
+    )?;
+    interviews.inner_join(&units, ["unit"], ["unit"])
+}
+
+/// Sum the sample columns per value of `by`, returned by key.
+fn sample_by(frame: &DataFrame, by: &str) -> PolarsResult<BTreeMap<String, SampleCounts>> {
+    let grouped = frame
+        .group_by([by])?
+        .select(["individual", "group", "interviews", "participants"])
+        .sum()?
+        .sort([by], SortMultipleOptions::default())?;
+    let keys = grouped.column(by)?.str()?.clone();
+    let col = |name: &str| -> PolarsResult<Vec<u64>> {
+        let c = grouped.column(&format!("{name}_sum"))?.cast(&DataType::UInt64)?;
+        let c = c.u64()?;
+        Ok((0..c.len()).map(|i| c.get(i).unwrap_or(0)).collect())
+    };
+    let (ind, grp, ivs, par) = (col("individual")?, col("group")?, col("interviews")?, col("participants")?);
+    Ok((0..keys.len())
+        .map(|i| (i, keys.get(i)))
+        .map(|(i, k)| {
+            let counts = SampleCounts { individual: ind[i], group: grp[i], interviews: ivs[i], participants: par[i] };
+            (k.unwrap_or("").to_string(), counts)
+        })
+        .collect())
+}
+
+/// One row per (excerpt, code, ancestor-or-self) with the excerpt's participant and model,
+/// so that grouping by `code` counts evidence for themes and subthemes alike.
+fn evidence_frame(study: &Study, interviews: &DataFrame) -> PolarsResult<DataFrame> {
+    let (mut excerpt, mut code, mut interview, mut participant) = (vec![], vec![], vec![], vec![]);
+    for e in &study.excerpts {
+        let mut nodes: Vec<&str> = Vec::new();
+        for c in &e.codes {
+            for node in &study.codes {
+                if study.code_within(c, &node.id) && !nodes.contains(&node.id.as_str()) {
+                    nodes.push(&node.id);
+                }
+            }
+        }
+        for node in nodes {
+            excerpt.push(e.id.clone());
+            code.push(node.to_string());
+            interview.push(e.interview.clone());
+            // Pseudonyms are unique within the study (validated), so they identify a person.
+            participant.push(e.participant.clone());
+        }
+    }
+    let coded = df!("excerpt" => excerpt, "code" => code, "interview" => interview, "participant" => participant)?;
+    coded.inner_join(&interviews.select(["interview", "model"])?, ["interview"], ["interview"])
+}
+
+/// Distinct excerpts and participants per (code, model) from the evidence frame.
+type Grid = BTreeMap<(String, String), (u64, u64)>;
+
+fn evidence_grid(evidence: &DataFrame, by: &[&str]) -> PolarsResult<Grid> {
+    if by.is_empty() {
+        // The grand total: distinct excerpts and people in the whole frame.
+        let distinct = |name: &str| -> PolarsResult<u64> { Ok(evidence.column(name)?.n_unique()? as u64) };
+        let total = if evidence.height() == 0 { (0, 0) } else { (distinct("excerpt")?, distinct("participant")?) };
+        return Ok(Grid::from([((String::new(), String::new()), total)]));
+    }
+    let grouped = evidence.group_by(by.iter().copied())?.select(["excerpt", "participant"]).n_unique()?;
+    let grouped = grouped.sort(by.iter().copied(), SortMultipleOptions::default())?;
+    let key = |name: &str| -> PolarsResult<Vec<String>> {
+        if by.contains(&name) {
+            let c = grouped.column(name)?.str()?.clone();
+            Ok((0..c.len()).map(|i| c.get(i).unwrap_or("").to_string()).collect())
+        } else {
+            Ok(vec![String::new(); grouped.height()])
+        }
+    };
+    let num = |name: &str| -> PolarsResult<Vec<u64>> {
+        let c = grouped.column(&format!("{name}_n_unique"))?.cast(&DataType::UInt64)?;
+        let c = c.u64()?;
+        Ok((0..c.len()).map(|i| c.get(i).unwrap_or(0)).collect())
+    };
+    let (codes, models, ex, pa) = (key("code")?, key("model")?, num("excerpt")?, num("participant")?);
+    Ok((0..grouped.height()).map(|i| ((codes[i].clone(), models[i].clone()), (ex[i], pa[i]))).collect())
+}
+
+/// Protect one row of evidence across models: person counts by the small-cell rule, and
+/// an excerpt count wherever its people were suppressed (or where it would reveal one).
+fn protect_evidence(cells: &[(u64, u64)], total: (u64, u64), k: u32) -> (Vec<Evidence>, Evidence) {
+    let people: Vec<u64> = cells.iter().map(|c| c.1).collect();
+    let (people_shown, people_total) = protect_line(&people, total.1, k);
+    let mut excerpts_shown: Vec<Shown> = cells
+        .iter()
+        .zip(&people_shown)
+        .map(|(c, p)| if p.value().is_some() { Shown::Value(c.0) } else { Shown::Hidden })
+        .collect();
+    let mut excerpts_total = if people_total.value().is_some() { Shown::Value(total.0) } else { Shown::Hidden };
+    // The same recovery-by-subtraction guard as for people.
+    let hidden = excerpts_shown.iter().chain(std::iter::once(&excerpts_total)).filter(|s| s.value().is_none()).count();
+    if hidden == 1 && excerpts_total.value().is_some() {
+        excerpts_total = Shown::Hidden;
+    } else if hidden == 1 {
+        if let Some(i) = (0..cells.len()).filter(|&i| excerpts_shown[i].value().is_some()).min_by_key(|&i| cells[i].0) {
+            excerpts_shown[i] = Shown::Hidden;
+        }
+    }
+    let by_model = excerpts_shown
+        .into_iter()
+        .zip(people_shown)
+        .map(|(excerpts, participants)| Evidence { excerpts, participants })
+        .collect();
+    (by_model, Evidence { excerpts: excerpts_total, participants: people_total })
+}
+
+pub fn analyse(study: &Study) -> Result<Analysis> {
+    analyse_frames(study).map_err(pe)
+}
+
+fn analyse_frames(study: &Study) -> PolarsResult<Analysis> {
+    let k = study.meta.small_cell_k;
+    let interviews = interview_frame(study)?;
+    let regions = sample_by(&interviews, "region")?;
+    let models = sample_by(&interviews, "model")?;
+    let total = SampleCounts {
+        individual: regions.values().map(|c| c.individual).sum(),
+        group: regions.values().map(|c| c.group).sum(),
+        interviews: regions.values().map(|c| c.interviews).sum(),
+        participants: regions.values().map(|c| c.participants).sum(),
+    };
+    let by_region: Vec<(String, SampleCounts)> =
+        study.regions.iter().map(|r| (r.id.clone(), regions.get(&r.id).cloned().unwrap_or_default())).collect();
+    let model_people: Vec<u64> =
+        study.models.iter().map(|m| models.get(&m.id).map(|c| c.participants).unwrap_or(0)).collect();
+    let (model_shown, _) = protect_line(&model_people, total.participants, k);
+    let by_model: Vec<(String, Shown, u64)> = study
+        .models
+        .iter()
+        .zip(model_shown)
+        .map(|(m, shown)| (m.id.clone(), shown, models.get(&m.id).map(|c| c.interviews).unwrap_or(0)))
+        .collect();
+
+    let mut metrics = BTreeMap::new();
+    metrics.insert("interviews.individual".to_string(), total.individual as f64);
+    metrics.insert("interviews.group".to_string(), total.group as f64);
+    metrics.insert("interviews.total".to_string(), total.interviews as f64);
+    metrics.insert("participants.total".to_string(), total.participants as f64);
+    for (prefix, map) in [("region", &regions), ("model", &models)] {
+        for (id, c) in map {
+            metrics.insert(format!("{prefix}.{id}.individual"), c.individual as f64);
+            metrics.insert(format!("{prefix}.{id}.group"), c.group as f64);
+            metrics.insert(format!("{prefix}.{id}.interviews"), c.interviews as f64);
+            metrics.insert(format!("{prefix}.{id}.participants"), c.participants as f64);
+        }
+    }
+
+    let evidence = evidence_frame(study, &interviews)?;
+    let by_code_model = evidence_grid(&evidence, &["code", "model"])?;
+    let by_code = evidence_grid(&evidence, &["code"])?;
+    let model_ids: Vec<&str> = study.models.iter().map(|m| m.id.as_str()).collect();
+    let row_evidence = |code: &str| -> (Vec<Evidence>, Evidence) {
+        let cells: Vec<(u64, u64)> = model_ids
+            .iter()
+            .map(|m| by_code_model.get(&(code.to_string(), m.to_string())).copied().unwrap_or((0, 0)))
+            .collect();
+        let total = by_code.get(&(code.to_string(), String::new())).copied().unwrap_or((0, 0));
+        protect_evidence(&cells, total, k)
+    };
+    let themes: Vec<ThemeEvidence> = study
+        .themes()
+        .map(|t| {
+            let (by_model, total) = row_evidence(&t.id);
+            ThemeEvidence { theme: t.id.clone(), by_model, total }
+        })
+        .collect();
+
+    let mut tables = vec![
+        participants_table(study, &by_region, &total),
+        participants_by_model_table(study, &by_model, &models),
+        framework_table(study, &evidence, &row_evidence)?,
+    ];
+    if !study.traits.is_empty() {
+        tables.push(model_matrix(study, &evidence)?);
+    }
+    if !study.factors.is_empty() {
+        tables.push(compilation_table(study));
+    }
+    if !study.recommendations.is_empty() {
+        tables.push(recommendations_table(study));
+    }
+    let (errata, errata_differs) = errata_table(study, &metrics);
+    tables.push(errata);
+    if !study.events.is_empty() {
+        tables.push(timeline_table(study));
+    }
+    tables.extend(context_tables(study));
+
+    Ok(Analysis { by_region, by_model, total, tables, themes, metrics, errata_differs })
+}
+
+fn participants_table(study: &Study, by_region: &[(String, SampleCounts)], total: &SampleCounts) -> Table {
+    let mut t = Table::new(
+        "participants",
+        vec![
+            Column::key("region", "region", false),
+            Column::key("individual", "individual_interviews", true),
+            Column::key("group", "group_interviews", true),
+            Column::key("participants", "participants", true),
+        ],
+    );
+    // Table 1 is the sampling table itself: its counts are printed as they are.
+    for (region, (_, c)) in study.regions.iter().zip(by_region) {
+        t.push(
+            &region.id,
+            false,
+            vec![Cell::Text(region.name.clone()), Cell::Count(c.individual), Cell::Count(c.group), Cell::Count(c.participants)],
+        );
+    }
+    t.push(
+        "total",
+        true,
+        vec![Cell::Key("total".into()), Cell::Count(total.individual), Cell::Count(total.group), Cell::Count(total.participants)],
+    );
+    t
+}
+
+fn participants_by_model_table(study: &Study, by_model: &[(String, Shown, u64)], models: &BTreeMap<String, SampleCounts>) -> Table {
+    let mut t = Table::new(
+        "participants-by-model",
+        vec![
+            Column::key("model", "model", false),
+            Column::key("units", "units", true),
+            Column::key("interviews", "interviews", true),
+            Column::key("participants", "participants", true),
+        ],
+    );
+    for (m, (_, shown, _)) in study.models.iter().zip(by_model) {
+        let units = study.units.iter().filter(|u| u.model == m.id).count() as u64;
+        let interviews = models.get(&m.id).map(|c| c.interviews).unwrap_or(0);
+        t.push(&m.id, false, vec![Cell::Text(m.name.clone()), Cell::Count(units), Cell::Count(interviews), Cell::Protected(*shown)]);
+    }
+    t
+}
+
+fn evidence_columns(study: &Study) -> Vec<Column> {
+    let mut cols = Vec::new();
+    for m in &study.models {
+        cols.push(Column::data(&format!("excerpts_{}", m.id), &m.short, Some("excerpts"), true));
+        cols.push(Column::data(&format!("participants_{}", m.id), &m.short, Some("participants"), true));
+    }
+    cols
+}
+
+fn evidence_cells(by_model: &[Evidence]) -> Vec<Cell> {
+    by_model.iter().flat_map(|e| [Cell::Protected(e.excerpts), Cell::Protected(e.participants)]).collect()
+}
+
+/// Theme and subtheme × model (NVivo's matrix coding query) with row and column totals.
+fn framework_table(
+    study: &Study,
+    evidence: &DataFrame,
+    row_evidence: &dyn Fn(&str) -> (Vec<Evidence>, Evidence),
+) -> PolarsResult<Table> {
+    let mut columns = vec![Column::key("section", "section", false), Column::key("code", "code", false)];
+    columns.extend(evidence_columns(study));
+    columns.push(Column::key("excerpts_total", "excerpts_total", true));
+    columns.push(Column::key("participants_total", "participants_total", true));
+    let mut t = Table::new("framework-matrix", columns);
+    // Depth-first in codebook order: each theme, then everything below it.
+    fn visit(study: &Study, id: &str, depth: usize, out: &mut Vec<(String, usize)>) {
+        out.push((id.to_string(), depth));
+        for child in study.codes.iter().filter(|c| c.parent.as_deref() == Some(id)) {
+            visit(study, &child.id, depth + 1, out);
+        }
+    }
+    let mut order = Vec::new();
+    for theme in study.themes() {
+        visit(study, &theme.id, 0, &mut order);
+    }
+    for (id, depth) in order {
+        let code = study.codes.iter().find(|c| c.id == id).expect("code from codebook");
+        let (by_model, total) = row_evidence(&id);
+        let mut cells = vec![Cell::Plain(code.section.clone()), Cell::Text(code.label.clone())];
+        cells.extend(evidence_cells(&by_model));
+        cells.push(Cell::Protected(total.excerpts));
+        cells.push(Cell::Protected(total.participants));
+        t.push(id, depth == 0, cells);
+    }
+    // Column totals: distinct excerpts and people per model over the whole codebook.
+    let all = evidence_grid(evidence, &["model"])?;
+    let everything = evidence_grid(evidence, &[])?;
+    let cells: Vec<(u64, u64)> = study
+        .models
+        .iter()
+        .map(|m| all.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0)))
+        .collect();
+    let grand = everything.values().next().copied().unwrap_or((0, 0));
+    let (by_model, total) = protect_evidence(&cells, grand, study.meta.small_cell_k);
+    let mut row = vec![Cell::Empty, Cell::Key("total".into())];
+    row.extend(evidence_cells(&by_model));
+    row.push(Cell::Protected(total.excerpts));
+    row.push(Cell::Protected(total.participants));
+    t.push("total", true, row);
+    Ok(t)
+}
+
+/// Table 2: trait × model, the finding in each language and the evidence behind it.
+fn model_matrix(study: &Study, evidence: &DataFrame) -> PolarsResult<Table> {
+    let k = study.meta.small_cell_k;
+    let mut columns = vec![Column::key("trait", "trait", false)];
+    for m in &study.models {
+        columns.push(Column::data(&format!("finding_{}", m.id), &m.short, None, false));
+    }
+    columns.extend(evidence_columns(study));
+    let mut t = Table::new("model-matrix", columns);
+    let codes = evidence.column("code")?.str()?.clone();
+    for tr in &study.traits {
+        // The trait's evidence: excerpts coded to any of its codes or below them.
+        let mask: BooleanChunked = (0..codes.len())
+            .map(|i| codes.get(i).map(|c| tr.codes.iter().any(|tc| tc == c)))
+            .collect::<BooleanChunked>();
+        let subset = evidence.filter(&mask)?;
+        let grid = evidence_grid(&subset, &["model"])?;
+        let all = evidence_grid(&subset, &[])?;
+        let cells: Vec<(u64, u64)> =
+            study.models.iter().map(|m| grid.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0))).collect();
+        let total = all.values().next().copied().unwrap_or((0, 0));
+        let (by_model, _) = protect_evidence(&cells, total, k);
+        let mut row = vec![Cell::Text(tr.label.clone())];
+        for m in &study.models {
+            let finding = study.model_findings.iter().find(|f| f.trait_id == tr.id && f.model == m.id);
+            row.push(finding.map(|f| Cell::Text(f.finding.clone())).unwrap_or(Cell::Empty));
+        }
+        row.extend(evidence_cells(&by_model));
+        t.push(&tr.id, false, row);
+    }
+    Ok(t)
+}
+
+fn compilation_table(study: &Study) -> Table {
+    let mut t = Table::new(
+        "compilation-vs-bsb",
+        vec![
+            Column::key("factor", "factor", false),
+            Column::key("compilation", "compilation_found", false),
+            Column::key("compilation_pages", "pages", false),
+            Column::key("bsb", "bsb_found", false),
+            Column::key("bsb_pages", "pages", false),
+        ],
+    );
+    for f in &study.factors {
+        t.push(
+            &f.id,
+            false,
+            vec![
+                Cell::Text(f.label.clone()),
+                Cell::Text(f.compilation.clone()),
+                Cell::Plain(f.compilation_pages.clone()),
+                Cell::Text(f.bsb.clone()),
+                Cell::Plain(f.bsb_pages.clone()),
+            ],
+        );
+    }
+    t
+}
+
+fn recommendations_table(study: &Study) -> Table {
+    let mut t = Table::new(
+        "recommendations",
+        vec![
+            Column::key("column", "rec_column", false),
+            Column::key("recommendation", "recommendation", false),
+            Column::key("rests_on", "rests_on", false),
+        ],
+    );
+    // Read by column: every recommendation of the first column, then the second, …
+    for col in &study.rec_columns {
+        for r in study.recommendations.iter().filter(|r| r.column == col.id) {
+            t.push(&r.id, false, vec![Cell::Text(col.label.clone()), Cell::Text(r.text.clone()), Cell::Plain(r.rests_on.join("; "))]);
+        }
+    }
+    t
+}
+
+fn errata_table(study: &Study, metrics: &BTreeMap<String, f64>) -> (Table, u64) {
+    let mut t = Table::new(
+        "errata",
+        vec![
+            Column::key("where", "where", false),
+            Column::key("statement", "statement", false),
+            Column::key("metric", "metric", false),
+            Column::key("published", "published", true),
+            Column::key("computed", "computed", true),
+            Column::key("status", "status", false),
+            Column::key("note", "note", false),
+        ],
+    );
+    let mut differs = 0;
+    for p in &study.published {
+        let computed = metrics.get(&p.metric).copied();
+        let status = match computed {
+            Some(v) if (v - p.value).abs() < 1e-9 => "matches",
+            _ => {
+                differs += 1;
+                "differs"
+            }
+        };
+        t.push(
+            &p.id,
+            status == "differs",
+            vec![
+                Cell::Plain(p.location.clone()),
+                Cell::Key(p.statement.clone()),
+                Cell::Plain(p.metric.clone()),
+                Cell::Number(p.value, Measure::Count),
+                computed.map(|v| Cell::Number(v, Measure::Count)).unwrap_or(Cell::Empty),
+                Cell::Key(status.into()),
+                Cell::Text(p.note.clone()),
+            ],
+        );
+    }
+    (t, differs)
+}
+
+fn timeline_table(study: &Study) -> Table {
+    let mut t = Table::new(
+        "timeline",
+        vec![
+            Column::key("date", "date", false),
+            Column::key("kind", "kind", false),
+            Column::key("event", "event", false),
+            Column::key("source", "source", false),
+        ],
+    );
+    let mut events: Vec<_> = study.events.iter().collect();
+    // A year alone sorts after the dated events of that year (it is known less precisely).
+    events.sort_by_key(|e| (e.date.year, e.date.month.unwrap_or(13), e.date.day.unwrap_or(32), e.id.clone()));
+    for e in events {
+        let source = if e.reference.is_empty() { e.source.clone() } else { format!("{}, {}", e.source, e.reference) };
+        t.push(&e.id, false, vec![Cell::Date(e.date), Cell::Key(kind_key(e.kind).into()), Cell::Text(e.label.clone()), Cell::Plain(source)]);
+    }
+    t
+}
+
+fn kind_key(kind: crate::study::EventKind) -> &'static str {
+    match kind {
+        crate::study::EventKind::Policy => "policy",
+        crate::study::EventKind::Evaluation => "evaluation",
+    }
+}
+
+/// Context tables: every fact and breakdown whose id shares a prefix, one table per
+/// prefix declared by a set's `figure`; today the study's `unn-cohort`.
+fn context_tables(study: &Study) -> Vec<Table> {
+    let mut tables = Vec::new();
+    let mut groups: Vec<String> = study.facts.iter().filter_map(|f| fact_table(&f.id)).collect();
+    groups.sort();
+    groups.dedup();
+    for group in groups {
+        let mut t = Table::new(
+            &group,
+            vec![Column::key("what", "what", false), Column::key("value", "value", true), Column::key("source", "source", false)],
+        );
+        let prefix = group.trim_end_matches("-cohort");
+        for f in study.facts.iter().filter(|f| fact_table(&f.id).as_deref() == Some(&group)) {
+            let source = if f.reference.is_empty() { f.source.clone() } else { format!("{}, {}", f.source, f.reference) };
+            t.push(&f.id, false, vec![Cell::Text(f.label.clone()), Cell::Number(f.value, f.unit), Cell::Plain(source)]);
+        }
+        for set in study.sets.iter().filter(|s| s.id.starts_with(&format!("{prefix}-"))) {
+            for part in study.shares.iter().filter(|x| x.set == set.id) {
+                let label = Text(
+                    part.label.0.iter().map(|(l, v)| (l.clone(), format!("{}: {}", set.title.get(l), v))).collect(),
+                );
+                let source = if set.reference.is_empty() { set.source.clone() } else { format!("{}, {}", set.source, set.reference) };
+                t.push(format!("{}/{}", set.id, part.id), false, vec![Cell::Text(label), Cell::Number(part.value, set.unit), Cell::Plain(source)]);
+            }
+        }
+        tables.push(t);
+    }
+    tables
+}
+
+/// The context table a fact belongs to: facts named `<prefix>_…` whose prefix also names a
+/// breakdown set (`unn_patients` with set `unn-diagnoses`) form the table `<prefix>-cohort`.
+fn fact_table(id: &str) -> Option<String> {
+    let prefix = id.split('_').next()?;
+    (prefix == "unn").then(|| format!("{prefix}-cohort"))
+}

@@ -1,0 +1,106 @@
+//! `bsb diff OLD NEW`: what changed between two sets of tables, per table: rows added,
+//! rows removed, and each changed cell as old → new, keyed by row id and column. OLD and
+//! NEW are directories of tables or git revisions (their `report/tables`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use crate::problem::{build_err, Result};
+
+/// A table as read back from CSV: header and rows keyed by their id (the first column).
+type TableRows = (Vec<String>, BTreeMap<String, Vec<String>>);
+
+fn parse_csv(bytes: &[u8]) -> Result<TableRows> {
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let header: Vec<String> = r.headers().map_err(|e| build_err(e.to_string()))?.iter().map(str::to_string).collect();
+    let mut rows = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| build_err(e.to_string()))?;
+        let cells: Vec<String> = rec.iter().map(str::to_string).collect();
+        rows.insert(cells.first().cloned().unwrap_or_default(), cells);
+    }
+    Ok((header, rows))
+}
+
+/// The tables of a directory, or of `report/tables` at a git revision.
+fn tables(spec: &str) -> Result<BTreeMap<String, Vec<u8>>> {
+    let dir = Path::new(spec);
+    let mut out = BTreeMap::new();
+    if dir.is_dir() {
+        for e in std::fs::read_dir(dir)? {
+            let p = e?.path();
+            if p.extension().and_then(|x| x.to_str()) == Some("csv") {
+                out.insert(p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read(&p)?);
+            }
+        }
+        return Ok(out);
+    }
+    let git = |args: &[&str]| -> Result<Vec<u8>> {
+        let o = Command::new("git").args(args).output().map_err(|e| build_err(format!("git: {e}")))?;
+        if !o.status.success() {
+            return Err(build_err(format!("`{spec}` is neither a directory nor a git revision with report/tables")));
+        }
+        Ok(o.stdout)
+    };
+    let listing = git(&["ls-tree", "--name-only", &format!("{spec}:report/tables")])?;
+    for name in String::from_utf8_lossy(&listing).lines().filter(|n| n.ends_with(".csv")) {
+        let bytes = git(&["show", &format!("{spec}:report/tables/{name}")])?;
+        out.insert(name.trim_end_matches(".csv").to_string(), bytes);
+    }
+    Ok(out)
+}
+
+/// The differences as lines of text; empty when the table sets are equal.
+pub fn compare(old: &BTreeMap<String, Vec<u8>>, new: &BTreeMap<String, Vec<u8>>, md: bool) -> Result<Vec<String>> {
+    let mut lines = Vec::new();
+    let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let code = |s: &str| if md { format!("`{s}`") } else { s.to_string() };
+    for name in names {
+        match (old.get(name), new.get(name)) {
+            (None, Some(_)) => lines.push(format!("{} {}: new table", if md { "-" } else { "+" }, code(name))),
+            (Some(_), None) => lines.push(format!("{} {}: table removed", if md { "-" } else { "-" }, code(name))),
+            (Some(a), Some(b)) if a == b => {}
+            (Some(a), Some(b)) => {
+                let (ha, ra) = parse_csv(a)?;
+                let (hb, rb) = parse_csv(b)?;
+                lines.push(if md { format!("### {name}") } else { format!("== {name}") });
+                for id in ra.keys().filter(|id| !rb.contains_key(*id)) {
+                    lines.push(format!("{} row removed: {}", if md { "-" } else { "  -" }, code(id)));
+                }
+                for id in rb.keys().filter(|id| !ra.contains_key(*id)) {
+                    lines.push(format!("{} row added: {}", if md { "-" } else { "  +" }, code(id)));
+                }
+                for (id, new_row) in &rb {
+                    let Some(old_row) = ra.get(id) else { continue };
+                    for (i, col) in hb.iter().enumerate().skip(1) {
+                        let old_i = ha.iter().position(|h| h == col);
+                        let before = old_i.and_then(|j| old_row.get(j)).map(String::as_str).unwrap_or("");
+                        let after = new_row.get(i).map(String::as_str).unwrap_or("");
+                        if before != after {
+                            lines.push(format!("{} {} {}: {} → {}", if md { "-" } else { "  ~" }, code(id), code(col), code(before), code(after)));
+                        }
+                    }
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(lines)
+}
+
+pub fn diff(old: &str, new: &str, format: &str) -> Result<()> {
+    let md = match format {
+        "md" => true,
+        "text" => false,
+        other => return Err(build_err(format!("unknown --format `{other}`: use `text` or `md`"))),
+    };
+    let lines = compare(&tables(old)?, &tables(new)?, md)?;
+    if lines.is_empty() {
+        println!("no table changed between {old} and {new}");
+    }
+    for l in lines {
+        println!("{l}");
+    }
+    Ok(())
+}

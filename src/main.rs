@@ -1,0 +1,88 @@
+//! `bsb`: turns a user-led evaluation (Bruker Spør Bruker) from coded data into versioned,
+//! bilingual report tables, figures and PDFs. This file is the switchboard: it parses the
+//! command line and calls the stages; errors are reported once, here, with exit code 1
+//! (data or build) or 2 (usage, from clap).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use bsb::pipeline::{self, Options};
+use bsb::problem::Failure;
+
+#[derive(Parser)]
+#[command(name = "bsb", version, about = "Build a user-asks-user evaluation report from data/")]
+struct Cli {
+    /// The study's data directory.
+    #[arg(long, global = true, default_value = "data")]
+    data: PathBuf,
+    /// Where report/tables, figures, report/out and report/manifest.json are written.
+    #[arg(long, global = true, default_value = ".")]
+    out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate, analyse, draw, render and typeset everything.
+    Build {
+        /// Say for each stage and output why it ran or was skipped.
+        #[arg(long)]
+        explain: bool,
+        /// Also write the generated typst sources and their files to DIR.
+        #[arg(long, value_name = "DIR")]
+        emit_typst: Option<PathBuf>,
+    },
+    /// Load and validate the data; fail if a committed table or figure is stale.
+    Check,
+    /// What the study holds, as counts.
+    Info {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare two sets of tables: directories or git revisions.
+    Diff {
+        old: String,
+        new: String,
+        /// `text` for a terminal, `md` for a pull-request comment.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut opts = Options { data: cli.data, out: cli.out, quiet: cli.quiet, explain: false, emit_typst: None };
+    let result = match cli.command {
+        Command::Build { explain, emit_typst } => {
+            opts.explain = explain;
+            opts.emit_typst = emit_typst;
+            pipeline::build(&opts)
+        }
+        Command::Check => pipeline::check(&opts).map(|warnings| {
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            if !opts.quiet {
+                eprintln!("ok: the study is valid and the committed tables and figures are current");
+            }
+        }),
+        Command::Info { json } => bsb::info::info(&opts.data, json),
+        Command::Diff { old, new, format } => bsb::diff::diff(&old, &new, &format),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{failure}");
+            match failure {
+                Failure::Data(_) | Failure::Build(_) => ExitCode::from(1),
+            }
+        }
+    }
+}

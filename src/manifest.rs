@@ -1,0 +1,69 @@
+//! Content hashes of every input and output of a build, the version and the commit:
+//! `report/manifest.json`, committed, so a reader can match a PDF to exactly what it was
+//! built from and a rebuild can tell what changed without looking at file times.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub fn sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One hash over a sorted list of (name, hash) pairs.
+pub fn combined(entries: &BTreeMap<String, String>) -> String {
+    let mut h = Sha256::new();
+    for (name, hash) in entries {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(hash.as_bytes());
+        h.update([b'\n']);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub version: String,
+    pub typst: String,
+    /// The last commit that touched the data directory, when it is in a git work tree.
+    pub commit: Option<String>,
+    /// Hash over all inputs, as printed in each PDF's provenance appendix.
+    pub input_hash: String,
+    pub inputs: BTreeMap<String, String>,
+    /// For each PDF, the hash of the typst sources it was typeset from: a PDF whose
+    /// sources are unchanged is not typeset again.
+    pub typeset_from: BTreeMap<String, String>,
+    pub outputs: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    pub fn read(path: &Path) -> Option<Manifest> {
+        serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).expect("manifest serialises");
+        out.push(b'\n');
+        out
+    }
+}
+
+/// The last commit touching `dir`, marked when the directory has uncommitted changes;
+/// `None` outside a git work tree (or without git).
+pub fn git_commit(dir: &Path) -> Option<String> {
+    let run = |args: &[&str]| {
+        Command::new("git").args(args).current_dir(dir).output().ok().filter(|o| o.status.success())
+    };
+    let out = run(&["log", "-1", "--format=%H", "--", "."])?;
+    let hash = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if hash.is_empty() {
+        return None;
+    }
+    let dirty = run(&["status", "--porcelain", "--", "."]).map(|o| !o.stdout.is_empty()).unwrap_or(false);
+    Some(if dirty { format!("{hash}+changes") } else { hash })
+}

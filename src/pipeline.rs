@@ -1,0 +1,249 @@
+//! The one flow, in one direction: load → validate → analyse → figures → render →
+//! typeset → write (with the manifest). Each stage is a plain function of what the stage
+//! before returned; this module only strings them together and decides what to skip.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::analysis::{self, Analysis};
+use crate::figures::{self, Figure};
+use crate::lang::{self, Lang};
+use crate::manifest::{self, Manifest};
+use crate::output::{self, Outputs};
+use crate::problem::{build_err, Failure, Problem, Result};
+use crate::render::{self, Provenance};
+use crate::study::{self, Study};
+use crate::typeset::{self, Job};
+use crate::validate;
+
+pub struct Options {
+    pub data: PathBuf,
+    pub out: PathBuf,
+    pub quiet: bool,
+    pub explain: bool,
+    pub emit_typst: Option<PathBuf>,
+}
+
+/// A loaded, validated study with its warnings.
+pub struct Checked {
+    pub study: Study,
+    pub warnings: Vec<Problem>,
+}
+
+pub fn load_and_validate(data: &Path) -> Result<Checked> {
+    let study = study::load(data)?;
+    let report = validate::validate(&study);
+    if !report.errors.is_empty() {
+        return Err(Failure::Data(report.errors));
+    }
+    Ok(Checked { study, warnings: report.warnings })
+}
+
+/// Everything a build produces before typesetting: tables and figures as files, and the
+/// rendered typst sources per language.
+pub struct Products {
+    pub analysis: Analysis,
+    pub figures: Vec<Figure>,
+    pub files: Outputs,
+    pub manifest: Manifest,
+}
+
+/// The inputs of a build: the study's files, the program's templates and language files,
+/// and the typst version (standing in for the embedded fonts it ships).
+fn input_hashes(study: &Study) -> std::collections::BTreeMap<String, String> {
+    let mut inputs = std::collections::BTreeMap::new();
+    for f in &study.files {
+        inputs.insert(format!("data/{}", f.path), manifest::sha256(&f.bytes));
+    }
+    for (path, text) in render::TEMPLATE_FILES {
+        inputs.insert(path.to_string(), manifest::sha256(text.as_bytes()));
+    }
+    for (code, text) in lang::FILES {
+        inputs.insert(format!("report/lang/{code}.toml"), manifest::sha256(text.as_bytes()));
+    }
+    inputs.insert("fonts/typst-assets".into(), format!("typst-assets {}", typeset::TYPST_VERSION));
+    inputs
+}
+
+/// Tables and figures for the committed files; shared by `build` and `check`.
+pub fn products(study: &Study) -> Result<Products> {
+    let analysis = analysis::analyse(study)?;
+    let langs: Vec<Lang> = study.meta.languages.iter().map(|l| Lang::load(l)).collect::<Result<_>>()?;
+    let mut figures = Vec::new();
+    for lang in &langs {
+        figures.extend(figures::draw_all(study, &analysis, lang)?);
+    }
+    let mut files = Outputs::default();
+    let first = &langs[0];
+    for t in &analysis.tables {
+        files.add(format!("report/tables/{}.csv", t.name), output::table_csv(t, study)?);
+        files.add(format!("report/tables/{}.md", t.name), output::table_md(t, study, first));
+    }
+    for f in &figures {
+        files.add(format!("figures/{}.{}.svg", f.name, f.lang), f.svg.clone().into_bytes());
+    }
+    let inputs = input_hashes(study);
+    let manifest = Manifest {
+        version: study.meta.version.clone(),
+        typst: typeset::TYPST_VERSION.into(),
+        commit: None,
+        input_hash: manifest::combined(&inputs),
+        inputs,
+        ..Default::default()
+    };
+    Ok(Products { analysis, figures, files, manifest })
+}
+
+/// The PDF's date: `SOURCE_DATE_EPOCH` when set, else the study's date.
+pub fn document_date(study: &Study) -> Result<(i32, u8, u8)> {
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs: i64 = epoch.trim().parse().map_err(|_| build_err(format!("SOURCE_DATE_EPOCH is not a number: {epoch}")))?;
+        let dt = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|e| build_err(format!("SOURCE_DATE_EPOCH: {e}")))?;
+        return Ok((dt.year(), dt.month() as u8, dt.day()));
+    }
+    study::load::parse_full_date(&study.meta.date).ok_or_else(|| build_err("the study date is not a real date"))
+}
+
+fn say(opts: &Options, msg: impl AsRef<str>) {
+    if !opts.quiet {
+        eprintln!("{}", msg.as_ref());
+    }
+}
+
+pub fn build(opts: &Options) -> Result<()> {
+    let t0 = Instant::now();
+    let checked = load_and_validate(&opts.data)?;
+    for w in &checked.warnings {
+        say(opts, format!("warning: {w}"));
+    }
+    let study = &checked.study;
+    let mut p = products(study)?;
+    p.manifest.commit = manifest::git_commit(&opts.data);
+    say(opts, format!("analysed and drew figures in {:.2}s", t0.elapsed().as_secs_f64()));
+
+    let manifest_path = opts.out.join("report/manifest.json");
+    let previous = Manifest::read(&manifest_path).unwrap_or_default();
+    let date = document_date(study)?;
+    let (y, m, d) = date;
+    let provenance = Provenance {
+        version: study.meta.version.clone(),
+        build_date: format!("{y:04}-{m:02}-{d:02}"),
+        commit: p.manifest.commit.clone().unwrap_or_else(|| "-".into()),
+        input_hash: p.manifest.input_hash.clone(),
+        typst: typeset::TYPST_VERSION.into(),
+        files: p.manifest.inputs.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+    };
+    let langs: Vec<Lang> = study.meta.languages.iter().map(|l| Lang::load(l)).collect::<Result<_>>()?;
+    let mut jobs = Vec::new();
+    for lang in &langs {
+        let rendered = render::render(study, &p.analysis, &p.figures, lang, &provenance)?;
+        let pdf = format!("report/out/{}-{}-{}.pdf", study.meta.slug, study.meta.version, lang.code);
+        let job = Job {
+            main: rendered.main,
+            files: rendered.files,
+            date,
+            ident: format!("{}-{}", study.meta.slug, lang.code),
+        };
+        if let Some(dir) = &opts.emit_typst {
+            let base = dir.join(&lang.code);
+            std::fs::create_dir_all(&base)?;
+            std::fs::write(base.join("main.typ"), &job.main)?;
+            for (path, bytes) in &job.files {
+                let target = base.join(path);
+                std::fs::create_dir_all(target.parent().unwrap())?;
+                std::fs::write(target, bytes)?;
+            }
+        }
+        let source_hash = {
+            let mut entries: std::collections::BTreeMap<String, String> =
+                job.files.iter().map(|(k, v)| (k.clone(), manifest::sha256(v))).collect();
+            entries.insert("main.typ".into(), manifest::sha256(job.main.as_bytes()));
+            entries.insert("date".into(), format!("{y}-{m}-{d}"));
+            manifest::combined(&entries)
+        };
+        jobs.push((pdf, job, source_hash));
+    }
+    // A PDF is typeset only when its sources changed or the file on disk is not the one
+    // the last build wrote.
+    let results: Vec<Result<(String, Option<Vec<u8>>, String)>> = jobs
+        .into_par_iter()
+        .map(|(pdf, job, source_hash)| {
+            let on_disk = std::fs::read(opts.out.join(&pdf)).ok().map(|b| manifest::sha256(&b));
+            let unchanged = previous.typeset_from.get(&pdf) == Some(&source_hash)
+                && on_disk.is_some()
+                && on_disk.as_ref() == previous.outputs.get(&pdf);
+            if unchanged {
+                if opts.explain {
+                    eprintln!("skip     {pdf}: its typst sources are unchanged");
+                }
+                return Ok((pdf, None, source_hash));
+            }
+            if opts.explain {
+                eprintln!("typeset  {pdf}: {}", if previous.typeset_from.contains_key(&pdf) { "its typst sources changed" } else { "no earlier build" });
+            }
+            let t = Instant::now();
+            let bytes = typeset::typeset(&job).map_err(|e| match e {
+                Failure::Build(m) => build_err(format!("{pdf}: {m}")),
+                other => other,
+            })?;
+            if !opts.quiet {
+                eprintln!("typeset {pdf} in {:.2}s", t.elapsed().as_secs_f64());
+            }
+            Ok((pdf, Some(bytes), source_hash))
+        })
+        .collect();
+    for r in results {
+        let (pdf, bytes, source_hash) = r?;
+        p.manifest.typeset_from.insert(pdf.clone(), source_hash);
+        match bytes {
+            Some(b) => p.files.add(pdf, b),
+            None => {
+                let hash = previous.outputs.get(&pdf).cloned().unwrap_or_default();
+                p.manifest.outputs.insert(pdf, hash);
+            }
+        }
+    }
+    for (path, bytes) in &p.files.0 {
+        p.manifest.outputs.insert(path.clone(), manifest::sha256(bytes));
+    }
+    if opts.explain {
+        for path in p.files.0.keys() {
+            let on_disk = std::fs::read(opts.out.join(path)).ok();
+            let same = on_disk.as_deref() == p.files.0.get(path).map(Vec::as_slice);
+            eprintln!("{}  {path}", if same { "same    " } else { "write   " });
+        }
+    }
+    p.files.add("report/manifest.json", p.manifest.to_bytes());
+    let written = p.files.commit(&opts.out)?;
+    say(opts, format!("built in {:.2}s; {} file(s) changed", t0.elapsed().as_secs_f64(), written.len()));
+    Ok(())
+}
+
+/// `bsb check`: load and validate, then compare the committed tables and figures with
+/// what the data produces now, naming every stale file.
+pub fn check(opts: &Options) -> Result<Vec<Problem>> {
+    let checked = load_and_validate(&opts.data)?;
+    let p = products(&checked.study)?;
+    let mut stale = Vec::new();
+    for (path, bytes) in &p.files.0 {
+        let current = std::fs::read(opts.out.join(path)).ok();
+        if current.as_deref() != Some(bytes.as_slice()) {
+            stale.push(Problem {
+                file: path.clone(),
+                line: None,
+                field: String::new(),
+                message: if current.is_none() {
+                    "is missing: run `bsb build`".into()
+                } else {
+                    "is stale: the data produces different content; run `bsb build`".into()
+                },
+            });
+        }
+    }
+    if !stale.is_empty() {
+        return Err(Failure::Data(stale));
+    }
+    Ok(checked.warnings)
+}

@@ -1,0 +1,114 @@
+//! Problems found in a study: each names the file, the line and the field, says what was
+//! expected and what was found. Stages collect them all and report them at once, so an
+//! analyst fixes every mistake in one round instead of one per run.
+
+use std::fmt;
+
+/// One thing wrong with the input, located as precisely as the input allows.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// Path relative to the data directory's parent, e.g. `data/interviews.csv`.
+    pub file: String,
+    /// 1-based line; `None` when the problem is about the file as a whole.
+    pub line: Option<usize>,
+    /// The column or key, e.g. `participants` or `region[2].name_en`.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: ", self.file, line)?,
+            None => write!(f, "{}: ", self.file)?,
+        }
+        if !self.field.is_empty() {
+            write!(f, "field `{}`: ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// An accumulator of problems, passed through loading and validation.
+#[derive(Default, Debug)]
+pub struct Problems(pub Vec<Problem>);
+
+impl Problems {
+    pub fn push(
+        &mut self,
+        file: impl Into<String>,
+        line: Option<usize>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.0.push(Problem {
+            file: file.into(),
+            line,
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn at(&mut self, pos: &Pos, field: impl Into<String>, message: impl Into<String>) {
+        self.push(pos.file.clone(), pos.line, field, message);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Sorted by file and line, so the report reads top to bottom.
+    pub fn into_sorted(mut self) -> Vec<Problem> {
+        self.0.sort();
+        self.0.dedup();
+        self.0
+    }
+}
+
+/// Where a record came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Pos {
+    pub file: String,
+    pub line: Option<usize>,
+}
+
+impl Pos {
+    pub fn new(file: impl Into<String>, line: usize) -> Self {
+        Pos { file: file.into(), line: Some(line) }
+    }
+}
+
+/// The error type of a whole run: a list of data problems (exit 1) or one build failure
+/// (exit 1). Usage errors are clap's and exit 2 before any stage runs.
+#[derive(Debug)]
+pub enum Failure {
+    Data(Vec<Problem>),
+    Build(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Data(problems) => {
+                for p in problems {
+                    writeln!(f, "error: {p}")?;
+                }
+                write!(f, "{} problem(s) found; nothing was written", problems.len())
+            }
+            Failure::Build(msg) => write!(f, "error: {msg}"),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Build(e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Failure>;
+
+/// Shorthand for a build failure with context.
+pub fn build_err(msg: impl Into<String>) -> Failure {
+    Failure::Build(msg.into())
+}

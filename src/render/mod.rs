@@ -1,0 +1,409 @@
+//! The render stage: minijinja fills the report's skeleton (`report/templates`) and the
+//! study's prose with values from the analysis, producing typst sources for one language.
+//!
+//! Data never becomes markup. Every `{{ value }}` passes through one formatter that writes
+//! a typst string literal (`#"…"`), so a participant's `#read("/etc/passwd")`, `@x`, `$`,
+//! `*` or `<` prints as itself. In code position templates use the `lit` filter, which
+//! writes the same literal without `#`. Nothing is ever evaluated as typst code.
+
+use std::collections::BTreeMap;
+
+use minijinja::value::Value;
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::analysis::{Analysis, Cell, Table};
+use crate::figures::Figure;
+use crate::lang::Lang;
+use crate::problem::{build_err, Result};
+use crate::study::{Study, Text};
+
+pub const MAIN_TEMPLATE: &str = include_str!("../../report/templates/main.typ.j2");
+pub const STYLE: &str = include_str!("../../report/templates/style.typ");
+/// Excerpts shown with each theme in the findings chapter.
+pub const EXCERPTS_PER_THEME: usize = 4;
+
+/// The program's own report files, for the manifest.
+pub const TEMPLATE_FILES: &[(&str, &str)] =
+    &[("report/templates/main.typ.j2", MAIN_TEMPLATE), ("report/templates/style.typ", STYLE)];
+
+/// A typst string literal: prints its content literally wherever it is placed.
+pub fn typst_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_formatter(|out, state, value| {
+        if value.is_safe() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        let text = if value.is_none() || value.is_undefined() { String::new() } else { value.to_string() };
+        out.write_str(&format!("#{}", typst_string(&text))).map_err(minijinja::Error::from)
+    });
+    env.add_filter("lit", |v: Value| Value::from_safe_string(typst_string(&v.to_string())));
+    env
+}
+
+/// What the provenance appendix states; filled in by the build from the manifest.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Provenance {
+    pub version: String,
+    pub build_date: String,
+    pub commit: String,
+    pub input_hash: String,
+    pub typst: String,
+    pub files: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct TableView {
+    name: String,
+    caption: String,
+    header: Vec<String>,
+    numeric: Vec<bool>,
+    rows: Vec<Vec<String>>,
+    emphasis: Vec<bool>,
+    note: String,
+    /// A typst column-widths expression made by the program: text columns share the
+    /// width, short columns take what they need.
+    widths: String,
+}
+
+#[derive(Serialize)]
+struct FigureView {
+    path: String,
+    alt: String,
+    caption: String,
+}
+
+#[derive(Serialize)]
+struct ExcerptView {
+    text: String,
+    model: String,
+}
+
+#[derive(Serialize)]
+struct ThemeView {
+    id: String,
+    heading: String,
+    prose: Option<String>,
+    counts: String,
+    by_model: Vec<String>,
+    excerpts: Vec<ExcerptView>,
+    all_excerpts: Vec<ExcerptView>,
+}
+
+/// The typst sources of one language edition, ready for the typesetter.
+pub struct Rendered {
+    pub main: String,
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+pub fn cell_text(cell: &Cell, lang: &Lang, k: u32) -> String {
+    match cell {
+        Cell::Plain(s) => s.clone(),
+        Cell::Text(t) => t.get(&lang.code).to_string(),
+        Cell::Key(key) => lang.word(key),
+        Cell::Count(v) => lang.int(*v),
+        Cell::Protected(s) => lang.shown(*s, k),
+        Cell::Number(v, unit) => lang.measure(*v, *unit),
+        Cell::Date(d) => lang.date(*d),
+        Cell::Empty => String::new(),
+    }
+}
+
+pub fn header_text(column: &crate::analysis::Column, lang: &Lang) -> String {
+    match (&column.data, &column.key) {
+        (Some(d), Some(k)) => format!("{}: {}", d.get(&lang.code), lang.word(k)),
+        (Some(d), None) => d.get(&lang.code).to_string(),
+        (None, Some(k)) => lang.word(k),
+        (None, None) => column.id.clone(),
+    }
+}
+
+fn table_view(t: &Table, lang: &Lang, k: u32) -> TableView {
+    let has_protected = t.rows.iter().flat_map(|r| &r.cells).any(|c| matches!(c, Cell::Protected(_)));
+    TableView {
+        name: t.name.clone(),
+        caption: lang.word(&format!("cap_{}", t.name)),
+        header: t.columns.iter().map(|c| header_text(c, lang)).collect(),
+        numeric: t.columns.iter().map(|c| c.numeric).collect(),
+        rows: t.rows.iter().map(|r| r.cells.iter().map(|c| cell_text(c, lang, k)).collect()).collect(),
+        emphasis: t.rows.iter().map(|r| r.emphasis).collect(),
+        widths: column_widths(t),
+        note: if has_protected {
+            lang.word("suppression_note").replace("{km1}", &(k.saturating_sub(1)).to_string()).replace("{k}", &k.to_string())
+        } else {
+            String::new()
+        },
+    }
+}
+
+fn column_widths(t: &Table) -> String {
+    let widths: Vec<&str> = (0..t.columns.len())
+        .map(|i| match t.rows.first().map(|r| &r.cells[i]) {
+            Some(Cell::Text(_)) => "1fr",
+            _ => "auto",
+        })
+        .collect();
+    if widths.contains(&"1fr") {
+        format!("({},)", widths.join(", "))
+    } else {
+        "auto".into()
+    }
+}
+
+fn fill(template: &str, pairs: &[(&str, String)]) -> String {
+    pairs.iter().fold(template.to_string(), |acc, (k, v)| acc.replace(&format!("{{{k}}}"), v))
+}
+
+/// Up to `n` excerpts of a theme, taken in turn from each model so both voices are heard.
+fn pick_excerpts<'a>(study: &'a Study, theme: &str, n: usize) -> Vec<&'a crate::study::Excerpt> {
+    let in_theme: Vec<_> =
+        study.excerpts.iter().filter(|e| e.codes.iter().any(|c| study.code_within(c, theme))).collect();
+    let mut queues: Vec<Vec<_>> = study
+        .models
+        .iter()
+        .map(|m| in_theme.iter().copied().filter(|e| study.model_of_interview(&e.interview) == Some(&m.id)).collect())
+        .collect();
+    let mut picked = Vec::new();
+    let mut round = 0;
+    while picked.len() < n && queues.iter().any(|q| round < q.len()) {
+        for q in &mut queues {
+            if picked.len() < n && round < q.len() {
+                picked.push(q[round]);
+            }
+        }
+        round += 1;
+    }
+    picked
+}
+
+fn model_name(study: &Study, id: Option<&str>, lang: &Lang) -> String {
+    id.and_then(|id| study.models.iter().find(|m| m.id == id)).map(|m| m.name.get(&lang.code).to_string()).unwrap_or_default()
+}
+
+/// The values prose may use: `n.*`, `model.<id>.*`, `fact.<id>`, `published.<id>`,
+/// `errata.differs`, `k`, all formatted for the language.
+fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
+    let k = study.meta.small_cell_k;
+    let count = |v: usize| lang.int(v as u64);
+    let n = BTreeMap::from([
+        ("regions", count(study.regions.len())),
+        ("units", count(study.units.len())),
+        ("models", count(study.models.len())),
+        ("interviews", lang.int(a.total.interviews)),
+        ("individual_interviews", lang.int(a.total.individual)),
+        ("group_interviews", lang.int(a.total.group)),
+        ("participants", lang.int(a.total.participants)),
+        ("excerpts", count(study.excerpts.len())),
+        ("themes", count(study.themes().count())),
+        ("subthemes", count(study.codes.iter().filter(|c| c.parent.is_some()).count())),
+        ("traits", count(study.traits.len())),
+        ("factors", count(study.factors.len())),
+        ("recommendations", count(study.recommendations.len())),
+        ("events", count(study.events.len())),
+        ("notes", count(study.notes.len())),
+    ]);
+    let models: BTreeMap<String, BTreeMap<&str, String>> = a
+        .by_model
+        .iter()
+        .map(|(id, people, interviews)| {
+            (id.clone(), BTreeMap::from([("participants", lang.shown_in_text(*people, k)), ("interviews", lang.int(*interviews))]))
+        })
+        .collect();
+    let facts: BTreeMap<String, String> = study.facts.iter().map(|f| (f.id.clone(), lang.measure(f.value, f.unit))).collect();
+    let published: BTreeMap<String, String> = study.published.iter().map(|p| (p.id.clone(), lang.number(p.value))).collect();
+    minijinja::context! {
+        n => n,
+        model => models,
+        fact => facts,
+        published => published,
+        errata => minijinja::context! { differs => lang.int(a.errata_differs) },
+        k => lang.int(k as u64),
+    }
+}
+
+/// Render the study's prose and the skeleton for one language.
+pub fn render(study: &Study, a: &Analysis, figures: &[Figure], lang: &Lang, provenance: &Provenance) -> Result<Rendered> {
+    let env = environment();
+    let k = study.meta.small_cell_k;
+    let code = &lang.code;
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    files.insert("style.typ".into(), STYLE.as_bytes().to_vec());
+
+    // Prose: each file is a template of its own, so an error names that file and line.
+    let prose_ctx = prose_context(study, a, lang);
+    let mut chapters = BTreeMap::new();
+    for p in study.prose.iter().filter(|p| &p.lang == code) {
+        let rendered = env
+            .render_str(&p.text, prose_ctx.clone())
+            .map_err(|e| build_err(format!("{}:{}: {}", p.file, e.line().unwrap_or(0), e.kind())))
+            .map_err(|e| match e {
+                crate::problem::Failure::Build(m) => build_err(format!("{m} (see data/prose/README.md for the values prose may use)")),
+                other => other,
+            })?;
+        let path = format!("prose/{}.typ", p.chapter);
+        files.insert(path.clone(), rendered.into_bytes());
+        chapters.insert(p.chapter.clone(), path);
+    }
+    for f in figures.iter().filter(|f| &f.lang == code) {
+        files.insert(format!("figures/{}.svg", f.name), f.svg.clone().into_bytes());
+    }
+    let figure_views: BTreeMap<String, FigureView> = figures
+        .iter()
+        .filter(|f| &f.lang == code)
+        .map(|f| {
+            (
+                f.name.clone(),
+                FigureView { path: format!("figures/{}.svg", f.name), alt: f.alt.clone(), caption: lang.word(&format!("figcap_{}", f.name)) },
+            )
+        })
+        .collect();
+    let tables: BTreeMap<String, TableView> = a.tables.iter().map(|t| (t.name.clone(), table_view(t, lang, k))).collect();
+
+    let themes: Vec<ThemeView> = a
+        .themes
+        .iter()
+        .map(|t| {
+            let theme = study.codes.iter().find(|c| c.id == t.theme).expect("theme from codebook");
+            let view = |e: &crate::study::Excerpt| ExcerptView {
+                text: e.text.get(code).to_string(),
+                model: model_name(study, study.model_of_interview(&e.interview), lang),
+            };
+            let all: Vec<_> =
+                study.excerpts.iter().filter(|e| e.codes.iter().any(|c| study.code_within(c, &t.theme))).map(view).collect();
+            ThemeView {
+                id: t.theme.clone(),
+                heading: theme.label.get(code).to_string(),
+                prose: chapters.get(&format!("theme-{}", t.theme)).cloned(),
+                counts: fill(
+                    &lang.word("theme_counts"),
+                    &[("excerpts", lang.shown_in_text(t.total.excerpts, k)), ("participants", lang.shown_in_text(t.total.participants, k))],
+                ),
+                by_model: study
+                    .models
+                    .iter()
+                    .zip(&t.by_model)
+                    .map(|(m, e)| {
+                        fill(
+                            &lang.word("theme_counts_model"),
+                            &[
+                                ("model", m.name.get(code).to_string()),
+                                ("excerpts", lang.shown_in_text(e.excerpts, k)),
+                                ("participants", lang.shown_in_text(e.participants, k)),
+                            ],
+                        )
+                    })
+                    .collect(),
+                excerpts: pick_excerpts(study, &t.theme, EXCERPTS_PER_THEME).into_iter().map(view).collect(),
+                all_excerpts: all,
+            }
+        })
+        .collect();
+
+    let metric = |key: &str| a.metrics.get(key).copied().unwrap_or(0.0);
+    let prose_figure = |metric_key: &str| {
+        study.published.iter().find(|p| p.statement == "prose" && p.metric == metric_key).map(|p| lang.number(p.value))
+    };
+    let errata_text = if a.errata_differs == 0 {
+        fill(&lang.word("errata_text_ok"), &[("n", lang.int(study.published.len() as u64))])
+    } else {
+        fill(
+            &lang.word("errata_text"),
+            &[
+                ("n", lang.int(study.published.len() as u64)),
+                ("differs", lang.int(a.errata_differs)),
+                ("prose_group", prose_figure("interviews.group").unwrap_or_else(|| "–".into())),
+                ("prose_individual", prose_figure("interviews.individual").unwrap_or_else(|| "–".into())),
+                ("group", lang.number(metric("interviews.group"))),
+                ("individual", lang.number(metric("interviews.individual"))),
+            ],
+        )
+    };
+    let date = crate::study::load::parse_partial_date(&study.meta.date).map(|d| lang.date(d)).unwrap_or_default();
+    let text = |t: &Text| t.get(code).to_string();
+    let ctx = minijinja::context! {
+        lang => code,
+        quotes => lang.format.quotes.clone(),
+        w => &lang.words,
+        meta => minijinja::context! {
+            title => text(&study.meta.title),
+            subtitle => text(&study.meta.subtitle),
+            short_title => text(&study.meta.short_title),
+            commissioner => text(&study.meta.commissioner),
+            author => text(&study.meta.author),
+            version => study.meta.version.clone(),
+            date => date,
+            keywords => study.meta.keywords.get(code).cloned().unwrap_or_default(),
+            excerpt_notice => text(&study.meta.excerpt_notice),
+        },
+        chapters => chapters,
+        tables => Value::from(minijinja::value::Serde(&tables)),
+        figures => Value::from(minijinja::value::Serde(&figure_views)),
+        themes => Value::from(minijinja::value::Serde(&themes)),
+        sample_text => fill(&lang.word("sample_text"), &[
+            ("table", "1".to_string()),
+            ("interviews", lang.int(a.total.interviews)),
+            ("participants", lang.int(a.total.participants)),
+            ("regions", lang.int(study.regions.len() as u64)),
+            ("individual", lang.int(a.total.individual)),
+            ("group", lang.int(a.total.group)),
+        ]),
+        has_published => !study.published.is_empty(),
+        recommendations => study.rec_columns.iter().map(|c| minijinja::context! {
+            label => text(&c.label),
+            items => study.recommendations.iter().filter(|r| r.column == c.id).map(|r| text(&r.text)).collect::<Vec<_>>(),
+        }).collect::<Vec<_>>(),
+        errata_text => errata_text,
+        notes => study.notes.iter().map(|n| (n.id.clone(), n.topic.clone(), text(&n.text))).collect::<Vec<_>>(),
+        provenance => Value::from(minijinja::value::Serde(&provenance)),
+    };
+    let main = env
+        .render_str(MAIN_TEMPLATE, ctx)
+        .map_err(|e| build_err(format!("report/templates/main.typ.j2:{}: {e}", e.line().unwrap_or(0))))?;
+    Ok(Rendered { main, files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_literals_escape_quotes_and_backslashes() {
+        assert_eq!(typst_string(r#"a "b" \c"#), r#""a \"b\" \\c""#);
+        assert_eq!(typst_string("line\nnext"), r#""line\nnext""#);
+    }
+
+    #[test]
+    fn formatter_writes_literals_and_lit_filter_omits_the_hash() {
+        let env = environment();
+        let out = env.render_str("[{{ x }}] ({{ x|lit }})", minijinja::context! { x => "#read(\"/etc/passwd\") @y" }).unwrap();
+        let expected = "[#\"#read(\\\"/etc/passwd\\\") @y\"] (\"#read(\\\"/etc/passwd\\\") @y\")";
+        assert_eq!(out, expected);
+    }
+
+    use crate::analysis::Shown;
+
+    #[test]
+    fn shown_small_is_never_a_number_in_text() {
+        let lang = Lang::load("en").unwrap();
+        assert_eq!(lang.shown(Shown::Small, 3), "<3");
+        assert_eq!(lang.shown_in_text(Shown::Small, 3), "fewer than 3");
+    }
+}

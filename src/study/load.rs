@@ -1,0 +1,461 @@
+//! Loading a study from its data directory: `study.toml` first (it declares the
+//! languages every text column must have), then each CSV table. Problems are collected
+//! across all files; loading fails only after everything has been read.
+
+use std::fs;
+use std::path::Path;
+
+use super::csvfile::{self, Row};
+use super::tomlfile::Section;
+use super::*;
+use crate::problem::{Failure, Problems, Result};
+
+/// The study file and the tables, by the name used in `data/` (`codebook` means
+/// `codebook.csv` or every `codebook/*.csv`).
+const STUDY_FILE: &str = "study.toml";
+
+/// Reads `dir` into a [`Study`]; every problem found is returned at once.
+pub fn load(dir: &Path) -> Result<Study> {
+    let mut problems = Problems::default();
+    let mut study = Study::default();
+    let label = |rel: &str| format!("{}/{}", dir_label(dir), rel);
+
+    let study_path = dir.join(STUDY_FILE);
+    let bytes = fs::read(&study_path).map_err(|e| {
+        Failure::Data(vec![crate::problem::Problem {
+            file: label(STUDY_FILE),
+            line: None,
+            field: String::new(),
+            message: format!("cannot read the study file: {e}"),
+        }])
+    })?;
+    study.files.push(SourceFile { path: STUDY_FILE.into(), bytes: bytes.clone() });
+    let file = label(STUDY_FILE);
+    let source = csvfile::normalise(&bytes).unwrap_or_default();
+    let root: toml::Table = match source.parse() {
+        Ok(t) => t,
+        Err(e) => {
+            let line = e.span().map(|s| source[..s.start].matches('\n').count() + 1);
+            problems.push(&file, line, "", format!("is not valid TOML: {}", e.message()));
+            return Err(Failure::Data(problems.into_sorted()));
+        }
+    };
+    read_meta(&mut study, &file, &source, &root, &mut problems);
+    let langs = study.meta.languages.clone();
+
+    for table in read_tables(dir, "interviews", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["id", "region", "unit", "kind", "participants"], &[], &mut problems) {
+            let kind = match row.req("kind", &mut problems).as_str() {
+                "individual" => InterviewKind::Individual,
+                "group" => InterviewKind::Group,
+                "" => InterviewKind::Individual,
+                other => {
+                    problems.at(&row.pos, "kind", format!("expected `individual` or `group`, found `{other}`"));
+                    InterviewKind::Individual
+                }
+            };
+            study.interviews.push(Interview {
+                id: row.req("id", &mut problems),
+                region: row.req("region", &mut problems),
+                unit: row.req("unit", &mut problems),
+                kind,
+                participants: row.uint("participants", &mut problems),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "codebook", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["id", "parent", "section"], &["label", "description"], &mut problems) {
+            study.codes.push(Code {
+                id: row.req("id", &mut problems),
+                parent: row.opt("parent"),
+                section: row.opt("section").unwrap_or_default(),
+                label: row.text("label", &mut problems),
+                description: row.text("description", &mut problems),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "excerpts", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["id", "interview", "participant", "codes"], &["text"], &mut problems) {
+            study.excerpts.push(Excerpt {
+                id: row.req("id", &mut problems),
+                interview: row.req("interview", &mut problems),
+                participant: row.req("participant", &mut problems),
+                codes: row.list("codes"),
+                text: row.text("text", &mut problems),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "traits", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["id", "codes"], &["label"], &mut problems) {
+            study.traits.push(Trait {
+                id: row.req("id", &mut problems),
+                label: row.text("label", &mut problems),
+                codes: row.list("codes"),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "model-findings", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["trait", "model"], &["finding"], &mut problems) {
+            study.model_findings.push(ModelFinding {
+                trait_id: row.req("trait", &mut problems),
+                model: row.req("model", &mut problems),
+                finding: row.text("finding", &mut problems),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "factors", &mut study.files, &mut problems)? {
+        let required = ["id", "compilation_pages", "bsb_pages"];
+        for row in rows(&table, &langs, &required, &["label", "compilation", "bsb"], &mut problems) {
+            study.factors.push(Factor {
+                id: row.req("id", &mut problems),
+                label: row.text("label", &mut problems),
+                compilation: row.text("compilation", &mut problems),
+                compilation_pages: row.opt("compilation_pages").unwrap_or_default(),
+                bsb: row.text("bsb", &mut problems),
+                bsb_pages: row.opt("bsb_pages").unwrap_or_default(),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "recommendation-columns", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["id"], &["label"], &mut problems) {
+            study.rec_columns.push(RecColumn {
+                id: row.req("id", &mut problems),
+                label: row.text("label", &mut problems),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "recommendations", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["id", "column", "rests_on"], &["text"], &mut problems) {
+            study.recommendations.push(Recommendation {
+                id: row.req("id", &mut problems),
+                column: row.req("column", &mut problems),
+                text: row.text("text", &mut problems),
+                rests_on: row.list("rests_on"),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "context/timeline", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["id", "date", "kind", "source"], &["label"], &mut problems) {
+            let raw_date = row.req("date", &mut problems);
+            let date = parse_partial_date(&raw_date).unwrap_or_else(|| {
+                if !raw_date.is_empty() {
+                    problems.at(
+                        &row.pos,
+                        "date",
+                        format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{raw_date}`"),
+                    );
+                }
+                PartialDate { year: 0, month: None, day: None }
+            });
+            let kind = match row.req("kind", &mut problems).as_str() {
+                "evaluation" => EventKind::Evaluation,
+                "policy" | "" => EventKind::Policy,
+                other => {
+                    problems.at(&row.pos, "kind", format!("expected `policy` or `evaluation`, found `{other}`"));
+                    EventKind::Policy
+                }
+            };
+            study.events.push(Event {
+                id: row.req("id", &mut problems),
+                date,
+                kind,
+                label: row.text("label", &mut problems),
+                source: row.req("source", &mut problems),
+                reference: row.opt("ref").unwrap_or_default(),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "context/facts", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["id", "value", "unit", "source"], &["label"], &mut problems) {
+            let date = row.opt("date").unwrap_or_default();
+            if !date.is_empty() && parse_partial_date(&date).is_none() {
+                problems.at(&row.pos, "date", format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{date}`"));
+            }
+            study.facts.push(Fact {
+                id: row.req("id", &mut problems),
+                value: row.number("value", &mut problems),
+                unit: row.measure("unit", &mut problems),
+                date,
+                source: row.req("source", &mut problems),
+                reference: row.opt("ref").unwrap_or_default(),
+                label: row.text("label", &mut problems),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "context/sets", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["id", "unit", "source"], &["title"], &mut problems) {
+            study.sets.push(ShareSet {
+                id: row.req("id", &mut problems),
+                unit: row.measure("unit", &mut problems),
+                total_fact: row.opt("total_fact"),
+                source: row.req("source", &mut problems),
+                reference: row.opt("ref").unwrap_or_default(),
+                title: row.text("title", &mut problems),
+                figure: row.opt("figure"),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "context/shares", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["set", "id", "value"], &["label"], &mut problems) {
+            study.shares.push(Share {
+                set: row.req("set", &mut problems),
+                id: row.req("id", &mut problems),
+                value: row.number("value", &mut problems),
+                label: row.text("label", &mut problems),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "published", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["id", "where", "statement", "metric", "value"], &["note"], &mut problems) {
+            study.published.push(Published {
+                id: row.req("id", &mut problems),
+                location: row.req("where", &mut problems),
+                statement: row.req("statement", &mut problems),
+                metric: row.req("metric", &mut problems),
+                value: row.number("value", &mut problems),
+                note: row.text("note", &mut problems),
+                pos: row.pos,
+            });
+        }
+    }
+    for table in read_tables(dir, "notes", &mut study.files, &mut problems)? {
+        for row in rows(&table, &langs, &["id", "topic"], &["text"], &mut problems) {
+            study.notes.push(Note {
+                id: row.req("id", &mut problems),
+                topic: row.req("topic", &mut problems),
+                text: row.text("text", &mut problems),
+                pos: row.pos,
+            });
+        }
+    }
+    read_prose(dir, &mut study, &mut problems);
+
+    study.files.sort_by(|a, b| a.path.cmp(&b.path));
+    if problems.is_empty() {
+        Ok(study)
+    } else {
+        Err(Failure::Data(problems.into_sorted()))
+    }
+}
+
+/// How a data directory is named in messages: its last component (`data`), so messages
+/// read `data/interviews.csv:5` wherever the directory lives.
+fn dir_label(dir: &Path) -> String {
+    dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| dir.display().to_string())
+}
+
+fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, problems: &mut Problems) {
+    let langs: Vec<String> = Section::new(file, source, None, root, &[]).strings("languages", problems);
+    let meta_section = Section::new(file, source, None, root, &langs);
+    if langs.is_empty() {
+        problems.at(&meta_section.pos("languages"), "languages", "expected a list of language codes like [\"nb\", \"en\"], found none");
+    }
+    for lang in &langs {
+        if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_lowercase()) {
+            problems.at(&meta_section.pos("languages"), "languages", format!("expected a language code like `nb`, found `{lang}`"));
+        }
+    }
+    let s = &meta_section;
+    let k = match root.get("small_cell_k") {
+        Some(toml::Value::Integer(k)) if *k >= 1 => *k as u32,
+        None => 3,
+        Some(other) => {
+            problems.at(&s.pos("small_cell_k"), "small_cell_k", format!("expected a whole number of at least 1, found `{other:?}`"));
+            3
+        }
+    };
+    let date = s.string("date", problems);
+    if !date.is_empty() && parse_full_date(&date).is_none() {
+        problems.at(&s.pos("date"), "date", format!("expected a real date as YYYY-MM-DD, found `{date}`"));
+    }
+    let slug = s.string("slug", problems);
+    if !slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        problems.at(&s.pos("slug"), "slug", format!("expected letters a-z, digits and `-` only (it names the PDF), found `{slug}`"));
+    }
+    let version = s.string("version", problems);
+    if !version.chars().all(|c| c.is_ascii_alphanumeric() || ".-_+".contains(c)) {
+        problems.at(&s.pos("version"), "version", format!("expected a version like 1.0.0 (it names the PDF), found `{version}`"));
+    }
+    let mut keywords = std::collections::BTreeMap::new();
+    for lang in &langs {
+        keywords.insert(lang.clone(), s.strings(&format!("keywords_{lang}"), problems));
+    }
+    study.meta = Meta {
+        slug,
+        version,
+        date,
+        small_cell_k: k,
+        title: s.text("title", problems),
+        subtitle: s.text("subtitle", problems),
+        short_title: s.text("short_title", problems),
+        commissioner: s.text("commissioner", problems),
+        author: s.text("author", problems),
+        excerpt_notice: s.text("excerpt_notice", problems),
+        keywords,
+        identifying_terms: s.strings("identifying_terms", problems),
+        languages: langs.clone(),
+    };
+
+    let array = |name: &str| -> Vec<toml::Table> {
+        root.get(name)
+            .and_then(toml::Value::as_array)
+            .map(|a| a.iter().filter_map(|v| v.as_table().cloned()).collect())
+            .unwrap_or_default()
+    };
+    for (i, t) in array("model").iter().enumerate() {
+        let s = Section::new(file, source, Some(("model", i)), t, &langs);
+        study.models.push(Model {
+            pos: s.pos("id"),
+            id: s.string("id", problems),
+            short: s.text("short", problems),
+            name: s.text("name", problems),
+            description: s.text("description", problems),
+        });
+    }
+    for (i, t) in array("region").iter().enumerate() {
+        let s = Section::new(file, source, Some(("region", i)), t, &langs);
+        study.regions.push(Region { pos: s.pos("id"), id: s.string("id", problems), name: s.text("name", problems) });
+    }
+    for (i, t) in array("unit").iter().enumerate() {
+        let s = Section::new(file, source, Some(("unit", i)), t, &langs);
+        study.units.push(Unit {
+            pos: s.pos("id"),
+            id: s.string("id", problems),
+            region: s.string("region", problems),
+            model: s.string("model", problems),
+            name: s.text("name", problems),
+        });
+    }
+    for (name, what) in [("model", &study.models.len()), ("region", &study.regions.len()), ("unit", &study.units.len())] {
+        if *what == 0 {
+            problems.push(file, None, name, format!("expected at least one [[{name}]] table, found none"));
+        }
+    }
+}
+
+/// One table's files: `name.csv`, or every `name/*.csv` in file-name order. A missing
+/// optional table is simply empty; `interviews` is required.
+fn read_tables(dir: &Path, name: &str, files: &mut Vec<SourceFile>, problems: &mut Problems) -> Result<Vec<(String, Vec<u8>)>> {
+    let single = dir.join(format!("{name}.csv"));
+    let folder = dir.join(name);
+    let mut paths = Vec::new();
+    if single.is_file() {
+        paths.push(format!("{name}.csv"));
+    }
+    if folder.is_dir() {
+        let mut inside: Vec<String> = fs::read_dir(&folder)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".csv"))
+            .map(|n| format!("{name}/{n}"))
+            .collect();
+        inside.sort();
+        paths.extend(inside);
+    }
+    if paths.is_empty() && name == "interviews" {
+        problems.push(format!("{}/interviews.csv", dir_label(dir)), None, "", "expected the interview register, found no file");
+    }
+    let mut out = Vec::new();
+    for rel in paths {
+        let bytes = fs::read(dir.join(&rel))?;
+        files.push(SourceFile { path: rel.clone(), bytes: bytes.clone() });
+        out.push((format!("{}/{}", dir_label(dir), rel), bytes));
+    }
+    Ok(out)
+}
+
+fn rows<'a>(
+    (file, bytes): &(String, Vec<u8>),
+    langs: &'a [String],
+    required: &[&str],
+    texts: &[&str],
+    problems: &mut Problems,
+) -> Vec<Row<'a>> {
+    csvfile::parse(file, bytes, langs, required, texts, problems)
+}
+
+/// `prose/<lang>/<chapter>.typ`; files in a language the study does not declare are an error.
+fn read_prose(dir: &Path, study: &mut Study, problems: &mut Problems) {
+    let prose_dir = dir.join("prose");
+    let Ok(entries) = fs::read_dir(&prose_dir) else { return };
+    let mut langs: Vec<_> = entries.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).collect();
+    langs.sort_by_key(|e| e.file_name());
+    for lang_dir in langs {
+        let lang = lang_dir.file_name().to_string_lossy().into_owned();
+        let Ok(files) = fs::read_dir(lang_dir.path()) else { continue };
+        let mut files: Vec<_> = files.filter_map(|e| e.ok()).collect();
+        files.sort_by_key(|e| e.file_name());
+        for f in files {
+            let name = f.file_name().to_string_lossy().into_owned();
+            let Some(chapter) = name.strip_suffix(".typ") else { continue };
+            let rel = format!("prose/{lang}/{name}");
+            let label = format!("{}/{}", dir_label(dir), rel);
+            if !study.meta.languages.contains(&lang) {
+                problems.push(&label, None, "", format!("is in language `{lang}`, which study.toml does not declare"));
+                continue;
+            }
+            let bytes = match fs::read(f.path()) {
+                Ok(b) => b,
+                Err(e) => {
+                    problems.push(&label, None, "", format!("cannot be read: {e}"));
+                    continue;
+                }
+            };
+            match csvfile::normalise(&bytes) {
+                Ok(text) => study.prose.push(Prose { file: label, lang: lang.clone(), chapter: chapter.to_string(), text }),
+                Err(msg) => problems.push(&label, None, "", msg),
+            }
+            study.files.push(SourceFile { path: rel, bytes });
+        }
+    }
+}
+
+pub fn parse_full_date(s: &str) -> Option<(i32, u8, u8)> {
+    let d = parse_partial_date(s)?;
+    Some((d.year, d.month?, d.day?))
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, checked to be a real calendar date.
+pub fn parse_partial_date(s: &str) -> Option<PartialDate> {
+    let parts: Vec<&str> = s.trim().split('-').collect();
+    if parts.is_empty() || parts.len() > 3 || parts[0].len() != 4 {
+        return None;
+    }
+    let year: i32 = parts[0].parse().ok()?;
+    let month: Option<u8> = match parts.get(1) {
+        Some(m) if m.len() == 2 => Some(m.parse().ok().filter(|m| (1..=12).contains(m))?),
+        Some(_) => return None,
+        None => None,
+    };
+    let day: Option<u8> = match parts.get(2) {
+        Some(d) if d.len() == 2 => {
+            let d: u8 = d.parse().ok()?;
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+            let max = match month? {
+                2 if leap => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
+            };
+            if d == 0 || d > max {
+                return None;
+            }
+            Some(d)
+        }
+        Some(_) => return None,
+        None => None,
+    };
+    Some(PartialDate { year, month, day })
+}

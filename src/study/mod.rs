@@ -1,0 +1,345 @@
+//! The typed model of a study, as loaded from `data/`: the study file, the sample
+//! (models, regions, units, interviews), the codebook and its coded excerpts, the
+//! comparison tables, the recommendations, context facts and the study's own prose.
+//!
+//! Every record keeps the position it was read from, so validation can name file and line.
+
+mod csvfile;
+pub mod load;
+mod tomlfile;
+
+pub use load::load;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::problem::Pos;
+
+/// A text in every language of the study, keyed by language code (`nb`, `en`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Text(pub BTreeMap<String, String>);
+
+impl Text {
+    /// The text in `lang`; empty when missing (validation reports missing languages).
+    pub fn get(&self, lang: &str) -> &str {
+        self.0.get(lang).map(String::as_str).unwrap_or("")
+    }
+
+    /// The same text in every language, for names that do not translate.
+    pub fn same(langs: &[String], text: &str) -> Self {
+        Text(langs.iter().map(|l| (l.clone(), text.to_string())).collect())
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Meta {
+    pub slug: String,
+    pub version: String,
+    /// ISO date of this version (`2020-06-30`).
+    pub date: String,
+    pub languages: Vec<String>,
+    pub small_cell_k: u32,
+    pub title: Text,
+    pub subtitle: Text,
+    pub short_title: Text,
+    pub commissioner: Text,
+    pub author: Text,
+    pub excerpt_notice: Text,
+    /// Keywords per language.
+    pub keywords: BTreeMap<String, Vec<String>>,
+    /// Place and institution names that must never appear in an excerpt, beyond the
+    /// names of regions and units (e.g. towns, hospitals).
+    pub identifying_terms: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Model {
+    pub pos: Pos,
+    pub id: String,
+    pub short: Text,
+    pub name: Text,
+    pub description: Text,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Region {
+    pub pos: Pos,
+    pub id: String,
+    pub name: Text,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Unit {
+    pub pos: Pos,
+    pub id: String,
+    pub region: String,
+    pub model: String,
+    pub name: Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InterviewKind {
+    Individual,
+    Group,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Interview {
+    pub pos: Pos,
+    pub id: String,
+    pub region: String,
+    pub unit: String,
+    pub kind: InterviewKind,
+    pub participants: u32,
+}
+
+/// A node of the codebook: a theme (no parent) or a subtheme.
+#[derive(Clone, Debug, Serialize)]
+pub struct Code {
+    pub pos: Pos,
+    pub id: String,
+    pub parent: Option<String>,
+    pub section: String,
+    pub label: Text,
+    pub description: Text,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Excerpt {
+    pub pos: Pos,
+    pub id: String,
+    pub interview: String,
+    pub participant: String,
+    pub codes: Vec<String>,
+    pub text: Text,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Trait {
+    pub pos: Pos,
+    pub id: String,
+    pub label: Text,
+    pub codes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ModelFinding {
+    pub pos: Pos,
+    pub trait_id: String,
+    pub model: String,
+    pub finding: Text,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Factor {
+    pub pos: Pos,
+    pub id: String,
+    pub label: Text,
+    pub compilation: Text,
+    pub compilation_pages: String,
+    pub bsb: Text,
+    pub bsb_pages: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RecColumn {
+    pub pos: Pos,
+    pub id: String,
+    pub label: Text,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Recommendation {
+    pub pos: Pos,
+    pub id: String,
+    pub column: String,
+    pub text: Text,
+    pub rests_on: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    Policy,
+    Evaluation,
+}
+
+/// A date given as precisely as the source allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PartialDate {
+    pub year: i32,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Event {
+    pub pos: Pos,
+    pub id: String,
+    pub date: PartialDate,
+    pub kind: EventKind,
+    pub label: Text,
+    pub source: String,
+    pub reference: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    Count,
+    Percent,
+    Years,
+    NokMillion,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Fact {
+    pub pos: Pos,
+    pub id: String,
+    pub value: f64,
+    pub unit: Measure,
+    pub date: String,
+    pub source: String,
+    pub reference: String,
+    pub label: Text,
+}
+
+/// A breakdown of one whole into parts (shares of 100 % or counts summing to a fact).
+#[derive(Clone, Debug, Serialize)]
+pub struct ShareSet {
+    pub pos: Pos,
+    pub id: String,
+    pub unit: Measure,
+    pub total_fact: Option<String>,
+    pub source: String,
+    pub reference: String,
+    pub title: Text,
+    /// Figure this set is drawn in (sets with the same figure share one chart).
+    pub figure: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Share {
+    pub pos: Pos,
+    pub set: String,
+    pub id: String,
+    pub value: f64,
+    pub label: Text,
+}
+
+/// A figure as the published report printed it; only ever compared with the data.
+#[derive(Clone, Debug, Serialize)]
+pub struct Published {
+    pub pos: Pos,
+    pub id: String,
+    pub location: String,
+    pub statement: String,
+    pub metric: String,
+    pub value: f64,
+    pub note: Text,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Note {
+    pub pos: Pos,
+    pub id: String,
+    pub topic: String,
+    pub text: Text,
+}
+
+/// A chapter's running text in one language (typst markup with `{{ … }}` values).
+#[derive(Clone, Debug, Serialize)]
+pub struct Prose {
+    pub file: String,
+    pub lang: String,
+    pub chapter: String,
+    pub text: String,
+}
+
+/// A file the study was loaded from, for the manifest.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceFile {
+    /// Path relative to the data directory.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Study {
+    pub meta: Meta,
+    pub models: Vec<Model>,
+    pub regions: Vec<Region>,
+    pub units: Vec<Unit>,
+    pub interviews: Vec<Interview>,
+    pub codes: Vec<Code>,
+    pub excerpts: Vec<Excerpt>,
+    pub traits: Vec<Trait>,
+    pub model_findings: Vec<ModelFinding>,
+    pub factors: Vec<Factor>,
+    pub rec_columns: Vec<RecColumn>,
+    pub recommendations: Vec<Recommendation>,
+    pub events: Vec<Event>,
+    pub facts: Vec<Fact>,
+    pub sets: Vec<ShareSet>,
+    pub shares: Vec<Share>,
+    pub published: Vec<Published>,
+    pub notes: Vec<Note>,
+    pub prose: Vec<Prose>,
+    #[serde(skip)]
+    pub files: Vec<SourceFile>,
+}
+
+impl Study {
+    pub fn unit(&self, id: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.id == id)
+    }
+
+    pub fn interview(&self, id: &str) -> Option<&Interview> {
+        self.interviews.iter().find(|i| i.id == id)
+    }
+
+    /// The model an interview belongs to, through its unit.
+    pub fn model_of_interview(&self, id: &str) -> Option<&str> {
+        let unit = self.unit(&self.interview(id)?.unit)?;
+        Some(unit.model.as_str())
+    }
+
+    /// Themes: codebook nodes without a parent, in codebook order.
+    pub fn themes(&self) -> impl Iterator<Item = &Code> {
+        self.codes.iter().filter(|c| c.parent.is_none())
+    }
+
+    /// The theme a code belongs to (itself for a theme); `None` for an unknown id or a cycle.
+    pub fn theme_of<'a>(&'a self, id: &'a str) -> Option<&'a str> {
+        let mut current = id;
+        for _ in 0..=self.codes.len() {
+            let code = self.codes.iter().find(|c| c.id == current)?;
+            match &code.parent {
+                None => return Some(code.id.as_str()),
+                Some(p) => current = p,
+            }
+        }
+        None
+    }
+
+    /// True when `code` is `ancestor` or lies below it in the codebook.
+    pub fn code_within(&self, code: &str, ancestor: &str) -> bool {
+        let mut current = code;
+        for _ in 0..=self.codes.len() {
+            if current == ancestor {
+                return true;
+            }
+            match self.codes.iter().find(|c| c.id == current).and_then(|c| c.parent.as_deref()) {
+                Some(p) => current = p,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    pub fn prose(&self, lang: &str, chapter: &str) -> Option<&Prose> {
+        self.prose.iter().find(|p| p.lang == lang && p.chapter == chapter)
+    }
+}

@@ -1,0 +1,142 @@
+//! Reading `study.toml` with line numbers in every message.
+//!
+//! The file is parsed into plain TOML values; lines are found by scanning the text for the
+//! key inside the right table (`[[region]]` number 2, say), which is exact for the flat
+//! files analysts write and needs no span bookkeeping in the model.
+
+use crate::problem::{Pos, Problems};
+use crate::study::Text;
+
+/// A table of `study.toml` (the root, or one entry of an array of tables), with what is
+/// needed to locate its keys.
+pub struct Section<'a> {
+    pub file: &'a str,
+    source: &'a str,
+    /// `None` for the root table, `Some(("region", 1))` for the second `[[region]]`.
+    array: Option<(&'a str, usize)>,
+    pub table: &'a toml::Table,
+    langs: &'a [String],
+}
+
+impl<'a> Section<'a> {
+    pub fn new(
+        file: &'a str,
+        source: &'a str,
+        array: Option<(&'a str, usize)>,
+        table: &'a toml::Table,
+        langs: &'a [String],
+    ) -> Self {
+        Section { file, source, array, table, langs }
+    }
+
+    /// The name of a key as shown in messages: `region[2].name_en`.
+    pub fn field(&self, key: &str) -> String {
+        match self.array {
+            Some((name, index)) => format!("{name}[{}].{key}", index + 1),
+            None => key.to_string(),
+        }
+    }
+
+    /// The line of `key` in this table, or of the table's header when the key is absent.
+    pub fn line(&self, key: &str) -> usize {
+        let mut current: Option<(String, usize)> = None;
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut header_line = 1;
+        for (n, raw) in self.source.lines().enumerate() {
+            let line = raw.trim();
+            if let Some(name) = line.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) {
+                let name = name.trim().to_string();
+                let index = counts.entry(name.clone()).or_insert(0);
+                current = Some((name, *index));
+                *index += 1;
+                if current.as_ref().map(|(n, i)| (n.as_str(), *i)) == self.array {
+                    header_line = n + 1;
+                }
+                continue;
+            }
+            if line.starts_with('[') {
+                current = Some((line.to_string(), usize::MAX));
+                continue;
+            }
+            let here = current.as_ref().map(|(n, i)| (n.as_str(), *i));
+            let key_here = line
+                .split('=')
+                .next()
+                .map(|k| k.trim().trim_matches('"') == key)
+                .unwrap_or(false);
+            if here == self.array && key_here && line.contains('=') {
+                return n + 1;
+            }
+        }
+        header_line
+    }
+
+    pub fn pos(&self, key: &str) -> Pos {
+        Pos::new(self.file, self.line(key))
+    }
+
+    pub fn string(&self, key: &str, problems: &mut Problems) -> String {
+        match self.table.get(key) {
+            Some(toml::Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(toml::Value::String(_)) | None => {
+                problems.at(&self.pos(key), self.field(key), "expected a value, found none");
+                String::new()
+            }
+            Some(other) => {
+                problems.at(
+                    &self.pos(key),
+                    self.field(key),
+                    format!("expected a text in quotes, found {}", other.type_str()),
+                );
+                String::new()
+            }
+        }
+    }
+
+    /// `key_<lang>` for every language, or a table `key = { nb = "…", en = "…" }`.
+    pub fn text(&self, key: &str, problems: &mut Problems) -> Text {
+        let mut text = Text::default();
+        let nested = self.table.get(key).and_then(toml::Value::as_table);
+        for lang in self.langs {
+            let suffixed = format!("{key}_{lang}");
+            let value = nested
+                .and_then(|t| t.get(lang))
+                .or_else(|| self.table.get(&suffixed))
+                .and_then(toml::Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty());
+            match value {
+                Some(v) => {
+                    text.0.insert(lang.clone(), v.to_string());
+                }
+                None => problems.at(
+                    &self.pos(&suffixed),
+                    self.field(&suffixed),
+                    format!("expected the text in language `{lang}`, found none"),
+                ),
+            }
+        }
+        text
+    }
+
+    /// A list of strings; empty when absent.
+    pub fn strings(&self, key: &str, problems: &mut Problems) -> Vec<String> {
+        match self.table.get(key) {
+            None => Vec::new(),
+            Some(toml::Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| match v.as_str() {
+                    Some(s) => Some(s.to_string()),
+                    None => {
+                        problems.at(&self.pos(key), self.field(key), "expected a list of texts in quotes");
+                        None
+                    }
+                })
+                .collect(),
+            Some(_) => {
+                problems.at(&self.pos(key), self.field(key), "expected a list like [\"a\", \"b\"]");
+                Vec::new()
+            }
+        }
+    }
+}

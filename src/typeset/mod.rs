@@ -1,0 +1,155 @@
+//! The typeset stage: an in-memory typst `World` that serves only the rendered sources,
+//! the figures and the embedded fonts (no file system, no packages, no network), with a
+//! fixed date, and PDF export held to PDF/A-2a and PDF/UA-1.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World, WorldExt};
+use typst_kit::fonts::FontStore;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use crate::problem::{build_err, Result};
+
+/// The typst version compiled in, recorded in the manifest and the provenance appendix.
+pub const TYPST_VERSION: &str = "0.15.1";
+/// Pinned so that a typst upgrade does not silently change every PDF's bytes.
+pub const CREATOR: &str = "bsb with Typst 0.15";
+
+/// The embedded fonts, loaded once per process.
+static FONTS: LazyLock<FontStore> = LazyLock::new(|| {
+    let mut store = FontStore::new();
+    store.extend(typst_kit::fonts::embedded());
+    store
+});
+
+static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
+
+/// One document to typeset: the main source and every other file it may read.
+pub struct Job {
+    pub main: String,
+    /// Virtual path (`prose/method.typ`, `figures/x.svg`) → bytes.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// The document's date (year, month, day), from the study or `SOURCE_DATE_EPOCH`.
+    pub date: (i32, u8, u8),
+    /// A stable identifier of the document across versions (slug and language).
+    pub ident: String,
+}
+
+struct MemoryWorld {
+    main: FileId,
+    sources: HashMap<FileId, Source>,
+    files: HashMap<FileId, Bytes>,
+    today: Datetime,
+}
+
+fn file_id(path: &str) -> Result<FileId> {
+    let vpath = VirtualPath::new(path).map_err(|e| build_err(format!("bad virtual path {path}: {e:?}")))?;
+    Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+impl MemoryWorld {
+    fn new(job: &Job) -> Result<Self> {
+        let main = file_id("main.typ")?;
+        let mut sources = HashMap::new();
+        let mut files = HashMap::new();
+        sources.insert(main, Source::new(main, job.main.clone()));
+        for (path, bytes) in &job.files {
+            let id = file_id(path)?;
+            if path.ends_with(".typ") {
+                let text = String::from_utf8(bytes.clone()).map_err(|_| build_err(format!("{path} is not UTF-8")))?;
+                sources.insert(id, Source::new(id, text));
+            }
+            files.insert(id, Bytes::new(bytes.clone()));
+        }
+        let (y, m, d) = job.date;
+        let today = Datetime::from_ymd(y, m, d).ok_or_else(|| build_err(format!("not a date: {y}-{m}-{d}")))?;
+        Ok(MemoryWorld { main, sources, files, today })
+    }
+}
+
+impl World for MemoryWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &LIBRARY
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        FONTS.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.sources.get(&id).cloned().ok_or_else(|| not_served(id))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if let Some(source) = self.sources.get(&id) {
+            return Ok(Bytes::from_string(source.clone()));
+        }
+        self.files.get(&id).cloned().ok_or_else(|| not_served(id))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        FONTS.font(index)
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
+
+/// Anything outside the allowlist does not exist, as far as a document can tell.
+fn not_served(id: FileId) -> FileError {
+    FileError::NotFound(id.vpath().get_with_slash().into())
+}
+
+/// Typeset one document to PDF bytes; typst's errors come back with file and line.
+pub fn typeset(job: &Job) -> Result<Vec<u8>> {
+    let world = MemoryWorld::new(job)?;
+    let compiled = typst::compile::<PagedDocument>(&world);
+    let document = compiled.output.map_err(|diags| build_err(describe(&world, &diags)))?;
+    let (y, m, d) = job.date;
+    let datetime = Datetime::from_ymd_hms(y, m, d, 0, 0, 0).ok_or_else(|| build_err("bad document date"))?;
+    let standards = PdfStandards::new(&[PdfStandard::A_2a, PdfStandard::Ua_1])
+        .map_err(|e| build_err(format!("PDF standards: {e:?}")))?;
+    let options = PdfOptions {
+        ident: Smart::Custom(job.ident.clone()),
+        creator: Smart::Custom(Some(CREATOR.into())),
+        timestamp: Some(Timestamp::new_utc(datetime)),
+        page_ranges: None,
+        standards,
+        tagged: true,
+        pretty: false,
+    };
+    typst_pdf::pdf(&document, &options).map_err(|diags| build_err(format!("PDF export: {}", describe(&world, &diags))))
+}
+
+/// `prose/method.typ:12: unknown variable: foo` for each error, so a prose author can
+/// find the line in their file.
+fn describe(world: &MemoryWorld, diags: &[SourceDiagnostic]) -> String {
+    let mut out = Vec::new();
+    for d in diags.iter().filter(|d| d.severity == Severity::Error) {
+        let place = d
+            .span
+            .id()
+            .and_then(|id| {
+                let source = world.sources.get(&id)?;
+                let range = world.range(d.span)?;
+                let line = source.text()[..range.start].matches('\n').count() + 1;
+                Some(format!("{}:{line}: ", id.vpath().get_without_slash()))
+            })
+            .unwrap_or_default();
+        let hints: String = d.hints.iter().map(|h| format!(" (hint: {})", h.v)).collect();
+        out.push(format!("{place}{}{hints}", d.message));
+    }
+    format!("typesetting failed:\n  {}", out.join("\n  "))
+}

@@ -1,0 +1,291 @@
+//! Every rule a loaded study must satisfy before anything is computed from it: unique ids,
+//! references that resolve, every language present, numbers that add up, and privacy.
+//! Rules that a study can break and still be built (an interview with no excerpt yet)
+//! are warnings; the rest are errors. All are reported in one run.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::problem::{Pos, Problem, Problems};
+use crate::study::{InterviewKind, Measure, Study};
+
+/// Longest excerpt accepted; excerpts are short paraphrases (about 40 words).
+pub const MAX_EXCERPT_WORDS: usize = 50;
+/// Shares of one whole may miss 100 by this much through rounding.
+const SHARE_TOLERANCE: f64 = 1.0;
+
+pub struct Report {
+    pub errors: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+}
+
+pub fn validate(study: &Study) -> Report {
+    let mut errors = Problems::default();
+    let mut warnings = Problems::default();
+    unique_ids(study, &mut errors);
+    references(study, &mut errors);
+    numbers(study, &mut errors);
+    privacy(study, &mut errors);
+    prose_languages(study, &mut errors);
+    coverage(study, &mut warnings);
+    Report { errors: errors.into_sorted(), warnings: warnings.into_sorted() }
+}
+
+fn unique<'a>(items: impl IntoIterator<Item = (&'a str, &'a Pos)>, what: &str, problems: &mut Problems) {
+    let mut seen: BTreeMap<&str, &Pos> = BTreeMap::new();
+    for (id, pos) in items {
+        if id.is_empty() {
+            continue;
+        }
+        if let Some(first) = seen.get(id) {
+            let at = first.line.map(|l| format!("{}:{l}", first.file)).unwrap_or_else(|| first.file.clone());
+            problems.at(pos, "id", format!("expected a unique {what} id, found `{id}` again (first at {at})"));
+        } else {
+            seen.insert(id, pos);
+        }
+    }
+}
+
+fn unique_ids(s: &Study, p: &mut Problems) {
+    unique(s.models.iter().map(|x| (x.id.as_str(), &x.pos)), "model", p);
+    unique(s.regions.iter().map(|x| (x.id.as_str(), &x.pos)), "region", p);
+    unique(s.units.iter().map(|x| (x.id.as_str(), &x.pos)), "unit", p);
+    unique(s.interviews.iter().map(|x| (x.id.as_str(), &x.pos)), "interview", p);
+    unique(s.codes.iter().map(|x| (x.id.as_str(), &x.pos)), "code", p);
+    unique(s.excerpts.iter().map(|x| (x.id.as_str(), &x.pos)), "excerpt", p);
+    unique(s.traits.iter().map(|x| (x.id.as_str(), &x.pos)), "trait", p);
+    unique(s.factors.iter().map(|x| (x.id.as_str(), &x.pos)), "factor", p);
+    unique(s.rec_columns.iter().map(|x| (x.id.as_str(), &x.pos)), "recommendation column", p);
+    unique(s.recommendations.iter().map(|x| (x.id.as_str(), &x.pos)), "recommendation", p);
+    unique(s.events.iter().map(|x| (x.id.as_str(), &x.pos)), "event", p);
+    unique(s.facts.iter().map(|x| (x.id.as_str(), &x.pos)), "fact", p);
+    unique(s.sets.iter().map(|x| (x.id.as_str(), &x.pos)), "set", p);
+    unique(s.published.iter().map(|x| (x.id.as_str(), &x.pos)), "published figure", p);
+    unique(s.notes.iter().map(|x| (x.id.as_str(), &x.pos)), "note", p);
+    let keyed: Vec<(String, &Pos)> = s.shares.iter().map(|x| (format!("{}/{}", x.set, x.id), &x.pos)).collect();
+    unique(keyed.iter().map(|(k, p)| (k.as_str(), *p)), "share (set/id)", p);
+    let cells: Vec<(String, &Pos)> =
+        s.model_findings.iter().map(|x| (format!("{}/{}", x.trait_id, x.model), &x.pos)).collect();
+    unique(cells.iter().map(|(k, p)| (k.as_str(), *p)), "finding (trait/model)", p);
+}
+
+fn ids<'a, T>(items: &'a [T], id: impl Fn(&'a T) -> &'a str) -> BTreeSet<&'a str> {
+    items.iter().map(id).collect()
+}
+
+fn must_exist(set: &BTreeSet<&str>, value: &str, pos: &Pos, field: &str, what: &str, p: &mut Problems) {
+    if !value.is_empty() && !set.contains(value) {
+        p.at(pos, field, format!("expected the id of a {what}, found `{value}`, which does not exist"));
+    }
+}
+
+fn references(s: &Study, p: &mut Problems) {
+    let models = ids(&s.models, |m| &m.id);
+    let regions = ids(&s.regions, |r| &r.id);
+    let units = ids(&s.units, |u| &u.id);
+    let interviews = ids(&s.interviews, |i| &i.id);
+    let codes = ids(&s.codes, |c| &c.id);
+    let traits = ids(&s.traits, |t| &t.id);
+    let columns = ids(&s.rec_columns, |c| &c.id);
+    let sets = ids(&s.sets, |x| &x.id);
+    let facts = ids(&s.facts, |f| &f.id);
+
+    for u in &s.units {
+        must_exist(&regions, &u.region, &u.pos, "region", "region", p);
+        must_exist(&models, &u.model, &u.pos, "model", "model", p);
+    }
+    for i in &s.interviews {
+        must_exist(&regions, &i.region, &i.pos, "region", "region", p);
+        must_exist(&units, &i.unit, &i.pos, "unit", "unit", p);
+        if let Some(unit) = s.unit(&i.unit) {
+            if regions.contains(i.region.as_str()) && unit.region != i.region {
+                p.at(&i.pos, "unit", format!("expected a unit in region `{}`, found `{}` of region `{}`", i.region, i.unit, unit.region));
+            }
+        }
+    }
+    for c in &s.codes {
+        if let Some(parent) = &c.parent {
+            must_exist(&codes, parent, &c.pos, "parent", "code", p);
+            if codes.contains(parent.as_str()) && s.theme_of(&c.id).is_none() {
+                p.at(&c.pos, "parent", format!("expected a parent chain that ends in a theme, found a cycle through `{}`", c.id));
+            }
+        }
+    }
+    let mut owner: BTreeMap<&str, (&str, &Pos)> = BTreeMap::new();
+    let mut per_interview: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for e in &s.excerpts {
+        must_exist(&interviews, &e.interview, &e.pos, "interview", "interview", p);
+        if e.codes.is_empty() {
+            p.at(&e.pos, "codes", "expected at least one code, found none");
+        }
+        for c in &e.codes {
+            must_exist(&codes, c, &e.pos, "codes", "code", p);
+        }
+        match owner.get(e.participant.as_str()) {
+            Some((iv, _)) if *iv != e.interview => p.at(
+                &e.pos,
+                "participant",
+                format!("expected `{}` to belong to one interview, found it in `{iv}` and `{}`", e.participant, e.interview),
+            ),
+            Some(_) => {}
+            None => {
+                owner.insert(&e.participant, (&e.interview, &e.pos));
+            }
+        }
+        per_interview.entry(&e.interview).or_default().insert(&e.participant);
+    }
+    for (iv, people) in &per_interview {
+        if let Some(i) = s.interview(iv) {
+            if people.len() as u32 > i.participants {
+                p.at(
+                    &i.pos,
+                    "participants",
+                    format!("expected at least as many participants as the excerpts name, found {} but excerpts name {}", i.participants, people.len()),
+                );
+            }
+        }
+    }
+    for t in &s.traits {
+        for c in &t.codes {
+            must_exist(&codes, c, &t.pos, "codes", "code", p);
+        }
+    }
+    for f in &s.model_findings {
+        must_exist(&traits, &f.trait_id, &f.pos, "trait", "trait", p);
+        must_exist(&models, &f.model, &f.pos, "model", "model", p);
+    }
+    for r in &s.recommendations {
+        must_exist(&columns, &r.column, &r.pos, "column", "recommendation column", p);
+        for basis in &r.rests_on {
+            if !codes.contains(basis.as_str()) && !traits.contains(basis.as_str()) {
+                p.at(&r.pos, "rests_on", format!("expected the id of a theme, code or trait, found `{basis}`, which does not exist"));
+            }
+        }
+    }
+    for x in &s.shares {
+        must_exist(&sets, &x.set, &x.pos, "set", "set", p);
+    }
+    for x in &s.sets {
+        if let Some(total) = &x.total_fact {
+            must_exist(&facts, total, &x.pos, "total_fact", "fact", p);
+        }
+    }
+    for x in &s.published {
+        if !known_metric(s, &x.metric) {
+            p.at(&x.pos, "metric", format!("expected a metric the analysis computes (like `interviews.group` or `region.<id>.participants`), found `{}`", x.metric));
+        }
+    }
+}
+
+/// The metrics that the published report's figures may be compared with.
+pub fn known_metric(s: &Study, key: &str) -> bool {
+    let parts: Vec<&str> = key.split('.').collect();
+    match parts.as_slice() {
+        ["interviews", "individual" | "group" | "total"] | ["participants", "total"] => true,
+        ["region", id, "individual" | "group" | "participants" | "interviews"] => s.regions.iter().any(|r| r.id == *id),
+        ["model", id, "individual" | "group" | "participants" | "interviews"] => s.models.iter().any(|m| m.id == *id),
+        _ => false,
+    }
+}
+
+fn numbers(s: &Study, p: &mut Problems) {
+    for i in &s.interviews {
+        match i.kind {
+            InterviewKind::Group if i.participants < 2 => {
+                p.at(&i.pos, "participants", format!("expected at least 2 in a group interview, found {}", i.participants))
+            }
+            InterviewKind::Individual if i.participants != 1 => {
+                p.at(&i.pos, "participants", format!("expected 1 in an individual interview, found {}", i.participants))
+            }
+            _ => {}
+        }
+    }
+    for set in &s.sets {
+        let parts: Vec<_> = s.shares.iter().filter(|x| x.set == set.id).collect();
+        if parts.is_empty() {
+            p.at(&set.pos, "id", format!("expected parts for set `{}` in context/shares.csv, found none", set.id));
+            continue;
+        }
+        let sum: f64 = parts.iter().map(|x| x.value).sum();
+        for part in &parts {
+            if part.value < 0.0 {
+                p.at(&part.pos, "value", format!("expected a share of at least 0, found {}", part.value));
+            }
+        }
+        if set.unit == Measure::Percent && (sum - 100.0).abs() > SHARE_TOLERANCE {
+            p.at(&set.pos, "id", format!("expected the shares of `{}` to sum to 100 (within rounding), found {sum}", set.id));
+        }
+        if let Some(total) = set.total_fact.as_ref().and_then(|t| s.facts.iter().find(|f| &f.id == t)) {
+            if (sum - total.value).abs() > 1e-9 {
+                p.at(&set.pos, "total_fact", format!("expected the parts of `{}` to sum to `{}` = {}, found {sum}", set.id, total.id, total.value));
+            }
+        }
+    }
+    for f in &s.facts {
+        if f.unit == Measure::Percent && !(0.0..=100.0).contains(&f.value) {
+            p.at(&f.pos, "value", format!("expected a percentage from 0 to 100, found {}", f.value));
+        }
+    }
+}
+
+/// Lowercased words of a text, for whole-word matching of names.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+fn contains_phrase(haystack: &[String], phrase: &[String]) -> bool {
+    !phrase.is_empty() && haystack.windows(phrase.len()).any(|w| w == phrase)
+}
+
+fn privacy(s: &Study, p: &mut Problems) {
+    let mut names: Vec<String> = s.meta.identifying_terms.clone();
+    for r in &s.regions {
+        names.extend(r.name.0.values().cloned());
+    }
+    for u in &s.units {
+        names.extend(u.name.0.values().cloned());
+    }
+    names.sort();
+    names.dedup();
+    let phrases: Vec<(String, Vec<String>)> = names.into_iter().map(|n| (n.clone(), words(&n))).collect();
+    for e in &s.excerpts {
+        for (lang, text) in &e.text.0 {
+            let w = words(text);
+            for (name, phrase) in &phrases {
+                if contains_phrase(&w, phrase) {
+                    p.at(&e.pos, format!("text_{lang}"), format!("expected no region, unit or place name in an excerpt, found `{name}`"));
+                }
+            }
+            if w.len() > MAX_EXCERPT_WORDS {
+                p.at(&e.pos, format!("text_{lang}"), format!("expected a short paraphrase of at most {MAX_EXCERPT_WORDS} words, found {}", w.len()));
+            }
+        }
+    }
+}
+
+fn prose_languages(s: &Study, p: &mut Problems) {
+    let chapters: BTreeSet<&str> = s.prose.iter().map(|x| x.chapter.as_str()).collect();
+    for chapter in chapters {
+        for lang in &s.meta.languages {
+            if s.prose(lang, chapter).is_none() {
+                let other = s.prose.iter().find(|x| x.chapter == chapter).map(|x| x.file.clone()).unwrap_or_default();
+                p.push(other, None, "", format!("expected this chapter in language `{lang}` too (prose/{lang}/{chapter}.typ), found none"));
+            }
+        }
+    }
+}
+
+/// What a complete study has but a study under way may lack: every subtheme evidenced by
+/// at least three excerpts and every interview by at least one.
+fn coverage(s: &Study, w: &mut Problems) {
+    for c in s.codes.iter().filter(|c| c.parent.is_some()) {
+        let n = s.excerpts.iter().filter(|e| e.codes.iter().any(|x| s.code_within(x, &c.id))).count();
+        if n < 3 {
+            w.at(&c.pos, "id", format!("expected at least 3 excerpts coded to subtheme `{}`, found {n}", c.id));
+        }
+    }
+    for i in &s.interviews {
+        if !s.excerpts.iter().any(|e| e.interview == i.id) {
+            w.at(&i.pos, "id", format!("expected at least one excerpt from interview `{}`, found none", i.id));
+        }
+    }
+}
