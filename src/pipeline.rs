@@ -33,10 +33,13 @@ pub struct Checked {
 }
 
 pub fn load_and_validate(data: &Path) -> Result<Checked> {
-    let study = study::load(data)?;
+    let (study, mut errors) = study::load(data)?;
     let report = validate::validate(&study);
-    if !report.errors.is_empty() {
-        return Err(Failure::Data(report.errors));
+    errors.extend(report.errors);
+    if !errors.is_empty() {
+        errors.sort();
+        errors.dedup();
+        return Err(Failure::Data(errors));
     }
     Ok(Checked { study, warnings: report.warnings })
 }

@@ -45,9 +45,11 @@ pub fn typst_string(s: &str) -> String {
     out
 }
 
-fn environment() -> Environment<'static> {
+/// `strict` for the study's prose, where an unknown name is an author's typo to report;
+/// the skeleton asks for optional parts (`chapters.summary`) and tests them instead.
+fn environment(strict: bool) -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_undefined_behavior(if strict { UndefinedBehavior::Strict } else { UndefinedBehavior::Chainable });
     env.set_formatter(|out, state, value| {
         if value.is_safe() {
             return minijinja::escape_formatter(out, state, value);
@@ -241,7 +243,8 @@ fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
 
 /// Render the study's prose and the skeleton for one language.
 pub fn render(study: &Study, a: &Analysis, figures: &[Figure], lang: &Lang, provenance: &Provenance) -> Result<Rendered> {
-    let env = environment();
+    let env = environment(false);
+    let prose_env = environment(true);
     let k = study.meta.small_cell_k;
     let code = &lang.code;
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
@@ -251,7 +254,7 @@ pub fn render(study: &Study, a: &Analysis, figures: &[Figure], lang: &Lang, prov
     let prose_ctx = prose_context(study, a, lang);
     let mut chapters = BTreeMap::new();
     for p in study.prose.iter().filter(|p| &p.lang == code) {
-        let rendered = env
+        let rendered = prose_env
             .render_str(&p.text, prose_ctx.clone())
             .map_err(|e| build_err(format!("{}:{}: {}", p.file, e.line().unwrap_or(0), e.kind())))
             .map_err(|e| match e {
@@ -392,7 +395,7 @@ mod tests {
 
     #[test]
     fn formatter_writes_literals_and_lit_filter_omits_the_hash() {
-        let env = environment();
+        let env = environment(true);
         let out = env.render_str("[{{ x }}] ({{ x|lit }})", minijinja::context! { x => "#read(\"/etc/passwd\") @y" }).unwrap();
         let expected = "[#\"#read(\\\"/etc/passwd\\\") @y\"] (\"#read(\\\"/etc/passwd\\\") @y\")";
         assert_eq!(out, expected);

@@ -14,8 +14,10 @@ use crate::problem::{Failure, Problems, Result};
 /// `codebook.csv` or every `codebook/*.csv`).
 const STUDY_FILE: &str = "study.toml";
 
-/// Reads `dir` into a [`Study`]; every problem found is returned at once.
-pub fn load(dir: &Path) -> Result<Study> {
+/// Reads `dir` into a [`Study`] and the problems found on the way (a value that cannot
+/// be read is left empty, so validation can still report everything else at once). Only
+/// a missing or unparsable study file stops loading.
+pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
     let mut problems = Problems::default();
     let mut study = Study::default();
     let label = |rel: &str| format!("{}/{}", dir_label(dir), rel);
@@ -243,11 +245,7 @@ pub fn load(dir: &Path) -> Result<Study> {
     read_prose(dir, &mut study, &mut problems);
 
     study.files.sort_by(|a, b| a.path.cmp(&b.path));
-    if problems.is_empty() {
-        Ok(study)
-    } else {
-        Err(Failure::Data(problems.into_sorted()))
-    }
+    Ok((study, problems.into_sorted()))
 }
 
 /// How a data directory is named in messages: its last component (`data`), so messages

@@ -1,0 +1,479 @@
+//! End-to-end tests: the `bsb` binary on the reference study in `data/` and on small
+//! studies written inside each test. Expected values are counted here, independently of
+//! the program, from the data files themselves.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bsb(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bsb")).args(args).output().expect("run bsb")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn text_of(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext").arg("-layout").arg(path).arg("-").output().expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success(), "pdftotext failed on {}", path.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn build_into(data: &Path, out: &Path) -> Output {
+    let o = bsb(&["-q", "build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "build failed: {}", text_of(&o));
+    o
+}
+
+fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    r.records().map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()).collect()
+}
+
+fn all_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.insert(p.strip_prefix(base).unwrap().display().to_string(), fs::read(&p).unwrap());
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// The reference study, built once per test process into a temporary directory.
+fn reference_build() -> &'static PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        build_into(&root().join("data"), &dir);
+        dir
+    })
+}
+
+#[test]
+fn participant_table_matches_an_independent_count_of_the_register() {
+    let out = reference_build();
+    // Count the register here: region → (individual, group, participants).
+    let mut expected: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    for row in read_csv(&root().join("data/interviews.csv")) {
+        let e = expected.entry(row["region"].clone()).or_default();
+        let n: u64 = row["participants"].parse().unwrap();
+        if row["kind"] == "individual" { e.0 += 1 } else { e.1 += 1 }
+        e.2 += n;
+    }
+    let table = read_csv(&out.join("report/tables/participants.csv"));
+    for (region, (ind, grp, par)) in &expected {
+        let row = table.iter().find(|r| &r["id"] == region).expect("region row");
+        assert_eq!((row["individual"].parse::<u64>().unwrap(), row["group"].parse().unwrap(), row["participants"].parse().unwrap()), (*ind, *grp, *par), "{region}");
+    }
+    let total = table.iter().find(|r| r["id"] == "total").unwrap();
+    let sum = expected.values().fold((0, 0, 0), |a, v| (a.0 + v.0, a.1 + v.1, a.2 + v.2));
+    assert_eq!((total["individual"].as_str(), total["group"].as_str(), total["participants"].as_str()), (sum.0.to_string().as_str(), sum.1.to_string().as_str(), sum.2.to_string().as_str()));
+    // And the figures the issue names, from the 2020 report's Table 1.
+    assert_eq!(sum, (17, 4, 33));
+    let nord = table.iter().find(|r| r["id"] == "nord").unwrap();
+    assert_eq!((nord["individual"].as_str(), nord["group"].as_str(), nord["participants"].as_str()), ("9", "0", "9"));
+}
+
+#[test]
+fn both_pdfs_hold_the_numbers_and_their_own_language() {
+    let out = reference_build();
+    let nb = out.join("report/out/bsb-legemiddelfrie-tilbud-1.0.0-nb.pdf");
+    let en = out.join("report/out/bsb-legemiddelfrie-tilbud-1.0.0-en.pdf");
+    for p in [&nb, &en] {
+        assert!(fs::read(p).unwrap().starts_with(b"%PDF-"), "{} is a PDF", p.display());
+    }
+    let (tnb, ten) = (pdf_text(&nb), pdf_text(&en));
+    for heading in ["Innhold", "Sammendrag", "Metode", "Funn", "Anbefalinger", "Helseregion", "Eneintervjuer", "Vedlegg"] {
+        assert!(tnb.contains(heading) || heading == "Vedlegg", "nb PDF lacks {heading}");
+    }
+    for heading in ["Contents", "Summary", "Method", "Findings", "Recommendations", "Health region", "Individual interviews"] {
+        assert!(ten.contains(heading), "en PDF lacks {heading}");
+    }
+    // No text of the other language's skeleton, and no template leftovers.
+    assert!(!ten.contains("Eneintervjuer") && !tnb.contains("Individual interviews"));
+    for t in [&tnb, &ten] {
+        assert!(!t.contains("{{") && !t.contains("{%"), "template leftovers");
+        assert!(t.contains("17") && t.contains("33"), "totals of Table 1");
+    }
+    // Small-cell words and number style per language.
+    assert!(ten.contains("Version 1.0.0") && tnb.contains("Versjon 1.0.0"));
+}
+
+#[test]
+fn pdfs_are_tagged_and_declare_pdf_a_and_ua() {
+    let out = reference_build();
+    for lang in ["nb", "en"] {
+        let path = out.join(format!("report/out/bsb-legemiddelfrie-tilbud-1.0.0-{lang}.pdf"));
+        let bytes = fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("pdfaid:part") && text.contains("pdfuaid:part"), "{lang}: XMP declares PDF/A and PDF/UA");
+        assert!(text.contains("/StructTreeRoot"), "{lang}: tagged");
+        assert!(text.contains(&format!("/Lang({lang})")) && text.contains(&format!("<rdf:li>{lang}</rdf:li>")), "{lang}: language declared");
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let first = reference_build();
+    let second = tempfile::tempdir().unwrap();
+    build_into(&root().join("data"), second.path());
+    let a = all_files(first);
+    let b = all_files(second.path());
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(v == &b[k], "{k} differs between builds");
+    }
+}
+
+#[test]
+fn committed_tables_and_figures_are_current() {
+    let out = bsb(&["check", "--data", root().join("data").to_str().unwrap(), "--out", root().to_str().unwrap()]);
+    assert!(out.status.success(), "bsb check: {}", text_of(&out));
+    assert!(!text_of(&out).contains("warning"), "the reference study has no warnings: {}", text_of(&out));
+}
+
+#[test]
+fn info_json_reports_the_study() {
+    let out = bsb(&["info", "--json", "--data", root().join("data").to_str().unwrap()]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let expected_excerpts = fs::read_dir(root().join("data/excerpts"))
+        .unwrap()
+        .map(|e| read_csv(&e.unwrap().path()).len())
+        .sum::<usize>();
+    assert_eq!(v["excerpts"], expected_excerpts);
+    assert!(expected_excerpts >= 150);
+    assert_eq!(v["regions"], 4);
+    assert_eq!(v["interviews"], 21);
+    assert_eq!(v["participants"], 33);
+    assert_eq!(v["themes"], 11);
+    assert_eq!(v["traits"], 10);
+    assert_eq!(v["factors"], 5);
+    assert_eq!(v["recommendation_columns"], 3);
+    for key in ["units", "models", "codes", "recommendations"] {
+        assert!(v[key].as_u64().unwrap() > 0, "{key}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    assert_eq!(bsb(&["no-such-command"]).status.code(), Some(2));
+    assert_eq!(bsb(&["build", "--no-such-flag"]).status.code(), Some(2));
+}
+
+// ---- small studies written inside the tests ----
+
+/// A study with `regions` regions, `models` models and one language or two; each region
+/// has one unit per model and two interviews per unit (one individual, one group of 3).
+fn small_study(dir: &Path, regions: usize, models: usize, langs: &[&str]) {
+    let mut toml = String::new();
+    let text = |field: &str, value: &str| -> String { langs.iter().map(|l| format!("{field}_{l} = \"{value}\"\n")).collect() };
+    toml.push_str("slug = \"small\"\nversion = \"0.1\"\ndate = \"2024-02-29\"\nsmall_cell_k = 3\n");
+    toml.push_str(&format!("languages = [{}]\n", langs.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")));
+    for f in ["title", "subtitle", "short_title", "commissioner", "author", "excerpt_notice"] {
+        toml.push_str(&text(f, &format!("The {f}")));
+    }
+    for m in 0..models {
+        toml.push_str(&format!("\n[[model]]\nid = \"M{m}\"\n{}{}{}", text("short", &format!("Model {m}")), text("name", &format!("Model {m} name")), text("description", "d")));
+    }
+    for r in 0..regions {
+        toml.push_str(&format!("\n[[region]]\nid = \"r{r}\"\n{}", text("name", &format!("Region {r}"))));
+        for m in 0..models {
+            toml.push_str(&format!("\n[[unit]]\nid = \"u{r}{m}\"\nregion = \"r{r}\"\nmodel = \"M{m}\"\n{}", text("name", &format!("Unit {r} {m}"))));
+        }
+    }
+    fs::write(dir.join("study.toml"), toml).unwrap();
+    let mut iv = String::from("id,region,unit,kind,participants\n");
+    let mut ex = format!("id,interview,participant,codes,{}\n", langs.iter().map(|l| format!("text_{l}")).collect::<Vec<_>>().join(","));
+    let mut n = 0;
+    for r in 0..regions {
+        for m in 0..models {
+            iv.push_str(&format!("I{r}{m}a,r{r},u{r}{m},individual,1\nI{r}{m}b,r{r},u{r}{m},group,3\n"));
+            for (i, who) in [("a", "x"), ("b", "y"), ("b", "z")] {
+                n += 1;
+                let code = if n % 2 == 0 { "A.1" } else { "B.1" };
+                let texts = langs.iter().map(|l| format!("\"words {n} {l}\"")).collect::<Vec<_>>().join(",");
+                ex.push_str(&format!("E{n},I{r}{m}{i},P{r}{m}{i}{who},{code},{texts}\n"));
+            }
+        }
+    }
+    fs::write(dir.join("interviews.csv"), iv).unwrap();
+    let labels = |s: &str| langs.iter().map(|_| s.to_string()).collect::<Vec<_>>().join(",");
+    let cb_header = format!(
+        "id,parent,section,{},{}\n",
+        langs.iter().map(|l| format!("label_{l}")).collect::<Vec<_>>().join(","),
+        langs.iter().map(|l| format!("description_{l}")).collect::<Vec<_>>().join(",")
+    );
+    let cb = format!(
+        "{cb_header}A,,1,{},{}\nA.1,A,1,{},{}\nB,,2,{},{}\nB.1,B,2,{},{}\n",
+        labels("Theme A"), labels("d"), labels("Sub A"), labels("d"), labels("Theme B"), labels("d"), labels("Sub B"), labels("d")
+    );
+    fs::write(dir.join("codebook.csv"), cb).unwrap();
+    fs::create_dir_all(dir.join("excerpts")).unwrap();
+    fs::write(dir.join("excerpts/all.csv"), ex).unwrap();
+}
+
+#[test]
+fn five_regions_three_models_one_language_builds_with_no_code_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    small_study(&data, 5, 3, &["en"]);
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    let table = read_csv(&out.join("report/tables/participants.csv"));
+    assert_eq!(table.len(), 6, "five regions and a total");
+    for r in 0..5 {
+        let row = table.iter().find(|x| x["id"] == format!("r{r}")).unwrap();
+        // Three units, each with one individual and one group interview of 3.
+        assert_eq!((row["individual"].as_str(), row["group"].as_str(), row["participants"].as_str()), ("3", "3", "12"));
+    }
+    let fw = read_csv(&out.join("report/tables/framework-matrix.csv"));
+    assert!(fw[0].contains_key("excerpts_M2"), "a column per model");
+    assert!(out.join("report/out/small-0.1-en.pdf").exists());
+    assert!(!out.join("report/out/small-0.1-nb.pdf").exists());
+    assert!(out.join("figures/evidence-heatmap.en.svg").exists());
+}
+
+#[test]
+fn small_person_counts_are_suppressed_with_their_revealing_totals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    small_study(&data, 1, 2, &["en"]);
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    // Independently: per model, code A.1 gets the excerpts with even numbers.
+    // Model M0: E1 (B.1, x), E2 (A.1, y), E3 (B.1, z); model M1: E4 (A.1), E5 (B.1), E6 (A.1).
+    // A.1 people: M0 {y} = 1, M1 {x', z'} = 2 → both below k = 3.
+    let fw = read_csv(&out.join("report/tables/framework-matrix.csv"));
+    let a1 = fw.iter().find(|r| r["id"] == "A.1").unwrap();
+    assert_eq!(a1["participants_M0"], "<3");
+    assert_eq!(a1["participants_M1"], "<3");
+    assert_eq!(a1["participants_total"], "3", "two hidden cells protect each other; 3 is not small");
+    let b1 = fw.iter().find(|r| r["id"] == "B.1").unwrap();
+    // B.1: M0 {x, z} = 2 (small), M1 {y'} = 1 (small); total 3.
+    assert_eq!(b1["participants_M0"], "<3");
+    // No raw small person count in any evidence column of the matrix.
+    for row in &fw {
+        for (col, v) in row {
+            if col.starts_with("participants") {
+                assert!(v != "1" && v != "2", "{}: {col} = {v}", row["id"]);
+            }
+        }
+    }
+    let svg = fs::read_to_string(out.join("figures/evidence-heatmap.en.svg")).unwrap();
+    assert!(svg.contains("hidden"), "a suppressed cell is drawn as hidden");
+}
+
+#[test]
+fn data_never_becomes_markup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    small_study(&data, 1, 1, &["en"]);
+    let hostile = r#"#read(\"/etc/passwd\") @x $y$ *b* _i_ <l> `c` \\ // ~"#;
+    let toml = fs::read_to_string(data.join("study.toml")).unwrap().replace("name_en = \"Region 0\"", &format!("name_en = \"{hostile}\""));
+    fs::write(data.join("study.toml"), toml).unwrap();
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    let text = pdf_text(&out.join("report/out/small-0.1-en.pdf"));
+    assert!(text.contains(r#"#read("/etc/passwd")"#), "printed literally: {text}");
+    assert!(text.contains("@x $y$ *b* _i_ <l> `c`"), "markup characters print as themselves");
+    assert!(!text.contains("root:"), "no file was read");
+}
+
+fn expect_failure(data: &Path, needles: &[&str]) {
+    let out = bsb(&["check", "--data", data.to_str().unwrap(), "--out", data.parent().unwrap().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "expected a data error: {}", text_of(&out));
+    let text = text_of(&out);
+    for n in needles {
+        assert!(text.contains(n), "expected `{n}` in:\n{text}");
+    }
+}
+
+fn broken(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    small_study(&data, 2, 2, &["nb", "en"]);
+    edit(&data);
+    tmp
+}
+
+#[test]
+fn every_error_names_file_line_and_field_all_at_once() {
+    let tmp = broken(|d| {
+        let iv = fs::read_to_string(d.join("interviews.csv")).unwrap();
+        let iv = iv.replacen("I00b,r0,u00,group,3", "I00b,r0,u00,group,1", 1).replacen("I01a,r0,u01,individual,1", "I01a,r0,nowhere,individual,x", 1);
+        fs::write(d.join("interviews.csv"), iv).unwrap();
+    });
+    expect_failure(
+        &tmp.path().join("data"),
+        &[
+            "data/interviews.csv:3: field `participants`: expected at least 2 in a group interview, found 1",
+            "data/interviews.csv:4: field `unit`",
+            "data/interviews.csv:4: field `participants`: expected a whole number, found `x`",
+        ],
+    );
+}
+
+#[test]
+fn excel_files_with_bom_and_crlf_report_the_right_line() {
+    let tmp = broken(|d| {
+        let iv = fs::read_to_string(d.join("interviews.csv")).unwrap();
+        let iv = iv.replacen("I10a,r1,u10,individual,1", "I10a,r9,u10,individual,1", 1);
+        let crlf = format!("\u{feff}{}\r\n", iv.replace('\n', "\r\n"));
+        fs::write(d.join("interviews.csv"), crlf).unwrap();
+    });
+    // I10a is the 6th record: header on line 1, so line 6.
+    expect_failure(&tmp.path().join("data"), &["data/interviews.csv:6: field `region`: expected the id of a region, found `r9`"]);
+}
+
+#[test]
+fn duplicate_ids_missing_languages_and_bad_references_are_errors() {
+    let tmp = broken(|d| {
+        let ex = fs::read_to_string(d.join("excerpts/all.csv")).unwrap();
+        let mut lines: Vec<String> = ex.lines().map(str::to_string).collect();
+        lines[2] = lines[1].clone(); // duplicate id E1 on line 3
+        lines[3] = lines[3].replace("A.1", "Z.9").replace("B.1", "Z.9"); // unknown code on line 4
+        let last = lines.len() - 1;
+        lines[last] = lines[last].rsplit_once(',').map(|(a, _)| format!("{a},")).unwrap(); // empty text_en
+        fs::write(d.join("excerpts/all.csv"), lines.join("\n") + "\n").unwrap();
+    });
+    expect_failure(
+        &tmp.path().join("data"),
+        &[
+            "data/excerpts/all.csv:3: field `id`: expected a unique excerpt id, found `E1` again (first at data/excerpts/all.csv:2)",
+            "data/excerpts/all.csv:4: field `codes`: expected the id of a code, found `Z.9`",
+            "data/excerpts/all.csv:13: field `text_en`: expected the text in language `en`",
+        ],
+    );
+}
+
+#[test]
+fn excerpts_naming_a_region_or_place_are_refused() {
+    let tmp = broken(|d| {
+        let ex = fs::read_to_string(d.join("excerpts/all.csv")).unwrap();
+        fs::write(d.join("excerpts/all.csv"), ex.replacen("words 2 nb", "words about Region 1 here", 1)).unwrap();
+    });
+    expect_failure(&tmp.path().join("data"), &["data/excerpts/all.csv:3: field `text_nb`: expected no region, unit or place name in an excerpt, found `Region 1`"]);
+}
+
+#[test]
+fn shares_must_make_a_whole_and_dates_must_be_real() {
+    let tmp = broken(|d| {
+        fs::create_dir_all(d.join("context")).unwrap();
+        fs::write(d.join("context/sets.csv"), "id,unit,total_fact,source,ref,title_nb,title_en\ns,percent,,003,,T,T\n").unwrap();
+        fs::write(d.join("context/shares.csv"), "set,id,value,label_nb,label_en\ns,a,60,A,A\ns,b,30,B,B\n").unwrap();
+        fs::write(d.join("context/timeline.csv"), "id,date,kind,label_nb,label_en,source,ref\nEV1,2023-02-30,policy,X,X,001,\n").unwrap();
+        let toml = fs::read_to_string(d.join("study.toml")).unwrap();
+        fs::write(d.join("study.toml"), toml.replace("date = \"2024-02-29\"", "date = \"2023-02-29\"")).unwrap();
+    });
+    expect_failure(
+        &tmp.path().join("data"),
+        &[
+            "data/context/sets.csv:2: field `id`: expected the shares of `s` to sum to 100",
+            "data/context/timeline.csv:2: field `date`: expected a real date",
+            "data/study.toml:3: field `date`: expected a real date as YYYY-MM-DD, found `2023-02-29`",
+        ],
+    );
+}
+
+#[test]
+fn check_names_a_stale_committed_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    small_study(&data, 2, 2, &["en"]);
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    let ok = bsb(&["check", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(ok.status.success(), "{}", text_of(&ok));
+    let path = out.join("report/tables/participants.csv");
+    let edited = fs::read_to_string(&path).unwrap().replace("r0,Region 0,2", "r0,Region 0,7");
+    assert_ne!(edited, fs::read_to_string(&path).unwrap(), "the test edits the table");
+    fs::write(&path, edited).unwrap();
+    let stale = bsb(&["check", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(text_of(&stale).contains("report/tables/participants.csv: is stale"), "{}", text_of(&stale));
+}
+
+#[test]
+fn a_failed_build_leaves_earlier_outputs_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    small_study(&data, 1, 2, &["en"]);
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    let before = all_files(&out);
+    // A prose chapter with a typst error fails at typesetting, after tables and figures.
+    fs::create_dir_all(data.join("prose/en")).unwrap();
+    fs::write(data.join("prose/en/summary.typ"), "Text with #undefined-function() call.").unwrap();
+    fs::write(data.join("interviews.csv"), fs::read_to_string(data.join("interviews.csv")).unwrap().replacen("group,3", "group,4", 1)).unwrap();
+    let failed = bsb(&["build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(text_of(&failed).contains("prose/summary.typ:1"), "{}", text_of(&failed));
+    assert_eq!(all_files(&out), before, "no output changed");
+}
+
+#[test]
+fn diff_reports_added_removed_and_changed_cells() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    fs::create_dir_all(&a).unwrap();
+    fs::create_dir_all(&b).unwrap();
+    fs::write(a.join("t.csv"), "id,x,y\nr1,1,2\nr2,3,4\n").unwrap();
+    fs::write(b.join("t.csv"), "id,x,y\nr1,1,5\nr3,6,7\n").unwrap();
+    fs::write(a.join("gone.csv"), "id,x\nq,1\n").unwrap();
+    let out = bsb(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = text_of(&out);
+    assert!(text.contains("row removed: r2"), "{text}");
+    assert!(text.contains("row added: r3"), "{text}");
+    assert!(text.contains("r1 y: 2 → 5"), "{text}");
+    assert!(text.contains("gone: table removed"), "{text}");
+    let md = text_of(&bsb(&["diff", a.to_str().unwrap(), b.to_str().unwrap(), "--format", "md"]));
+    assert!(md.contains("### t") && md.contains("`r1` `y`: `2` → `5`"), "{md}");
+}
+
+#[test]
+fn figures_parse_and_hold_their_data() {
+    let out = reference_build();
+    let interviews = read_csv(&root().join("data/interviews.csv"));
+    for lang in ["nb", "en"] {
+        let svg = fs::read_to_string(out.join(format!("figures/participants-by-region.{lang}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("font-family=\"Libertinus Serif\""));
+        assert!(!svg.contains("sans-serif"));
+        // One bar per region and series: filled rectangles beyond the legend's three.
+        let regions: std::collections::BTreeSet<_> = interviews.iter().map(|r| r["region"].clone()).collect();
+        for name in ["Helse Nord", "Helse Vest"] {
+            assert!(svg.contains(name));
+        }
+        let timeline = fs::read_to_string(out.join(format!("figures/policy-timeline.{lang}.svg"))).unwrap();
+        let events = read_csv(&root().join("data/context/timeline.csv")).len();
+        assert_eq!(timeline.matches("<circle").count() / 2 + timeline.matches("<polygon").count() - 1, events, "one marker per event");
+        assert!(regions.len() == 4);
+    }
+    let nb = fs::read_to_string(out.join("figures/participants-by-region.nb.svg")).unwrap();
+    let en = fs::read_to_string(out.join("figures/participants-by-region.en.svg")).unwrap();
+    assert!(nb.contains("Eneintervjuer") && en.contains("Individual interviews"));
+    let unn = fs::read_to_string(out.join("figures/unn-antipsychotics.nb.svg")).unwrap();
+    assert!(unn.contains("60\u{a0}%") || unn.contains("60&#160;%") || unn.contains("60 %"), "nb percent style");
+}
