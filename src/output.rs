@@ -77,7 +77,7 @@ pub fn table_md(t: &Table, study: &Study, lang: &Lang) -> Vec<u8> {
     let esc = |s: String| s.replace('|', "\\|").replace('\n', " ");
     let mut out = format!("# {}\n\n", lang.word(&format!("cap_{}", t.name)));
     out.push_str("| id | ");
-    out.push_str(&t.columns.iter().map(|c| esc(header_text(c, lang))).collect::<Vec<_>>().join(" | "));
+    out.push_str(&t.columns.iter().map(|c| esc(header_text(c, lang, ": "))).collect::<Vec<_>>().join(" | "));
     out.push_str(" |\n|---|");
     out.push_str(&t.columns.iter().map(|c| if c.numeric { "---:|" } else { "---|" }).collect::<String>());
     out.push('\n');

@@ -129,9 +129,11 @@ pub fn cell_text(cell: &Cell, lang: &Lang, k: u32) -> String {
     }
 }
 
-pub fn header_text(column: &crate::analysis::Column, lang: &Lang) -> String {
+/// A column header; `joiner` sits between a model's name and the measure (`: ` in files,
+/// a line break in the PDF so narrow number columns stay narrow).
+pub fn header_text(column: &crate::analysis::Column, lang: &Lang, joiner: &str) -> String {
     match (&column.data, &column.key) {
-        (Some(d), Some(k)) => format!("{}: {}", d.get(&lang.code), lang.word(k)),
+        (Some(d), Some(k)) => format!("{}{joiner}{}", d.get(&lang.code), lang.word(k)),
         (Some(d), None) => d.get(&lang.code).to_string(),
         (None, Some(k)) => lang.word(k),
         (None, None) => column.id.clone(),
@@ -143,7 +145,7 @@ fn table_view(t: &Table, lang: &Lang, k: u32) -> TableView {
     TableView {
         name: t.name.clone(),
         caption: lang.word(&format!("cap_{}", t.name)),
-        header: t.columns.iter().map(|c| header_text(c, lang)).collect(),
+        header: t.columns.iter().map(|c| header_text(c, lang, "\n")).collect(),
         numeric: t.columns.iter().map(|c| c.numeric).collect(),
         rows: t.rows.iter().map(|r| r.cells.iter().map(|c| cell_text(c, lang, k)).collect()).collect(),
         emphasis: t.rows.iter().map(|r| r.emphasis).collect(),
@@ -159,11 +161,13 @@ fn table_view(t: &Table, lang: &Lang, k: u32) -> TableView {
 fn column_widths(t: &Table) -> String {
     let widths: Vec<&str> = (0..t.columns.len())
         .map(|i| match t.rows.first().map(|r| &r.cells[i]) {
+            // Longer texts (findings, what each report found) get the most room.
+            Some(Cell::Text(_)) if t.columns[i].key.is_none() || i > 0 => "2fr",
             Some(Cell::Text(_)) => "1fr",
             _ => "auto",
         })
         .collect();
-    if widths.contains(&"1fr") {
+    if widths.iter().any(|w| w.ends_with("fr")) {
         format!("({},)", widths.join(", "))
     } else {
         "auto".into()
