@@ -78,7 +78,14 @@ pub fn compare(old: &BTreeMap<String, Vec<u8>>, new: &BTreeMap<String, Vec<u8>>,
                         let before = old_i.and_then(|j| old_row.get(j)).map(String::as_str).unwrap_or("");
                         let after = new_row.get(i).map(String::as_str).unwrap_or("");
                         if before != after {
-                            lines.push(format!("{} {} {}: {} → {}", if md { "-" } else { "  ~" }, code(id), code(col), code(before), code(after)));
+                            lines.push(format!(
+                                "{} {} {}: {} → {}",
+                                if md { "-" } else { "  ~" },
+                                code(id),
+                                code(col),
+                                code(before),
+                                code(after)
+                            ));
                         }
                     }
                 }

@@ -11,10 +11,8 @@ use crate::problem::{build_err, Result};
 use crate::study::{Measure, PartialDate};
 
 /// The language files compiled into the program, so a built `bsb` carries its skeleton.
-pub const FILES: &[(&str, &str)] = &[
-    ("nb", include_str!("../report/lang/nb.toml")),
-    ("en", include_str!("../report/lang/en.toml")),
-];
+pub const FILES: &[(&str, &str)] =
+    &[("nb", include_str!("../report/lang/nb.toml")), ("en", include_str!("../report/lang/en.toml"))];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,8 +48,7 @@ impl Lang {
             .iter()
             .find(|(c, _)| *c == code)
             .ok_or_else(|| build_err(format!("no language file for `{code}`: add report/lang/{code}.toml")))?;
-        let mut lang: Lang =
-            toml::from_str(text).map_err(|e| build_err(format!("report/lang/{code}.toml: {e}")))?;
+        let mut lang: Lang = toml::from_str(text).map_err(|e| build_err(format!("report/lang/{code}.toml: {e}")))?;
         lang.code = code.to_string();
         Ok(lang)
     }
@@ -127,7 +124,9 @@ impl Lang {
                 .replace("{day}", &day.to_string())
                 .replace("{month}", &month(m))
                 .replace("{year}", &d.year.to_string()),
-            (Some(m), None) => self.format.month_year.replace("{month}", &month(m)).replace("{year}", &d.year.to_string()),
+            (Some(m), None) => {
+                self.format.month_year.replace("{month}", &month(m)).replace("{year}", &d.year.to_string())
+            }
             _ => d.year.to_string(),
         }
     }

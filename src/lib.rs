@@ -1,15 +1,15 @@
 //! The stages of `bsb`, one module each, in the order the data flows through them.
 
-pub mod problem;
-pub mod study;
-pub mod validate;
 pub mod analysis;
-pub mod lang;
-pub mod figures;
-pub mod render;
-pub mod typeset;
-pub mod output;
-pub mod manifest;
-pub mod pipeline;
-pub mod info;
 pub mod diff;
+pub mod figures;
+pub mod info;
+pub mod lang;
+pub mod manifest;
+pub mod output;
+pub mod pipeline;
+pub mod problem;
+pub mod render;
+pub mod study;
+pub mod typeset;
+pub mod validate;

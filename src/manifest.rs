@@ -56,9 +56,8 @@ impl Manifest {
 /// The last commit touching `dir`, marked when the directory has uncommitted changes;
 /// `None` outside a git work tree (or without git).
 pub fn git_commit(dir: &Path) -> Option<String> {
-    let run = |args: &[&str]| {
-        Command::new("git").args(args).current_dir(dir).output().ok().filter(|o| o.status.success())
-    };
+    let run =
+        |args: &[&str]| Command::new("git").args(args).current_dir(dir).output().ok().filter(|o| o.status.success());
     let out = run(&["log", "-1", "--format=%H", "--", "."])?;
     let hash = String::from_utf8_lossy(&out.stdout).trim().to_string();
     if hash.is_empty() {

@@ -110,7 +110,8 @@ impl Outputs {
             }
             let dir = target.parent().ok_or_else(|| build_err(format!("no parent for {rel}")))?;
             fs::create_dir_all(dir)?;
-            let tmp = dir.join(format!(".{}.tmp-{}", target.file_name().unwrap().to_string_lossy(), std::process::id()));
+            let tmp =
+                dir.join(format!(".{}.tmp-{}", target.file_name().unwrap().to_string_lossy(), std::process::id()));
             if let Err(e) = fs::write(&tmp, bytes) {
                 for (t, _, _) in &staged {
                     let _ = fs::remove_file(t);
@@ -122,7 +123,8 @@ impl Outputs {
         }
         let mut written = Vec::new();
         for (tmp, target, rel) in staged {
-            fs::rename(&tmp, &target).map_err(|e| build_err(format!("cannot rename into {}: {e}", target.display())))?;
+            fs::rename(&tmp, &target)
+                .map_err(|e| build_err(format!("cannot rename into {}: {e}", target.display())))?;
             written.push(rel);
         }
         Ok(written)

@@ -102,8 +102,10 @@ pub fn products(study: &Study) -> Result<Products> {
 /// The PDF's date: `SOURCE_DATE_EPOCH` when set, else the study's date.
 pub fn document_date(study: &Study) -> Result<(i32, u8, u8)> {
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        let secs: i64 = epoch.trim().parse().map_err(|_| build_err(format!("SOURCE_DATE_EPOCH is not a number: {epoch}")))?;
-        let dt = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|e| build_err(format!("SOURCE_DATE_EPOCH: {e}")))?;
+        let secs: i64 =
+            epoch.trim().parse().map_err(|_| build_err(format!("SOURCE_DATE_EPOCH is not a number: {epoch}")))?;
+        let dt = time::OffsetDateTime::from_unix_timestamp(secs)
+            .map_err(|e| build_err(format!("SOURCE_DATE_EPOCH: {e}")))?;
         return Ok((dt.year(), dt.month() as u8, dt.day()));
     }
     study::load::parse_full_date(&study.meta.date).ok_or_else(|| build_err("the study date is not a real date"))
@@ -184,7 +186,14 @@ pub fn build(opts: &Options) -> Result<()> {
                 return Ok((pdf, None, source_hash));
             }
             if opts.explain {
-                eprintln!("typeset  {pdf}: {}", if previous.typeset_from.contains_key(&pdf) { "its typst sources changed" } else { "no earlier build" });
+                eprintln!(
+                    "typeset  {pdf}: {}",
+                    if previous.typeset_from.contains_key(&pdf) {
+                        "its typst sources changed"
+                    } else {
+                        "no earlier build"
+                    }
+                );
             }
             let t = Instant::now();
             let bytes = typeset::typeset(&job).map_err(|e| match e {

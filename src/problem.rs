@@ -41,12 +41,7 @@ impl Problems {
         field: impl Into<String>,
         message: impl Into<String>,
     ) {
-        self.0.push(Problem {
-            file: file.into(),
-            line,
-            field: field.into(),
-            message: message.into(),
-        });
+        self.0.push(Problem { file: file.into(), line, field: field.into(), message: message.into() });
     }
 
     pub fn at(&mut self, pos: &Pos, field: impl Into<String>, message: impl Into<String>) {

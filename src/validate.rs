@@ -98,7 +98,11 @@ fn references(s: &Study, p: &mut Problems) {
         must_exist(&units, &i.unit, &i.pos, "unit", "unit", p);
         if let Some(unit) = s.unit(&i.unit) {
             if regions.contains(i.region.as_str()) && unit.region != i.region {
-                p.at(&i.pos, "unit", format!("expected a unit in region `{}`, found `{}` of region `{}`", i.region, i.unit, unit.region));
+                p.at(
+                    &i.pos,
+                    "unit",
+                    format!("expected a unit in region `{}`, found `{}` of region `{}`", i.region, i.unit, unit.region),
+                );
             }
         }
     }
@@ -106,7 +110,11 @@ fn references(s: &Study, p: &mut Problems) {
         if let Some(parent) = &c.parent {
             must_exist(&codes, parent, &c.pos, "parent", "code", p);
             if codes.contains(parent.as_str()) && s.theme_of(&c.id).is_none() {
-                p.at(&c.pos, "parent", format!("expected a parent chain that ends in a theme, found a cycle through `{}`", c.id));
+                p.at(
+                    &c.pos,
+                    "parent",
+                    format!("expected a parent chain that ends in a theme, found a cycle through `{}`", c.id),
+                );
             }
         }
     }
@@ -124,7 +132,10 @@ fn references(s: &Study, p: &mut Problems) {
             Some((iv, _)) if *iv != e.interview => p.at(
                 &e.pos,
                 "participant",
-                format!("expected `{}` to belong to one interview, found it in `{iv}` and `{}`", e.participant, e.interview),
+                format!(
+                    "expected `{}` to belong to one interview, found it in `{iv}` and `{}`",
+                    e.participant, e.interview
+                ),
             ),
             Some(_) => {}
             None => {
@@ -139,7 +150,11 @@ fn references(s: &Study, p: &mut Problems) {
                 p.at(
                     &i.pos,
                     "participants",
-                    format!("expected at least as many participants as the excerpts name, found {} but excerpts name {}", i.participants, people.len()),
+                    format!(
+                        "expected at least as many participants as the excerpts name, found {} but excerpts name {}",
+                        i.participants,
+                        people.len()
+                    ),
                 );
             }
         }
@@ -157,7 +172,11 @@ fn references(s: &Study, p: &mut Problems) {
         must_exist(&columns, &r.column, &r.pos, "column", "recommendation column", p);
         for basis in &r.rests_on {
             if !codes.contains(basis.as_str()) && !traits.contains(basis.as_str()) {
-                p.at(&r.pos, "rests_on", format!("expected the id of a theme, code or trait, found `{basis}`, which does not exist"));
+                p.at(
+                    &r.pos,
+                    "rests_on",
+                    format!("expected the id of a theme, code or trait, found `{basis}`, which does not exist"),
+                );
             }
         }
     }
@@ -190,9 +209,11 @@ pub fn known_metric(s: &Study, key: &str) -> bool {
 fn numbers(s: &Study, p: &mut Problems) {
     for i in &s.interviews {
         match i.kind {
-            InterviewKind::Group if i.participants < 2 => {
-                p.at(&i.pos, "participants", format!("expected at least 2 in a group interview, found {}", i.participants))
-            }
+            InterviewKind::Group if i.participants < 2 => p.at(
+                &i.pos,
+                "participants",
+                format!("expected at least 2 in a group interview, found {}", i.participants),
+            ),
             InterviewKind::Individual if i.participants != 1 => {
                 p.at(&i.pos, "participants", format!("expected 1 in an individual interview, found {}", i.participants))
             }
@@ -212,11 +233,22 @@ fn numbers(s: &Study, p: &mut Problems) {
             }
         }
         if set.unit == Measure::Percent && (sum - 100.0).abs() > SHARE_TOLERANCE {
-            p.at(&set.pos, "id", format!("expected the shares of `{}` to sum to 100 (within rounding), found {sum}", set.id));
+            p.at(
+                &set.pos,
+                "id",
+                format!("expected the shares of `{}` to sum to 100 (within rounding), found {sum}", set.id),
+            );
         }
         if let Some(total) = set.total_fact.as_ref().and_then(|t| s.facts.iter().find(|f| &f.id == t)) {
             if (sum - total.value).abs() > 1e-9 {
-                p.at(&set.pos, "total_fact", format!("expected the parts of `{}` to sum to `{}` = {}, found {sum}", set.id, total.id, total.value));
+                p.at(
+                    &set.pos,
+                    "total_fact",
+                    format!(
+                        "expected the parts of `{}` to sum to `{}` = {}, found {sum}",
+                        set.id, total.id, total.value
+                    ),
+                );
             }
         }
     }
@@ -252,11 +284,19 @@ fn privacy(s: &Study, p: &mut Problems) {
             let w = words(text);
             for (name, phrase) in &phrases {
                 if contains_phrase(&w, phrase) {
-                    p.at(&e.pos, format!("text_{lang}"), format!("expected no region, unit or place name in an excerpt, found `{name}`"));
+                    p.at(
+                        &e.pos,
+                        format!("text_{lang}"),
+                        format!("expected no region, unit or place name in an excerpt, found `{name}`"),
+                    );
                 }
             }
             if w.len() > MAX_EXCERPT_WORDS {
-                p.at(&e.pos, format!("text_{lang}"), format!("expected a short paraphrase of at most {MAX_EXCERPT_WORDS} words, found {}", w.len()));
+                p.at(
+                    &e.pos,
+                    format!("text_{lang}"),
+                    format!("expected a short paraphrase of at most {MAX_EXCERPT_WORDS} words, found {}", w.len()),
+                );
             }
         }
     }
@@ -268,7 +308,12 @@ fn prose_languages(s: &Study, p: &mut Problems) {
         for lang in &s.meta.languages {
             if s.prose(lang, chapter).is_none() {
                 let other = s.prose.iter().find(|x| x.chapter == chapter).map(|x| x.file.clone()).unwrap_or_default();
-                p.push(other, None, "", format!("expected this chapter in language `{lang}` too (prose/{lang}/{chapter}.typ), found none"));
+                p.push(
+                    other,
+                    None,
+                    "",
+                    format!("expected this chapter in language `{lang}` too (prose/{lang}/{chapter}.typ), found none"),
+                );
             }
         }
     }

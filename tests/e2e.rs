@@ -20,7 +20,12 @@ fn text_of(out: &Output) -> String {
 }
 
 fn pdf_text(path: &Path) -> String {
-    let out = Command::new("pdftotext").arg("-layout").arg(path).arg("-").output().expect("pdftotext (poppler-utils) is installed");
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
     assert!(out.status.success(), "pdftotext failed on {}", path.display());
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -34,7 +39,9 @@ fn build_into(data: &Path, out: &Path) -> Output {
 fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let headers = r.headers().unwrap().clone();
-    r.records().map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()).collect()
+    r.records()
+        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .collect()
 }
 
 fn all_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -71,17 +78,32 @@ fn participant_table_matches_an_independent_count_of_the_register() {
     for row in read_csv(&root().join("data/interviews.csv")) {
         let e = expected.entry(row["region"].clone()).or_default();
         let n: u64 = row["participants"].parse().unwrap();
-        if row["kind"] == "individual" { e.0 += 1 } else { e.1 += 1 }
+        if row["kind"] == "individual" {
+            e.0 += 1
+        } else {
+            e.1 += 1
+        }
         e.2 += n;
     }
     let table = read_csv(&out.join("report/tables/participants.csv"));
     for (region, (ind, grp, par)) in &expected {
         let row = table.iter().find(|r| &r["id"] == region).expect("region row");
-        assert_eq!((row["individual"].parse::<u64>().unwrap(), row["group"].parse().unwrap(), row["participants"].parse().unwrap()), (*ind, *grp, *par), "{region}");
+        assert_eq!(
+            (
+                row["individual"].parse::<u64>().unwrap(),
+                row["group"].parse().unwrap(),
+                row["participants"].parse().unwrap()
+            ),
+            (*ind, *grp, *par),
+            "{region}"
+        );
     }
     let total = table.iter().find(|r| r["id"] == "total").unwrap();
     let sum = expected.values().fold((0, 0, 0), |a, v| (a.0 + v.0, a.1 + v.1, a.2 + v.2));
-    assert_eq!((total["individual"].as_str(), total["group"].as_str(), total["participants"].as_str()), (sum.0.to_string().as_str(), sum.1.to_string().as_str(), sum.2.to_string().as_str()));
+    assert_eq!(
+        (total["individual"].as_str(), total["group"].as_str(), total["participants"].as_str()),
+        (sum.0.to_string().as_str(), sum.1.to_string().as_str(), sum.2.to_string().as_str())
+    );
     // And the figures the issue names, from the 2020 report's Table 1.
     assert_eq!(sum, (17, 4, 33));
     let nord = table.iter().find(|r| r["id"] == "nord").unwrap();
@@ -97,10 +119,14 @@ fn both_pdfs_hold_the_numbers_and_their_own_language() {
         assert!(fs::read(p).unwrap().starts_with(b"%PDF-"), "{} is a PDF", p.display());
     }
     let (tnb, ten) = (pdf_text(&nb), pdf_text(&en));
-    for heading in ["Innhold", "Sammendrag", "Metode", "Funn", "Anbefalinger", "Helseregion", "Eneintervjuer", "Vedlegg"] {
+    for heading in
+        ["Innhold", "Sammendrag", "Metode", "Funn", "Anbefalinger", "Helseregion", "Eneintervjuer", "Vedlegg"]
+    {
         assert!(tnb.contains(heading) || heading == "Vedlegg", "nb PDF lacks {heading}");
     }
-    for heading in ["Contents", "Summary", "Method", "Findings", "Recommendations", "Health region", "Individual interviews"] {
+    for heading in
+        ["Contents", "Summary", "Method", "Findings", "Recommendations", "Health region", "Individual interviews"]
+    {
         assert!(ten.contains(heading), "en PDF lacks {heading}");
     }
     // No text of the other language's skeleton, and no template leftovers.
@@ -122,7 +148,10 @@ fn pdfs_are_tagged_and_declare_pdf_a_and_ua() {
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("pdfaid:part") && text.contains("pdfuaid:part"), "{lang}: XMP declares PDF/A and PDF/UA");
         assert!(text.contains("/StructTreeRoot"), "{lang}: tagged");
-        assert!(text.contains(&format!("/Lang({lang})")) && text.contains(&format!("<rdf:li>{lang}</rdf:li>")), "{lang}: language declared");
+        assert!(
+            text.contains(&format!("/Lang({lang})")) && text.contains(&format!("<rdf:li>{lang}</rdf:li>")),
+            "{lang}: language declared"
+        );
     }
 }
 
@@ -151,10 +180,8 @@ fn info_json_reports_the_study() {
     let out = bsb(&["info", "--json", "--data", root().join("data").to_str().unwrap()]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let expected_excerpts = fs::read_dir(root().join("data/excerpts"))
-        .unwrap()
-        .map(|e| read_csv(&e.unwrap().path()).len())
-        .sum::<usize>();
+    let expected_excerpts =
+        fs::read_dir(root().join("data/excerpts")).unwrap().map(|e| read_csv(&e.unwrap().path()).len()).sum::<usize>();
     assert_eq!(v["excerpts"], expected_excerpts);
     assert!(expected_excerpts >= 150);
     assert_eq!(v["regions"], 4);
@@ -181,24 +208,39 @@ fn usage_errors_exit_with_2() {
 /// has one unit per model and two interviews per unit (one individual, one group of 3).
 fn small_study(dir: &Path, regions: usize, models: usize, langs: &[&str]) {
     let mut toml = String::new();
-    let text = |field: &str, value: &str| -> String { langs.iter().map(|l| format!("{field}_{l} = \"{value}\"\n")).collect() };
+    let text =
+        |field: &str, value: &str| -> String { langs.iter().map(|l| format!("{field}_{l} = \"{value}\"\n")).collect() };
     toml.push_str("slug = \"small\"\nversion = \"0.1\"\ndate = \"2024-02-29\"\nsmall_cell_k = 3\n");
-    toml.push_str(&format!("languages = [{}]\n", langs.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")));
+    toml.push_str(&format!(
+        "languages = [{}]\n",
+        langs.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
+    ));
     for f in ["title", "subtitle", "short_title", "commissioner", "author", "excerpt_notice"] {
         toml.push_str(&text(f, &format!("The {f}")));
     }
     for m in 0..models {
-        toml.push_str(&format!("\n[[model]]\nid = \"M{m}\"\n{}{}{}", text("short", &format!("Model {m}")), text("name", &format!("Model {m} name")), text("description", "d")));
+        toml.push_str(&format!(
+            "\n[[model]]\nid = \"M{m}\"\n{}{}{}",
+            text("short", &format!("Model {m}")),
+            text("name", &format!("Model {m} name")),
+            text("description", "d")
+        ));
     }
     for r in 0..regions {
         toml.push_str(&format!("\n[[region]]\nid = \"r{r}\"\n{}", text("name", &format!("Region {r}"))));
         for m in 0..models {
-            toml.push_str(&format!("\n[[unit]]\nid = \"u{r}{m}\"\nregion = \"r{r}\"\nmodel = \"M{m}\"\n{}", text("name", &format!("Unit {r} {m}"))));
+            toml.push_str(&format!(
+                "\n[[unit]]\nid = \"u{r}{m}\"\nregion = \"r{r}\"\nmodel = \"M{m}\"\n{}",
+                text("name", &format!("Unit {r} {m}"))
+            ));
         }
     }
     fs::write(dir.join("study.toml"), toml).unwrap();
     let mut iv = String::from("id,region,unit,kind,participants\n");
-    let mut ex = format!("id,interview,participant,codes,{}\n", langs.iter().map(|l| format!("text_{l}")).collect::<Vec<_>>().join(","));
+    let mut ex = format!(
+        "id,interview,participant,codes,{}\n",
+        langs.iter().map(|l| format!("text_{l}")).collect::<Vec<_>>().join(",")
+    );
     let mut n = 0;
     for r in 0..regions {
         for m in 0..models {
@@ -220,7 +262,14 @@ fn small_study(dir: &Path, regions: usize, models: usize, langs: &[&str]) {
     );
     let cb = format!(
         "{cb_header}A,,1,{},{}\nA.1,A,1,{},{}\nB,,2,{},{}\nB.1,B,2,{},{}\n",
-        labels("Theme A"), labels("d"), labels("Sub A"), labels("d"), labels("Theme B"), labels("d"), labels("Sub B"), labels("d")
+        labels("Theme A"),
+        labels("d"),
+        labels("Sub A"),
+        labels("d"),
+        labels("Theme B"),
+        labels("d"),
+        labels("Sub B"),
+        labels("d")
     );
     fs::write(dir.join("codebook.csv"), cb).unwrap();
     fs::create_dir_all(dir.join("excerpts")).unwrap();
@@ -287,7 +336,9 @@ fn data_never_becomes_markup() {
     fs::create_dir_all(&data).unwrap();
     small_study(&data, 1, 1, &["en"]);
     let hostile = r#"#read(\"/etc/passwd\") @x $y$ *b* _i_ <l> `c` \\ // ~"#;
-    let toml = fs::read_to_string(data.join("study.toml")).unwrap().replace("name_en = \"Region 0\"", &format!("name_en = \"{hostile}\""));
+    let toml = fs::read_to_string(data.join("study.toml"))
+        .unwrap()
+        .replace("name_en = \"Region 0\"", &format!("name_en = \"{hostile}\""));
     fs::write(data.join("study.toml"), toml).unwrap();
     let out = tmp.path().join("out");
     build_into(&data, &out);
@@ -319,7 +370,11 @@ fn broken(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
 fn every_error_names_file_line_and_field_all_at_once() {
     let tmp = broken(|d| {
         let iv = fs::read_to_string(d.join("interviews.csv")).unwrap();
-        let iv = iv.replacen("I00b,r0,u00,group,3", "I00b,r0,u00,group,1", 1).replacen("I01a,r0,u01,individual,1", "I01a,r0,nowhere,individual,x", 1);
+        let iv = iv.replacen("I00b,r0,u00,group,3", "I00b,r0,u00,group,1", 1).replacen(
+            "I01a,r0,u01,individual,1",
+            "I01a,r0,nowhere,individual,x",
+            1,
+        );
         fs::write(d.join("interviews.csv"), iv).unwrap();
     });
     expect_failure(
@@ -341,7 +396,10 @@ fn excel_files_with_bom_and_crlf_report_the_right_line() {
         fs::write(d.join("interviews.csv"), crlf).unwrap();
     });
     // I10a is the 6th record: header on line 1, so line 6.
-    expect_failure(&tmp.path().join("data"), &["data/interviews.csv:6: field `region`: expected the id of a region, found `r9`"]);
+    expect_failure(
+        &tmp.path().join("data"),
+        &["data/interviews.csv:6: field `region`: expected the id of a region, found `r9`"],
+    );
 }
 
 #[test]
@@ -378,9 +436,14 @@ fn excerpts_naming_a_region_or_place_are_refused() {
 fn shares_must_make_a_whole_and_dates_must_be_real() {
     let tmp = broken(|d| {
         fs::create_dir_all(d.join("context")).unwrap();
-        fs::write(d.join("context/sets.csv"), "id,unit,total_fact,source,ref,title_nb,title_en\ns,percent,,003,,T,T\n").unwrap();
+        fs::write(d.join("context/sets.csv"), "id,unit,total_fact,source,ref,title_nb,title_en\ns,percent,,003,,T,T\n")
+            .unwrap();
         fs::write(d.join("context/shares.csv"), "set,id,value,label_nb,label_en\ns,a,60,A,A\ns,b,30,B,B\n").unwrap();
-        fs::write(d.join("context/timeline.csv"), "id,date,kind,label_nb,label_en,source,ref\nEV1,2023-02-30,policy,X,X,001,\n").unwrap();
+        fs::write(
+            d.join("context/timeline.csv"),
+            "id,date,kind,label_nb,label_en,source,ref\nEV1,2023-02-30,policy,X,X,001,\n",
+        )
+        .unwrap();
         let toml = fs::read_to_string(d.join("study.toml")).unwrap();
         fs::write(d.join("study.toml"), toml.replace("date = \"2024-02-29\"", "date = \"2023-02-29\"")).unwrap();
     });
@@ -425,7 +488,11 @@ fn a_failed_build_leaves_earlier_outputs_untouched() {
     // A prose chapter with a typst error fails at typesetting, after tables and figures.
     fs::create_dir_all(data.join("prose/en")).unwrap();
     fs::write(data.join("prose/en/summary.typ"), "Text with #undefined-function() call.").unwrap();
-    fs::write(data.join("interviews.csv"), fs::read_to_string(data.join("interviews.csv")).unwrap().replacen("group,3", "group,4", 1)).unwrap();
+    fs::write(
+        data.join("interviews.csv"),
+        fs::read_to_string(data.join("interviews.csv")).unwrap().replacen("group,3", "group,4", 1),
+    )
+    .unwrap();
     let failed = bsb(&["build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(failed.status.code(), Some(1));
     assert!(text_of(&failed).contains("prose/summary.typ:1"), "{}", text_of(&failed));
@@ -468,7 +535,11 @@ fn figures_parse_and_hold_their_data() {
         }
         let timeline = fs::read_to_string(out.join(format!("figures/policy-timeline.{lang}.svg"))).unwrap();
         let events = read_csv(&root().join("data/context/timeline.csv")).len();
-        assert_eq!(timeline.matches("<circle").count() / 2 + timeline.matches("<polygon").count() - 1, events, "one marker per event");
+        assert_eq!(
+            timeline.matches("<circle").count() / 2 + timeline.matches("<polygon").count() - 1,
+            events,
+            "one marker per event"
+        );
         assert!(regions.len() == 4);
     }
     let nb = fs::read_to_string(out.join("figures/participants-by-region.nb.svg")).unwrap();

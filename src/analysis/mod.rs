@@ -289,18 +289,32 @@ fn participants_table(study: &Study, by_region: &[(String, SampleCounts)], total
         t.push(
             &region.id,
             false,
-            vec![Cell::Text(region.name.clone()), Cell::Count(c.individual), Cell::Count(c.group), Cell::Count(c.participants)],
+            vec![
+                Cell::Text(region.name.clone()),
+                Cell::Count(c.individual),
+                Cell::Count(c.group),
+                Cell::Count(c.participants),
+            ],
         );
     }
     t.push(
         "total",
         true,
-        vec![Cell::Key("total".into()), Cell::Count(total.individual), Cell::Count(total.group), Cell::Count(total.participants)],
+        vec![
+            Cell::Key("total".into()),
+            Cell::Count(total.individual),
+            Cell::Count(total.group),
+            Cell::Count(total.participants),
+        ],
     );
     t
 }
 
-fn participants_by_model_table(study: &Study, by_model: &[(String, Shown, u64)], models: &BTreeMap<String, SampleCounts>) -> Table {
+fn participants_by_model_table(
+    study: &Study,
+    by_model: &[(String, Shown, u64)],
+    models: &BTreeMap<String, SampleCounts>,
+) -> Table {
     let mut t = Table::new(
         "participants-by-model",
         vec![
@@ -313,7 +327,11 @@ fn participants_by_model_table(study: &Study, by_model: &[(String, Shown, u64)],
     for (m, (_, shown, _)) in study.models.iter().zip(by_model) {
         let units = study.units.iter().filter(|u| u.model == m.id).count() as u64;
         let interviews = models.get(&m.id).map(|c| c.interviews).unwrap_or(0);
-        t.push(&m.id, false, vec![Cell::Text(m.name.clone()), Cell::Count(units), Cell::Count(interviews), Cell::Protected(*shown)]);
+        t.push(
+            &m.id,
+            false,
+            vec![Cell::Text(m.name.clone()), Cell::Count(units), Cell::Count(interviews), Cell::Protected(*shown)],
+        );
     }
     t
 }
@@ -365,11 +383,8 @@ fn framework_table(
     // Column totals: distinct excerpts and people per model over the whole codebook.
     let all = evidence_grid(evidence, &["model"])?;
     let everything = evidence_grid(evidence, &[])?;
-    let cells: Vec<(u64, u64)> = study
-        .models
-        .iter()
-        .map(|m| all.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0)))
-        .collect();
+    let cells: Vec<(u64, u64)> =
+        study.models.iter().map(|m| all.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0))).collect();
     let grand = everything.values().next().copied().unwrap_or((0, 0));
     let (by_model, total) = protect_evidence(&cells, grand, study.meta.small_cell_k);
     let mut row = vec![Cell::Empty, Cell::Key("total".into())];
@@ -452,7 +467,11 @@ fn recommendations_table(study: &Study) -> Table {
     // Read by column: every recommendation of the first column, then the second, …
     for col in &study.rec_columns {
         for r in study.recommendations.iter().filter(|r| r.column == col.id) {
-            t.push(&r.id, false, vec![Cell::Text(col.label.clone()), Cell::Text(r.text.clone()), Cell::Plain(r.rests_on.join("; "))]);
+            t.push(
+                &r.id,
+                false,
+                vec![Cell::Text(col.label.clone()), Cell::Text(r.text.clone()), Cell::Plain(r.rests_on.join("; "))],
+            );
         }
     }
     t
@@ -513,7 +532,16 @@ fn timeline_table(study: &Study) -> Table {
     events.sort_by_key(|e| (e.date.year, e.date.month.unwrap_or(13), e.date.day.unwrap_or(32), e.id.clone()));
     for e in events {
         let source = if e.reference.is_empty() { e.source.clone() } else { format!("{}, {}", e.source, e.reference) };
-        t.push(&e.id, false, vec![Cell::Date(e.date), Cell::Key(kind_key(e.kind).into()), Cell::Text(e.label.clone()), Cell::Plain(source)]);
+        t.push(
+            &e.id,
+            false,
+            vec![
+                Cell::Date(e.date),
+                Cell::Key(kind_key(e.kind).into()),
+                Cell::Text(e.label.clone()),
+                Cell::Plain(source),
+            ],
+        );
     }
     t
 }
@@ -535,11 +563,16 @@ fn context_tables(study: &Study) -> Vec<Table> {
     for group in groups {
         let mut t = Table::new(
             &group,
-            vec![Column::key("what", "what", false), Column::key("value", "value", true), Column::key("source", "source", false)],
+            vec![
+                Column::key("what", "what", false),
+                Column::key("value", "value", true),
+                Column::key("source", "source", false),
+            ],
         );
         let prefix = group.trim_end_matches("-cohort");
         for f in study.facts.iter().filter(|f| fact_table(&f.id).as_deref() == Some(&group)) {
-            let source = if f.reference.is_empty() { f.source.clone() } else { format!("{}, {}", f.source, f.reference) };
+            let source =
+                if f.reference.is_empty() { f.source.clone() } else { format!("{}, {}", f.source, f.reference) };
             t.push(&f.id, false, vec![Cell::Text(f.label.clone()), Cell::Number(f.value, f.unit), Cell::Plain(source)]);
         }
         for set in study.sets.iter().filter(|s| s.id.starts_with(&format!("{prefix}-"))) {
@@ -547,8 +580,16 @@ fn context_tables(study: &Study) -> Vec<Table> {
                 let label = Text(
                     part.label.0.iter().map(|(l, v)| (l.clone(), format!("{}: {}", set.title.get(l), v))).collect(),
                 );
-                let source = if set.reference.is_empty() { set.source.clone() } else { format!("{}, {}", set.source, set.reference) };
-                t.push(format!("{}/{}", set.id, part.id), false, vec![Cell::Text(label), Cell::Number(part.value, set.unit), Cell::Plain(source)]);
+                let source = if set.reference.is_empty() {
+                    set.source.clone()
+                } else {
+                    format!("{}, {}", set.source, set.reference)
+                };
+                t.push(
+                    format!("{}/{}", set.id, part.id),
+                    false,
+                    vec![Cell::Text(label), Cell::Number(part.value, set.unit), Cell::Plain(source)],
+                );
             }
         }
         tables.push(t);

@@ -115,9 +115,7 @@ pub fn protect_line(cells: &[u64], total: u64, k: u32) -> (Vec<Shown>, Shown) {
         }
         if total_shown.value().is_some() {
             total_shown = Shown::Hidden;
-        } else if let Some(i) = (0..shown.len())
-            .filter(|&i| shown[i].value().is_some())
-            .min_by_key(|&i| (cells[i], i))
+        } else if let Some(i) = (0..shown.len()).filter(|&i| shown[i].value().is_some()).min_by_key(|&i| (cells[i], i))
         {
             shown[i] = Shown::Hidden;
         } else {

@@ -60,7 +60,8 @@ fn ink_on(fill: &RGBColor) -> RGBColor {
 
 /// All figures of the study in one language.
 pub fn draw_all(study: &Study, analysis: &Analysis, lang: &Lang) -> Result<Vec<Figure>> {
-    let mut figures = vec![participants_by_region(study, analysis, lang)?, participants_by_model(study, analysis, lang)?];
+    let mut figures =
+        vec![participants_by_region(study, analysis, lang)?, participants_by_model(study, analysis, lang)?];
     if !study.codes.is_empty() {
         figures.push(evidence_heatmap(study, analysis, lang)?);
         figures.push(excerpts_by_theme(study, analysis, lang)?);
@@ -87,11 +88,7 @@ fn hbar_chart(series: &[String], groups: &[BarGroup], axis: &str, suppressed: &s
     let top = 60i32;
     let group_h = bar_h * series.len() as u32 + group_gap;
     let height = top as u32 + group_h * groups.len() as u32 + 50;
-    let max = groups
-        .iter()
-        .flat_map(|g| g.bars.iter().filter_map(|b| b.0))
-        .fold(0.0f64, f64::max)
-        .max(1.0);
+    let max = groups.iter().flat_map(|g| g.bars.iter().filter_map(|b| b.0)).fold(0.0f64, f64::max).max(1.0);
     let step = nice_step(max);
     let axis_max = (max / step).ceil() * step;
     let plot_w = (WIDTH as i32 - label_w - 60) as f64;
@@ -114,11 +111,16 @@ fn hbar_chart(series: &[String], groups: &[BarGroup], axis: &str, suppressed: &s
         let mut v = 0.0;
         while v <= axis_max + 1e-9 {
             root.draw(&PathElement::new(vec![(x(v), top - 6), (x(v), bottom)], GRID.stroke_width(1))).map_err(err)?;
-            root.draw(&Text::new(format_tick(v), (x(v), bottom + 6), anchored(17, HPos::Center, VPos::Top))).map_err(err)?;
+            root.draw(&Text::new(format_tick(v), (x(v), bottom + 6), anchored(17, HPos::Center, VPos::Top)))
+                .map_err(err)?;
             v += step;
         }
-        root.draw(&Text::new(axis.to_string(), (label_w + plot_w as i32 / 2, bottom + 28), anchored(18, HPos::Center, VPos::Top)))
-            .map_err(err)?;
+        root.draw(&Text::new(
+            axis.to_string(),
+            (label_w + plot_w as i32 / 2, bottom + 28),
+            anchored(18, HPos::Center, VPos::Top),
+        ))
+        .map_err(err)?;
         for (gi, group) in groups.iter().enumerate() {
             let gy = top + (gi as u32 * group_h) as i32;
             let mid = gy + (bar_h * series.len() as u32) as i32 / 2;
@@ -132,8 +134,12 @@ fn hbar_chart(series: &[String], groups: &[BarGroup], axis: &str, suppressed: &s
                     Some(v) => {
                         root.draw(&Rectangle::new([(x(0.0), y0), (x(*v), y1)], color.filled())).map_err(err)?;
                         root.draw(&Rectangle::new([(x(0.0), y0), (x(*v), y1)], INK.stroke_width(1))).map_err(err)?;
-                        root.draw(&Text::new(label.clone(), (x(*v) + 6, (y0 + y1) / 2), anchored(18, HPos::Left, VPos::Center)))
-                            .map_err(err)?;
+                        root.draw(&Text::new(
+                            label.clone(),
+                            (x(*v) + 6, (y0 + y1) / 2),
+                            anchored(18, HPos::Left, VPos::Center),
+                        ))
+                        .map_err(err)?;
                     }
                     None => {
                         root.draw(&Text::new(
@@ -228,7 +234,13 @@ fn theme_label(study: &Study, id: &str, lang: &Lang) -> String {
         .codes
         .iter()
         .find(|c| c.id == id)
-        .map(|c| if c.section.is_empty() { c.label.get(&lang.code).to_string() } else { format!("{} {}", c.section, c.label.get(&lang.code)) })
+        .map(|c| {
+            if c.section.is_empty() {
+                c.label.get(&lang.code).to_string()
+            } else {
+                format!("{} {}", c.section, c.label.get(&lang.code))
+            }
+        })
         .unwrap_or_default()
 }
 
@@ -260,12 +272,20 @@ fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure>
         .iter()
         .map(|t| {
             let label = theme_label(study, &t.theme, lang);
-            let cells: Vec<String> =
-                study.models.iter().zip(&t.by_model).map(|(m, e)| format!("{} {}", m.short.get(&lang.code), lang.shown(e.excerpts, k))).collect();
+            let cells: Vec<String> = study
+                .models
+                .iter()
+                .zip(&t.by_model)
+                .map(|(m, e)| format!("{} {}", m.short.get(&lang.code), lang.shown(e.excerpts, k)))
+                .collect();
             alt.push(format!("{label}: {}", cells.join(", ")));
             BarGroup {
                 label: shorten(&label, 30),
-                bars: t.by_model.iter().map(|e| (e.excerpts.value().map(|v| v as f64), lang.shown(e.excerpts, k))).collect(),
+                bars: t
+                    .by_model
+                    .iter()
+                    .map(|e| (e.excerpts.value().map(|v| v as f64), lang.shown(e.excerpts, k)))
+                    .collect(),
             }
         })
         .collect();
@@ -283,7 +303,8 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
     let cols = study.models.len().max(1) as i32;
     let cell_w = (WIDTH as i32 - label_w - 20) / cols;
     let height = (top + cell_h * a.themes.len() as i32 + 20) as u32;
-    let max = a.themes.iter().flat_map(|t| t.by_model.iter().filter_map(|e| e.excerpts.value())).max().unwrap_or(1).max(1);
+    let max =
+        a.themes.iter().flat_map(|t| t.by_model.iter().filter_map(|e| e.excerpts.value())).max().unwrap_or(1).max(1);
     let mut alt = vec![lang.word("alt_evidence-heatmap")];
     let mut svg = String::new();
     {
@@ -291,14 +312,22 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
         root.fill(&WHITE).map_err(err)?;
         for (ci, m) in study.models.iter().enumerate() {
             let cx = label_w + ci as i32 * cell_w + cell_w / 2;
-            root.draw(&Text::new(m.short.get(&lang.code).to_string(), (cx, top - 12), anchored(20, HPos::Center, VPos::Bottom)))
-                .map_err(err)?;
+            root.draw(&Text::new(
+                m.short.get(&lang.code).to_string(),
+                (cx, top - 12),
+                anchored(20, HPos::Center, VPos::Bottom),
+            ))
+            .map_err(err)?;
         }
         for (ri, t) in a.themes.iter().enumerate() {
             let y0 = top + ri as i32 * cell_h;
             let label = theme_label(study, &t.theme, lang);
-            root.draw(&Text::new(shorten(&label, 38), (label_w - 10, y0 + cell_h / 2), anchored(18, HPos::Right, VPos::Center)))
-                .map_err(err)?;
+            root.draw(&Text::new(
+                shorten(&label, 38),
+                (label_w - 10, y0 + cell_h / 2),
+                anchored(18, HPos::Right, VPos::Center),
+            ))
+            .map_err(err)?;
             let mut cells_alt = Vec::new();
             for (ci, (m, e)) in study.models.iter().zip(&t.by_model).enumerate() {
                 let x0 = label_w + ci as i32 * cell_w;
@@ -311,20 +340,29 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
                         let mix = |lo: u8, hi: u8| (lo as f64 + (hi as f64 - lo as f64) * s).round() as u8;
                         let color = RGBColor(mix(0xf2, 0x0b), mix(0xf6, 0x3c), mix(0xfb, 0x6e));
                         root.draw(&Rectangle::new([(x0, y0), (x1, y1)], color.filled())).map_err(err)?;
-                        root.draw(&Text::new(lang.int(v), ((x0 + x1) / 2, (y0 + y1) / 2), text(20).color(&ink_on(&color)).pos(Pos::new(HPos::Center, VPos::Center))))
-                            .map_err(err)?;
+                        root.draw(&Text::new(
+                            lang.int(v),
+                            ((x0 + x1) / 2, (y0 + y1) / 2),
+                            text(20).color(&ink_on(&color)).pos(Pos::new(HPos::Center, VPos::Center)),
+                        ))
+                        .map_err(err)?;
                     }
                     None => {
                         root.draw(&Rectangle::new([(x0, y0), (x1, y1)], WHITE.filled())).map_err(err)?;
                         let mut hx = x0;
                         while hx < x1 {
                             let end = (hx + (y1 - y0)).min(x1);
-                            root.draw(&PathElement::new(vec![(hx, y1), (end, y1 - (end - hx))], GRID.stroke_width(2))).map_err(err)?;
+                            root.draw(&PathElement::new(vec![(hx, y1), (end, y1 - (end - hx))], GRID.stroke_width(2)))
+                                .map_err(err)?;
                             hx += 12;
                         }
                         root.draw(&Rectangle::new([(x0, y0), (x1, y1)], INK.stroke_width(1))).map_err(err)?;
-                        root.draw(&Text::new(lang.word("suppressed"), ((x0 + x1) / 2, (y0 + y1) / 2), anchored(18, HPos::Center, VPos::Center)))
-                            .map_err(err)?;
+                        root.draw(&Text::new(
+                            lang.word("suppressed"),
+                            ((x0 + x1) / 2, (y0 + y1) / 2),
+                            anchored(18, HPos::Center, VPos::Center),
+                        ))
+                        .map_err(err)?;
                     }
                 }
             }
@@ -359,34 +397,45 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
         root.fill(&WHITE).map_err(err)?;
         // Legend.
         root.draw(&Circle::new((axis_x, 22), 7, INK.stroke_width(2))).map_err(err)?;
-        root.draw(&Text::new(lang.word("legend_policy"), (axis_x + 14, 22), anchored(19, HPos::Left, VPos::Center))).map_err(err)?;
-        let ex = axis_x + 260;
-        root.draw(&Polygon::new(vec![(ex, 13), (ex + 9, 22), (ex, 31), (ex - 9, 22)], PALETTE[1].filled())).map_err(err)?;
-        root.draw(&Text::new(lang.word("legend_evaluation"), (ex + 14, 22), anchored(19, HPos::Left, VPos::Center))).map_err(err)?;
-        // Axis with a tick every five years.
-        root.draw(&PathElement::new(vec![(axis_x, y_of(first as f64)), (axis_x, y_of((last + 1) as f64))], INK.stroke_width(2)))
+        root.draw(&Text::new(lang.word("legend_policy"), (axis_x + 14, 22), anchored(19, HPos::Left, VPos::Center)))
             .map_err(err)?;
+        let ex = axis_x + 260;
+        root.draw(&Polygon::new(vec![(ex, 13), (ex + 9, 22), (ex, 31), (ex - 9, 22)], PALETTE[1].filled()))
+            .map_err(err)?;
+        root.draw(&Text::new(lang.word("legend_evaluation"), (ex + 14, 22), anchored(19, HPos::Left, VPos::Center)))
+            .map_err(err)?;
+        // Axis with a tick every five years.
+        root.draw(&PathElement::new(
+            vec![(axis_x, y_of(first as f64)), (axis_x, y_of((last + 1) as f64))],
+            INK.stroke_width(2),
+        ))
+        .map_err(err)?;
         let mut year = first - first % 5;
         while year <= last + 1 {
             if year >= first {
                 let y = y_of(year as f64);
                 root.draw(&PathElement::new(vec![(axis_x - 8, y), (axis_x, y)], INK.stroke_width(2))).map_err(err)?;
-                root.draw(&Text::new(year.to_string(), (axis_x - 14, y), anchored(18, HPos::Right, VPos::Center))).map_err(err)?;
+                root.draw(&Text::new(year.to_string(), (axis_x - 14, y), anchored(18, HPos::Right, VPos::Center)))
+                    .map_err(err)?;
             }
             year += 5;
         }
         for (i, e) in events.iter().enumerate() {
             let y = y_of(when(&e.date));
             let ly = top + i as i32 * row_h;
-            root.draw(&PathElement::new(vec![(axis_x, y), (axis_x + 40, y), (label_x - 10, ly)], GRID.stroke_width(1))).map_err(err)?;
+            root.draw(&PathElement::new(vec![(axis_x, y), (axis_x + 40, y), (label_x - 10, ly)], GRID.stroke_width(1)))
+                .map_err(err)?;
             match e.kind {
                 EventKind::Policy => {
                     root.draw(&Circle::new((axis_x, y), 6, WHITE.filled())).map_err(err)?;
                     root.draw(&Circle::new((axis_x, y), 6, INK.stroke_width(2))).map_err(err)?;
                 }
                 EventKind::Evaluation => {
-                    root.draw(&Polygon::new(vec![(axis_x, y - 8), (axis_x + 8, y), (axis_x, y + 8), (axis_x - 8, y)], PALETTE[1].filled()))
-                        .map_err(err)?;
+                    root.draw(&Polygon::new(
+                        vec![(axis_x, y - 8), (axis_x + 8, y), (axis_x, y + 8), (axis_x - 8, y)],
+                        PALETTE[1].filled(),
+                    ))
+                    .map_err(err)?;
                 }
             }
             let date = lang.date(e.date);
@@ -403,7 +452,12 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
     let m = events.iter().filter(|e| e.kind == EventKind::Evaluation).count();
     let mut alt = vec![fill(
         &lang.word("alt_timeline"),
-        &[("n", lang.int(events.len() as u64)), ("first", first.to_string()), ("last", last.to_string()), ("m", lang.int(m as u64))],
+        &[
+            ("n", lang.int(events.len() as u64)),
+            ("first", first.to_string()),
+            ("last", last.to_string()),
+            ("m", lang.int(m as u64)),
+        ],
     )];
     alt.extend(events.iter().map(|e| format!("{}: {}", lang.date(e.date), e.label.get(&lang.code))));
     Ok(Figure { name: "policy-timeline".into(), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
@@ -444,8 +498,12 @@ fn share_figures(study: &Study, lang: &Lang) -> Result<Vec<Figure>> {
             for (set, (y, _)) in sets.iter().zip(&blocks) {
                 let parts: Vec<_> = study.shares.iter().filter(|x| x.set == set.id).collect();
                 let total: f64 = parts.iter().map(|p| p.value).sum::<f64>().max(1e-9);
-                root.draw(&Text::new(set.title.get(&lang.code).to_string(), (label_w, *y), anchored(20, HPos::Left, VPos::Top)))
-                    .map_err(err)?;
+                root.draw(&Text::new(
+                    set.title.get(&lang.code).to_string(),
+                    (label_w, *y),
+                    anchored(20, HPos::Left, VPos::Top),
+                ))
+                .map_err(err)?;
                 let by = y + label_h;
                 let mut x = label_w as f64;
                 let mut alt_parts = Vec::new();
@@ -457,15 +515,28 @@ fn share_figures(study: &Study, lang: &Lang) -> Result<Vec<Figure>> {
                     root.draw(&Rectangle::new([(x0, by), (x1, by + bar_h)], WHITE.stroke_width(2))).map_err(err)?;
                     let value = share_text(lang, p.value, total, set.unit);
                     if w > 70.0 {
-                        root.draw(&Text::new(value.clone(), ((x0 + x1) / 2, by + bar_h / 2), text(19).color(&ink_on(&color)).pos(Pos::new(HPos::Center, VPos::Center))))
-                            .map_err(err)?;
+                        root.draw(&Text::new(
+                            value.clone(),
+                            ((x0 + x1) / 2, by + bar_h / 2),
+                            text(19).color(&ink_on(&color)).pos(Pos::new(HPos::Center, VPos::Center)),
+                        ))
+                        .map_err(err)?;
                     }
                     let ly = by + bar_h + 14 + i as i32 * legend_row;
-                    root.draw(&Rectangle::new([(label_w, ly), (label_w + 18, ly + 18)], color.filled())).map_err(err)?;
-                    root.draw(&Rectangle::new([(label_w, ly), (label_w + 18, ly + 18)], INK.stroke_width(1))).map_err(err)?;
-                    root.draw(&Text::new(format!("{}: {value}", p.label.get(&lang.code)), (label_w + 26, ly + 9), anchored(18, HPos::Left, VPos::Center)))
+                    root.draw(&Rectangle::new([(label_w, ly), (label_w + 18, ly + 18)], color.filled()))
                         .map_err(err)?;
-                    alt_parts.push(fill(&lang.word("alt_share_row"), &[("label", p.label.get(&lang.code).into()), ("value", value)]));
+                    root.draw(&Rectangle::new([(label_w, ly), (label_w + 18, ly + 18)], INK.stroke_width(1)))
+                        .map_err(err)?;
+                    root.draw(&Text::new(
+                        format!("{}: {value}", p.label.get(&lang.code)),
+                        (label_w + 26, ly + 9),
+                        anchored(18, HPos::Left, VPos::Center),
+                    ))
+                    .map_err(err)?;
+                    alt_parts.push(fill(
+                        &lang.word("alt_share_row"),
+                        &[("label", p.label.get(&lang.code).into()), ("value", value)],
+                    ));
                     x += w;
                 }
                 alt.push(format!("{}: {}", set.title.get(&lang.code), alt_parts.join(", ")));

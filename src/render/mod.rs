@@ -151,7 +151,9 @@ fn table_view(t: &Table, lang: &Lang, k: u32) -> TableView {
         emphasis: t.rows.iter().map(|r| r.emphasis).collect(),
         widths: column_widths(t),
         note: if has_protected {
-            lang.word("suppression_note").replace("{km1}", &(k.saturating_sub(1)).to_string()).replace("{k}", &k.to_string())
+            lang.word("suppression_note")
+                .replace("{km1}", &(k.saturating_sub(1)).to_string())
+                .replace("{k}", &k.to_string())
         } else {
             String::new()
         },
@@ -201,7 +203,9 @@ fn pick_excerpts<'a>(study: &'a Study, theme: &str, n: usize) -> Vec<&'a crate::
 }
 
 fn model_name(study: &Study, id: Option<&str>, lang: &Lang) -> String {
-    id.and_then(|id| study.models.iter().find(|m| m.id == id)).map(|m| m.name.get(&lang.code).to_string()).unwrap_or_default()
+    id.and_then(|id| study.models.iter().find(|m| m.id == id))
+        .map(|m| m.name.get(&lang.code).to_string())
+        .unwrap_or_default()
 }
 
 /// The values prose may use: `n.*`, `model.<id>.*`, `fact.<id>`, `published.<id>`,
@@ -230,11 +234,19 @@ fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
         .by_model
         .iter()
         .map(|(id, people, interviews)| {
-            (id.clone(), BTreeMap::from([("participants", lang.shown_in_text(*people, k)), ("interviews", lang.int(*interviews))]))
+            (
+                id.clone(),
+                BTreeMap::from([
+                    ("participants", lang.shown_in_text(*people, k)),
+                    ("interviews", lang.int(*interviews)),
+                ]),
+            )
         })
         .collect();
-    let facts: BTreeMap<String, String> = study.facts.iter().map(|f| (f.id.clone(), lang.measure(f.value, f.unit))).collect();
-    let published: BTreeMap<String, String> = study.published.iter().map(|p| (p.id.clone(), lang.number(p.value))).collect();
+    let facts: BTreeMap<String, String> =
+        study.facts.iter().map(|f| (f.id.clone(), lang.measure(f.value, f.unit))).collect();
+    let published: BTreeMap<String, String> =
+        study.published.iter().map(|p| (p.id.clone(), lang.number(p.value))).collect();
     minijinja::context! {
         n => n,
         model => models,
@@ -246,7 +258,13 @@ fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
 }
 
 /// Render the study's prose and the skeleton for one language.
-pub fn render(study: &Study, a: &Analysis, figures: &[Figure], lang: &Lang, provenance: &Provenance) -> Result<Rendered> {
+pub fn render(
+    study: &Study,
+    a: &Analysis,
+    figures: &[Figure],
+    lang: &Lang,
+    provenance: &Provenance,
+) -> Result<Rendered> {
     let env = environment(false);
     let prose_env = environment(true);
     let k = study.meta.small_cell_k;
@@ -262,7 +280,9 @@ pub fn render(study: &Study, a: &Analysis, figures: &[Figure], lang: &Lang, prov
             .render_str(&p.text, prose_ctx.clone())
             .map_err(|e| build_err(format!("{}:{}: {}", p.file, e.line().unwrap_or(0), e.kind())))
             .map_err(|e| match e {
-                crate::problem::Failure::Build(m) => build_err(format!("{m} (see data/prose/README.md for the values prose may use)")),
+                crate::problem::Failure::Build(m) => {
+                    build_err(format!("{m} (see data/prose/README.md for the values prose may use)"))
+                }
                 other => other,
             })?;
         let path = format!("prose/{}.typ", p.chapter);
@@ -278,11 +298,16 @@ pub fn render(study: &Study, a: &Analysis, figures: &[Figure], lang: &Lang, prov
         .map(|f| {
             (
                 f.name.clone(),
-                FigureView { path: format!("figures/{}.svg", f.name), alt: f.alt.clone(), caption: lang.word(&format!("figcap_{}", f.name)) },
+                FigureView {
+                    path: format!("figures/{}.svg", f.name),
+                    alt: f.alt.clone(),
+                    caption: lang.word(&format!("figcap_{}", f.name)),
+                },
             )
         })
         .collect();
-    let tables: BTreeMap<String, TableView> = a.tables.iter().map(|t| (t.name.clone(), table_view(t, lang, k))).collect();
+    let tables: BTreeMap<String, TableView> =
+        a.tables.iter().map(|t| (t.name.clone(), table_view(t, lang, k))).collect();
 
     let themes: Vec<ThemeView> = a
         .themes
@@ -293,15 +318,22 @@ pub fn render(study: &Study, a: &Analysis, figures: &[Figure], lang: &Lang, prov
                 text: e.text.get(code).to_string(),
                 model: model_name(study, study.model_of_interview(&e.interview), lang),
             };
-            let all: Vec<_> =
-                study.excerpts.iter().filter(|e| e.codes.iter().any(|c| study.code_within(c, &t.theme))).map(view).collect();
+            let all: Vec<_> = study
+                .excerpts
+                .iter()
+                .filter(|e| e.codes.iter().any(|c| study.code_within(c, &t.theme)))
+                .map(view)
+                .collect();
             ThemeView {
                 id: t.theme.clone(),
                 heading: theme.label.get(code).to_string(),
                 prose: chapters.get(&format!("theme-{}", t.theme)).cloned(),
                 counts: fill(
                     &lang.word("theme_counts"),
-                    &[("excerpts", lang.shown_in_text(t.total.excerpts, k)), ("participants", lang.shown_in_text(t.total.participants, k))],
+                    &[
+                        ("excerpts", lang.shown_in_text(t.total.excerpts, k)),
+                        ("participants", lang.shown_in_text(t.total.participants, k)),
+                    ],
                 ),
                 by_model: study
                     .models
@@ -400,7 +432,9 @@ mod tests {
     #[test]
     fn formatter_writes_literals_and_lit_filter_omits_the_hash() {
         let env = environment(true);
-        let out = env.render_str("[{{ x }}] ({{ x|lit }})", minijinja::context! { x => "#read(\"/etc/passwd\") @y" }).unwrap();
+        let out = env
+            .render_str("[{{ x }}] ({{ x|lit }})", minijinja::context! { x => "#read(\"/etc/passwd\") @y" })
+            .unwrap();
         let expected = "[#\"#read(\\\"/etc/passwd\\\") @y\"] (\"#read(\\\"/etc/passwd\\\") @y\")";
         assert_eq!(out, expected);
     }

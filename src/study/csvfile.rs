@@ -15,9 +15,8 @@ use crate::study::{Measure, Text};
 /// into LF. Line numbers are unchanged by this.
 pub fn normalise(bytes: &[u8]) -> Result<String, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!("is not UTF-8 text (byte {}); save it as CSV UTF-8", e.valid_up_to())
-    })?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| format!("is not UTF-8 text (byte {}); save it as CSV UTF-8", e.valid_up_to()))?;
     Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
@@ -51,13 +50,7 @@ impl<'a> Row<'a> {
 
     /// A `;`-separated list (empty items ignored).
     pub fn list(&self, field: &str) -> Vec<String> {
-        self.raw(field)
-            .unwrap_or("")
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
+        self.raw(field).unwrap_or("").split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
     }
 
     /// `<field>_<lang>` for every language of the study, each required.
@@ -117,9 +110,7 @@ impl<'a> Row<'a> {
                 problems.at(
                     &self.pos,
                     field,
-                    format!(
-                        "expected one of `count`, `percent`, `years`, `nok_million`, found `{other}`"
-                    ),
+                    format!("expected one of `count`, `percent`, `years`, `nok_million`, found `{other}`"),
                 );
                 Measure::Count
             }

@@ -180,7 +180,11 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
         for row in rows(&table, &langs, &["id", "value", "unit", "source"], &["label"], &mut problems) {
             let date = row.opt("date").unwrap_or_default();
             if !date.is_empty() && parse_partial_date(&date).is_none() {
-                problems.at(&row.pos, "date", format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{date}`"));
+                problems.at(
+                    &row.pos,
+                    "date",
+                    format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{date}`"),
+                );
             }
             study.facts.push(Fact {
                 id: row.req("id", &mut problems),
@@ -258,11 +262,19 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
     let langs: Vec<String> = Section::new(file, source, None, root, &[]).strings("languages", problems);
     let meta_section = Section::new(file, source, None, root, &langs);
     if langs.is_empty() {
-        problems.at(&meta_section.pos("languages"), "languages", "expected a list of language codes like [\"nb\", \"en\"], found none");
+        problems.at(
+            &meta_section.pos("languages"),
+            "languages",
+            "expected a list of language codes like [\"nb\", \"en\"], found none",
+        );
     }
     for lang in &langs {
         if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_lowercase()) {
-            problems.at(&meta_section.pos("languages"), "languages", format!("expected a language code like `nb`, found `{lang}`"));
+            problems.at(
+                &meta_section.pos("languages"),
+                "languages",
+                format!("expected a language code like `nb`, found `{lang}`"),
+            );
         }
     }
     let s = &meta_section;
@@ -270,7 +282,11 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
         Some(toml::Value::Integer(k)) if *k >= 1 => *k as u32,
         None => 3,
         Some(other) => {
-            problems.at(&s.pos("small_cell_k"), "small_cell_k", format!("expected a whole number of at least 1, found `{other:?}`"));
+            problems.at(
+                &s.pos("small_cell_k"),
+                "small_cell_k",
+                format!("expected a whole number of at least 1, found `{other:?}`"),
+            );
             3
         }
     };
@@ -280,11 +296,19 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
     }
     let slug = s.string("slug", problems);
     if !slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        problems.at(&s.pos("slug"), "slug", format!("expected letters a-z, digits and `-` only (it names the PDF), found `{slug}`"));
+        problems.at(
+            &s.pos("slug"),
+            "slug",
+            format!("expected letters a-z, digits and `-` only (it names the PDF), found `{slug}`"),
+        );
     }
     let version = s.string("version", problems);
     if !version.chars().all(|c| c.is_ascii_alphanumeric() || ".-_+".contains(c)) {
-        problems.at(&s.pos("version"), "version", format!("expected a version like 1.0.0 (it names the PDF), found `{version}`"));
+        problems.at(
+            &s.pos("version"),
+            "version",
+            format!("expected a version like 1.0.0 (it names the PDF), found `{version}`"),
+        );
     }
     let mut keywords = std::collections::BTreeMap::new();
     for lang in &langs {
@@ -336,7 +360,8 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
             name: s.text("name", problems),
         });
     }
-    for (name, what) in [("model", &study.models.len()), ("region", &study.regions.len()), ("unit", &study.units.len())] {
+    for (name, what) in [("model", &study.models.len()), ("region", &study.regions.len()), ("unit", &study.units.len())]
+    {
         if *what == 0 {
             problems.push(file, None, name, format!("expected at least one [[{name}]] table, found none"));
         }
@@ -345,7 +370,12 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
 
 /// One table's files: `name.csv`, or every `name/*.csv` in file-name order. A missing
 /// optional table is simply empty; `interviews` is required.
-fn read_tables(dir: &Path, name: &str, files: &mut Vec<SourceFile>, problems: &mut Problems) -> Result<Vec<(String, Vec<u8>)>> {
+fn read_tables(
+    dir: &Path,
+    name: &str,
+    files: &mut Vec<SourceFile>,
+    problems: &mut Problems,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let single = dir.join(format!("{name}.csv"));
     let folder = dir.join(name);
     let mut paths = Vec::new();
@@ -363,7 +393,12 @@ fn read_tables(dir: &Path, name: &str, files: &mut Vec<SourceFile>, problems: &m
         paths.extend(inside);
     }
     if paths.is_empty() && name == "interviews" {
-        problems.push(format!("{}/interviews.csv", dir_label(dir)), None, "", "expected the interview register, found no file");
+        problems.push(
+            format!("{}/interviews.csv", dir_label(dir)),
+            None,
+            "",
+            "expected the interview register, found no file",
+        );
     }
     let mut out = Vec::new();
     for rel in paths {
@@ -412,7 +447,9 @@ fn read_prose(dir: &Path, study: &mut Study, problems: &mut Problems) {
                 }
             };
             match csvfile::normalise(&bytes) {
-                Ok(text) => study.prose.push(Prose { file: label, lang: lang.clone(), chapter: chapter.to_string(), text }),
+                Ok(text) => {
+                    study.prose.push(Prose { file: label, lang: lang.clone(), chapter: chapter.to_string(), text })
+                }
                 Err(msg) => problems.push(&label, None, "", msg),
             }
             study.files.push(SourceFile { path: rel, bytes });

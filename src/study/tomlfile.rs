@@ -59,11 +59,7 @@ impl<'a> Section<'a> {
                 continue;
             }
             let here = current.as_ref().map(|(n, i)| (n.as_str(), *i));
-            let key_here = line
-                .split('=')
-                .next()
-                .map(|k| k.trim().trim_matches('"') == key)
-                .unwrap_or(false);
+            let key_here = line.split('=').next().map(|k| k.trim().trim_matches('"') == key).unwrap_or(false);
             if here == self.array && key_here && line.contains('=') {
                 return n + 1;
             }
