@@ -548,3 +548,56 @@ fn figures_parse_and_hold_their_data() {
     let unn = fs::read_to_string(out.join("figures/unn-antipsychotics.nb.svg")).unwrap();
     assert!(unn.contains("60\u{a0}%") || unn.contains("60&#160;%") || unn.contains("60 %"), "nb percent style");
 }
+
+#[test]
+fn references_across_files_must_resolve() {
+    let tmp = broken(|d| {
+        // A unit from another region, and one participant in two interviews.
+        let iv = fs::read_to_string(d.join("interviews.csv")).unwrap();
+        fs::write(d.join("interviews.csv"), iv.replacen("I10a,r1,u10", "I10a,r1,u00", 1)).unwrap();
+        let ex = fs::read_to_string(d.join("excerpts/all.csv")).unwrap();
+        fs::write(d.join("excerpts/all.csv"), ex.replacen("E4,I01a,P01ax", "E4,I01a,P00ax", 1)).unwrap();
+        fs::write(d.join("traits.csv"), "id,label_nb,label_en,codes\nTR1,T,T,A;Q\n").unwrap();
+        fs::write(d.join("recommendation-columns.csv"), "id,label_nb,label_en\nrights,R,R\n").unwrap();
+        fs::write(d.join("recommendations.csv"), "id,column,text_nb,text_en,rests_on\nR1,content,X,X,TR1;nothing\n")
+            .unwrap();
+    });
+    expect_failure(
+        &tmp.path().join("data"),
+        &[
+            "data/interviews.csv:6: field `unit`: expected a unit in region `r1`, found `u00` of region `r0`",
+            "field `participant`: expected `P00ax` to belong to one interview, found it in `I00a` and `I01a`",
+            "data/traits.csv:2: field `codes`: expected the id of a code, found `Q`",
+            "data/recommendations.csv:2: field `column`: expected the id of a recommendation column, found `content`",
+            "data/recommendations.csv:2: field `rests_on`: expected the id of a theme, code or trait, found `nothing`",
+        ],
+    );
+}
+
+#[test]
+fn long_excerpts_and_count_sets_that_miss_their_total_are_errors() {
+    let tmp = broken(|d| {
+        let ex = fs::read_to_string(d.join("excerpts/all.csv")).unwrap();
+        let long = vec!["word"; 60].join(" ");
+        fs::write(d.join("excerpts/all.csv"), ex.replacen("words 1 en", &long, 1)).unwrap();
+        fs::create_dir_all(d.join("context")).unwrap();
+        fs::write(
+            d.join("context/facts.csv"),
+            "id,value,unit,date,source,ref,label_nb,label_en\ntotal,10,count,,003,,T,T\n",
+        )
+        .unwrap();
+        fs::write(
+            d.join("context/sets.csv"),
+            "id,unit,total_fact,source,ref,title_nb,title_en\nc,count,total,003,,T,T\n",
+        )
+        .unwrap();
+        fs::write(d.join("context/shares.csv"), "set,id,value,label_nb,label_en\nc,a,6,A,A\nc,b,3,B,B\n").unwrap();
+    });
+    expect_failure(
+        &tmp.path().join("data"),
+        &[
+            "data/excerpts/all.csv:2: field `text_en`: expected a short paraphrase of at most 50 words, found 60",
+            "data/context/sets.csv:2: field `total_fact`: expected the parts of `c` to sum to `total` = 10, found 9",
+        ],
+    );
+}
