@@ -397,7 +397,6 @@ pub fn render(
         figures => Value::from(minijinja::value::Serde(&figure_views)),
         themes => Value::from(minijinja::value::Serde(&themes)),
         sample_text => fill(&lang.word("sample_text"), &[
-            ("table", "1".to_string()),
             ("interviews", lang.int(a.total.interviews)),
             ("participants", lang.int(a.total.participants)),
             ("regions", lang.int(study.regions.len() as u64)),
