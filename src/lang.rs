@@ -132,6 +132,18 @@ impl Lang {
     }
 }
 
+/// Put values into a sentence of the language file: `{region}` becomes the region's name.
+pub fn fill(template: &str, pairs: &[(&str, String)]) -> String {
+    pairs.iter().fold(template.to_string(), |acc, (k, v)| acc.replace(&format!("{{{k}}}"), v))
+}
+
+impl Lang {
+    /// A sentence from the language file with its `{…}` values filled in.
+    pub fn sentence(&self, template: &str, pairs: &[(&str, String)]) -> String {
+        fill(template, pairs)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -168,10 +168,6 @@ fn format_tick(v: f64) -> String {
     format!("{}", v.round() as i64)
 }
 
-fn fill(template: &str, pairs: &[(&str, String)]) -> String {
-    pairs.iter().fold(template.to_string(), |acc, (k, v)| acc.replace(&format!("{{{k}}}"), v))
-}
-
 fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
     let series = vec![lang.word("individual_interviews"), lang.word("group_interviews"), lang.word("participants")];
     let mut alt = vec![lang.word("alt_participants-by-region")];
@@ -180,7 +176,7 @@ fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fi
         .iter()
         .zip(&a.by_region)
         .map(|(r, (_, c))| {
-            alt.push(fill(
+            alt.push(lang.sentence(
                 &lang.word("alt_region_row"),
                 &[
                     ("region", r.name.get(&lang.code).into()),
@@ -208,7 +204,7 @@ fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fig
         .iter()
         .zip(&a.by_model)
         .map(|(m, (_, people, interviews))| {
-            alt.push(fill(
+            alt.push(lang.sentence(
                 &lang.word("alt_model_row"),
                 &[
                     ("model", m.name.get(&lang.code).into()),
@@ -366,7 +362,7 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
                     }
                 }
             }
-            alt.push(fill(&lang.word("alt_heat_row"), &[("theme", label), ("cells", cells_alt.join(", "))]));
+            alt.push(lang.sentence(&lang.word("alt_heat_row"), &[("theme", label), ("cells", cells_alt.join(", "))]));
         }
         root.present().map_err(err)?;
     }
@@ -450,7 +446,7 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
         root.present().map_err(err)?;
     }
     let m = events.iter().filter(|e| e.kind == EventKind::Evaluation).count();
-    let mut alt = vec![fill(
+    let mut alt = vec![lang.sentence(
         &lang.word("alt_timeline"),
         &[
             ("n", lang.int(events.len() as u64)),
@@ -533,7 +529,7 @@ fn share_figures(study: &Study, lang: &Lang) -> Result<Vec<Figure>> {
                         anchored(18, HPos::Left, VPos::Center),
                     ))
                     .map_err(err)?;
-                    alt_parts.push(fill(
+                    alt_parts.push(lang.sentence(
                         &lang.word("alt_share_row"),
                         &[("label", p.label.get(&lang.code).into()), ("value", value)],
                     ));

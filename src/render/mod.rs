@@ -176,10 +176,6 @@ fn column_widths(t: &Table) -> String {
     }
 }
 
-fn fill(template: &str, pairs: &[(&str, String)]) -> String {
-    pairs.iter().fold(template.to_string(), |acc, (k, v)| acc.replace(&format!("{{{k}}}"), v))
-}
-
 /// Up to `n` excerpts of a theme, taken in turn from each model so both voices are heard.
 fn pick_excerpts<'a>(study: &'a Study, theme: &str, n: usize) -> Vec<&'a crate::study::Excerpt> {
     let in_theme: Vec<_> =
@@ -328,7 +324,7 @@ pub fn render(
                 id: t.theme.clone(),
                 heading: theme.label.get(code).to_string(),
                 prose: chapters.get(&format!("theme-{}", t.theme)).cloned(),
-                counts: fill(
+                counts: lang.sentence(
                     &lang.word("theme_counts"),
                     &[
                         ("excerpts", lang.shown_in_text(t.total.excerpts, k)),
@@ -340,7 +336,7 @@ pub fn render(
                     .iter()
                     .zip(&t.by_model)
                     .map(|(m, e)| {
-                        fill(
+                        lang.sentence(
                             &lang.word("theme_counts_model"),
                             &[
                                 ("model", m.name.get(code).to_string()),
@@ -361,9 +357,9 @@ pub fn render(
         study.published.iter().find(|p| p.statement == "prose" && p.metric == metric_key).map(|p| lang.number(p.value))
     };
     let errata_text = if a.errata_differs == 0 {
-        fill(&lang.word("errata_text_ok"), &[("n", lang.int(study.published.len() as u64))])
+        lang.sentence(&lang.word("errata_text_ok"), &[("n", lang.int(study.published.len() as u64))])
     } else {
-        fill(
+        lang.sentence(
             &lang.word("errata_text"),
             &[
                 ("n", lang.int(study.published.len() as u64)),
@@ -396,7 +392,7 @@ pub fn render(
         tables => Value::from(minijinja::value::Serde(&tables)),
         figures => Value::from(minijinja::value::Serde(&figure_views)),
         themes => Value::from(minijinja::value::Serde(&themes)),
-        sample_text => fill(&lang.word("sample_text"), &[
+        sample_text => lang.sentence(&lang.word("sample_text"), &[
             ("interviews", lang.int(a.total.interviews)),
             ("participants", lang.int(a.total.participants)),
             ("regions", lang.int(study.regions.len() as u64)),
