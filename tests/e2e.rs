@@ -278,10 +278,7 @@ fn small_study(dir: &Path, regions: usize, models: usize, langs: &[&str]) {
 
 #[test]
 fn five_regions_three_models_one_language_builds_with_no_code_change() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    fs::create_dir_all(&data).unwrap();
-    small_study(&data, 5, 3, &["en"]);
+    let (tmp, data) = temp_study(5, 3, &["en"]);
     let out = tmp.path().join("out");
     build_into(&data, &out);
     let table = read_csv(&out.join("report/tables/participants.csv"));
@@ -300,10 +297,7 @@ fn five_regions_three_models_one_language_builds_with_no_code_change() {
 
 #[test]
 fn small_person_counts_are_suppressed_with_their_revealing_totals() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    fs::create_dir_all(&data).unwrap();
-    small_study(&data, 1, 2, &["en"]);
+    let (tmp, data) = temp_study(1, 2, &["en"]);
     let out = tmp.path().join("out");
     build_into(&data, &out);
     // Independently: per model, code A.1 gets the excerpts with even numbers.
@@ -331,10 +325,7 @@ fn small_person_counts_are_suppressed_with_their_revealing_totals() {
 
 #[test]
 fn data_never_becomes_markup() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    fs::create_dir_all(&data).unwrap();
-    small_study(&data, 1, 1, &["en"]);
+    let (tmp, data) = temp_study(1, 1, &["en"]);
     let hostile = r#"#read(\"/etc/passwd\") @x $y$ *b* _i_ <l> `c` \\ // ~"#;
     let toml = fs::read_to_string(data.join("study.toml"))
         .unwrap()
@@ -348,6 +339,16 @@ fn data_never_becomes_markup() {
     assert!(!text.contains("root:"), "no file was read");
 }
 
+/// A small study in a fresh temporary directory: the directory (kept alive by the
+/// caller) and its `data/` folder.
+fn temp_study(regions: usize, models: usize, langs: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    small_study(&data, regions, models, langs);
+    (tmp, data)
+}
+
 fn expect_failure(data: &Path, needles: &[&str]) {
     let out = bsb(&["check", "--data", data.to_str().unwrap(), "--out", data.parent().unwrap().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "expected a data error: {}", text_of(&out));
@@ -358,10 +359,7 @@ fn expect_failure(data: &Path, needles: &[&str]) {
 }
 
 fn broken(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    fs::create_dir_all(&data).unwrap();
-    small_study(&data, 2, 2, &["nb", "en"]);
+    let (tmp, data) = temp_study(2, 2, &["nb", "en"]);
     edit(&data);
     tmp
 }
@@ -459,10 +457,7 @@ fn shares_must_make_a_whole_and_dates_must_be_real() {
 
 #[test]
 fn check_names_a_stale_committed_table() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    fs::create_dir_all(&data).unwrap();
-    small_study(&data, 2, 2, &["en"]);
+    let (tmp, data) = temp_study(2, 2, &["en"]);
     let out = tmp.path().join("out");
     build_into(&data, &out);
     let ok = bsb(&["check", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
@@ -478,10 +473,7 @@ fn check_names_a_stale_committed_table() {
 
 #[test]
 fn a_failed_build_leaves_earlier_outputs_untouched() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    fs::create_dir_all(&data).unwrap();
-    small_study(&data, 1, 2, &["en"]);
+    let (tmp, data) = temp_study(1, 2, &["en"]);
     let out = tmp.path().join("out");
     build_into(&data, &out);
     let before = all_files(&out);
