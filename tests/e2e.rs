@@ -523,7 +523,12 @@ fn figures_parse_and_hold_their_data() {
         // One bar per region and series (fill and outline), besides the background and the
         // legend's three swatches (fill and outline).
         let regions: std::collections::BTreeSet<_> = interviews.iter().map(|r| r["region"].clone()).collect();
-        assert_eq!(svg.matches("<rect").count(), 1 + 2 * 3 + 2 * 3 * regions.len(), "bars for {} regions", regions.len());
+        assert_eq!(
+            svg.matches("<rect").count(),
+            1 + 2 * 3 + 2 * 3 * regions.len(),
+            "bars for {} regions",
+            regions.len()
+        );
         for name in ["Helse Nord", "Helse Midt-Norge", "Helse Vest", "Helse Sør-Øst"] {
             assert!(svg.contains(name), "{name} labelled");
         }

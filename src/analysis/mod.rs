@@ -553,53 +553,66 @@ fn kind_key(kind: crate::study::EventKind) -> &'static str {
     }
 }
 
-/// Context tables: every fact and breakdown whose id shares a prefix, one table per
-/// prefix declared by a set's `figure`; today the study's `unn-cohort`.
+/// Context tables: the facts and breakdowns that name the same `table` in
+/// `context/facts` and `context/sets` (the study's `unn-cohort`), in file order.
 fn context_tables(study: &Study) -> Vec<Table> {
-    let mut tables = Vec::new();
-    let mut groups: Vec<String> = study.facts.iter().filter_map(|f| fact_table(&f.id)).collect();
-    groups.sort();
-    groups.dedup();
-    for group in groups {
-        let mut t = Table::new(
-            &group,
-            vec![
-                Column::key("what", "what", false),
-                Column::key("value", "value", true),
-                Column::key("source", "source", false),
-            ],
-        );
-        let prefix = group.trim_end_matches("-cohort");
-        for f in study.facts.iter().filter(|f| fact_table(&f.id).as_deref() == Some(&group)) {
-            let source =
-                if f.reference.is_empty() { f.source.clone() } else { format!("{}, {}", f.source, f.reference) };
-            t.push(&f.id, false, vec![Cell::Text(f.label.clone()), Cell::Number(f.value, f.unit), Cell::Plain(source)]);
+    let mut names: Vec<&str> = Vec::new();
+    for name in study
+        .facts
+        .iter()
+        .filter_map(|f| f.table.as_deref())
+        .chain(study.sets.iter().filter_map(|s| s.table.as_deref()))
+    {
+        if !names.contains(&name) {
+            names.push(name);
         }
-        for set in study.sets.iter().filter(|s| s.id.starts_with(&format!("{prefix}-"))) {
-            for part in study.shares.iter().filter(|x| x.set == set.id) {
-                let label = Text(
-                    part.label.0.iter().map(|(l, v)| (l.clone(), format!("{}: {}", set.title.get(l), v))).collect(),
-                );
-                let source = if set.reference.is_empty() {
-                    set.source.clone()
-                } else {
-                    format!("{}, {}", set.source, set.reference)
-                };
+    }
+    let source_of = |source: &str, reference: &str| {
+        if reference.is_empty() {
+            source.to_string()
+        } else {
+            format!("{source}, {reference}")
+        }
+    };
+    names
+        .into_iter()
+        .map(|name| {
+            let mut t = Table::new(
+                name,
+                vec![
+                    Column::key("what", "what", false),
+                    Column::key("value", "value", true),
+                    Column::key("source", "source", false),
+                ],
+            );
+            for f in study.facts.iter().filter(|f| f.table.as_deref() == Some(name)) {
                 t.push(
-                    format!("{}/{}", set.id, part.id),
+                    &f.id,
                     false,
-                    vec![Cell::Text(label), Cell::Number(part.value, set.unit), Cell::Plain(source)],
+                    vec![
+                        Cell::Text(f.label.clone()),
+                        Cell::Number(f.value, f.unit),
+                        Cell::Plain(source_of(&f.source, &f.reference)),
+                    ],
                 );
             }
-        }
-        tables.push(t);
-    }
-    tables
-}
-
-/// The context table a fact belongs to: facts named `<prefix>_…` whose prefix also names a
-/// breakdown set (`unn_patients` with set `unn-diagnoses`) form the table `<prefix>-cohort`.
-fn fact_table(id: &str) -> Option<String> {
-    let prefix = id.split('_').next()?;
-    (prefix == "unn").then(|| format!("{prefix}-cohort"))
+            for set in study.sets.iter().filter(|s| s.table.as_deref() == Some(name)) {
+                for part in study.shares.iter().filter(|x| x.set == set.id) {
+                    let label = Text(
+                        part.label.0.iter().map(|(l, v)| (l.clone(), format!("{}: {}", set.title.get(l), v))).collect(),
+                    );
+                    t.push(
+                        format!("{}/{}", set.id, part.id),
+                        false,
+                        vec![
+                            Cell::Text(label),
+                            Cell::Number(part.value, set.unit),
+                            Cell::Plain(source_of(&set.source, &set.reference)),
+                        ],
+                    );
+                }
+            }
+            t
+        })
+        .collect()
 }

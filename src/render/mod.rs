@@ -253,6 +253,29 @@ fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
     }
 }
 
+/// Breakdown figures, in the order their sets are listed.
+fn context_figures(study: &Study) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for f in study.sets.iter().filter_map(|s| s.figure.clone()) {
+        if !names.contains(&f) {
+            names.push(f);
+        }
+    }
+    names
+}
+
+/// Context tables (facts and breakdowns grouped by their `table`), in file order.
+fn context_tables(study: &Study) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for t in study.facts.iter().filter_map(|f| f.table.clone()).chain(study.sets.iter().filter_map(|s| s.table.clone()))
+    {
+        if !names.contains(&t) {
+            names.push(t);
+        }
+    }
+    names
+}
+
 /// Render the study's prose and the skeleton for one language.
 pub fn render(
     study: &Study,
@@ -400,6 +423,8 @@ pub fn render(
             ("group", lang.int(a.total.group)),
         ]),
         has_published => !study.published.is_empty(),
+        context_figures => context_figures(study),
+        context_tables => context_tables(study),
         recommendations => study.rec_columns.iter().map(|c| minijinja::context! {
             label => text(&c.label),
             items => study.recommendations.iter().filter(|r| r.column == c.id).map(|r| text(&r.text)).collect::<Vec<_>>(),

@@ -190,6 +190,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
                 id: row.req("id", &mut problems),
                 value: row.number("value", &mut problems),
                 unit: row.measure("unit", &mut problems),
+                table: row.opt("table"),
                 date,
                 source: row.req("source", &mut problems),
                 reference: row.opt("ref").unwrap_or_default(),
@@ -208,6 +209,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
                 reference: row.opt("ref").unwrap_or_default(),
                 title: row.text("title", &mut problems),
                 figure: row.opt("figure"),
+                table: row.opt("table"),
                 pos: row.pos,
             });
         }

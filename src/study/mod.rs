@@ -200,6 +200,8 @@ pub struct Fact {
     pub id: String,
     pub value: f64,
     pub unit: Measure,
+    /// The context table this fact is listed in (`unn-cohort`), if any.
+    pub table: Option<String>,
     pub date: String,
     pub source: String,
     pub reference: String,
@@ -218,6 +220,8 @@ pub struct ShareSet {
     pub title: Text,
     /// Figure this set is drawn in (sets with the same figure share one chart).
     pub figure: Option<String>,
+    /// The context table its parts are listed in, if any.
+    pub table: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
