@@ -204,7 +204,7 @@ fn model_name(study: &Study, id: Option<&str>, lang: &Lang) -> String {
         .unwrap_or_default()
 }
 
-/// The values prose may use: `n.*`, `model.<id>.*`, `fact.<id>`, `published.<id>`,
+/// The values prose may use: `n.*`, `model.<id>.*`, `fact.<id>`, `share[set][part]`, `published.<id>`,
 /// `errata.differs`, `k`, all formatted for the language.
 fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
     let k = study.meta.small_cell_k;
@@ -241,12 +241,19 @@ fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
         .collect();
     let facts: BTreeMap<String, String> =
         study.facts.iter().map(|f| (f.id.clone(), lang.measure(f.value, f.unit))).collect();
+    // A part of a breakdown, as its set states it: `share["unn-diagnoses"]["psychosis"]`.
+    let mut shares: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for set in &study.sets {
+        let parts = study.shares.iter().filter(|x| x.set == set.id);
+        shares.insert(set.id.clone(), parts.map(|x| (x.id.clone(), lang.measure(x.value, set.unit))).collect());
+    }
     let published: BTreeMap<String, String> =
         study.published.iter().map(|p| (p.id.clone(), lang.number(p.value))).collect();
     minijinja::context! {
         n => n,
         model => models,
         fact => facts,
+        share => shares,
         published => published,
         errata => minijinja::context! { differs => lang.int(a.errata_differs) },
         k => lang.int(k as u64),
