@@ -46,6 +46,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Bring coded data in from a QDA tool (REFI-QDA `.qdpx` project or `.qdc` codebook).
+    Import {
+        #[command(subcommand)]
+        what: ImportKind,
+    },
+    /// Write the study's codebook as a REFI-QDA codebook (`.qdc`).
+    Export {
+        #[command(subcommand)]
+        what: ExportKind,
+    },
+    /// Record the current manifest as release `report/releases/<version>.json`.
+    Release,
+    /// Rebuild on every saved change, keeping the typesetter warm; the last good PDF stays.
+    Watch,
+    /// Write a synthetic study N times the reference study's size, for benchmarks.
+    Synth {
+        #[arg(long, default_value_t = 1)]
+        scale: usize,
+        #[arg(long, value_name = "DIR")]
+        into: PathBuf,
+    },
     /// Compare two sets of tables: directories or git revisions.
     Diff {
         old: String,
@@ -53,6 +74,44 @@ enum Command {
         /// `text` for a terminal, `md` for a pull-request comment.
         #[arg(long, default_value = "text")]
         format: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportKind {
+    /// A whole project: codebook, sources, coded selections, cases.
+    Qdpx {
+        file: PathBuf,
+        /// The data directory to write; it must not exist or be empty.
+        #[arg(long, value_name = "DIR")]
+        into: PathBuf,
+        /// Map a case or source variable to a field: `--map Region=region`,
+        /// `--map Unit=unit`, `--map Interview=interview`, `--map Model=model`.
+        #[arg(long = "map", value_name = "VARIABLE=FIELD")]
+        maps: Vec<String>,
+        /// Languages of the study's texts (repeat for several); default `en`.
+        #[arg(long = "lang", value_name = "LANG")]
+        langs: Vec<String>,
+    },
+    /// A codebook alone, written as `codebook.csv` in DIR.
+    Qdc {
+        file: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        into: PathBuf,
+        #[arg(long = "lang", value_name = "LANG")]
+        langs: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportKind {
+    /// The codebook as a REFI-QDA codebook.
+    Qdc {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Which of the study's languages to name the codes in; default the first.
+        #[arg(long)]
+        lang: Option<String>,
     },
 }
 
@@ -75,6 +134,18 @@ fn main() -> ExitCode {
         }),
         Command::Info { json } => bsb::info::info(&opts.data, json),
         Command::Diff { old, new, format } => bsb::diff::diff(&old, &new, &format),
+        Command::Import { what: ImportKind::Qdpx { file, into, maps, langs } } => {
+            bsb::import::import_qdpx(&file, &into, &maps, &langs, opts.quiet)
+        }
+        Command::Import { what: ImportKind::Qdc { file, into, langs } } => {
+            bsb::import::import_qdc(&file, &into, &langs, opts.quiet)
+        }
+        Command::Export { what: ExportKind::Qdc { out, lang } } => {
+            bsb::import::export_qdc(&opts.data, &out, lang.as_deref())
+        }
+        Command::Release => bsb::release::release(&opts),
+        Command::Watch => bsb::watch::watch(&opts),
+        Command::Synth { scale, into } => bsb::synth::synth(&opts.data, scale, &into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

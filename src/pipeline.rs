@@ -117,7 +117,29 @@ fn say(opts: &Options, msg: impl AsRef<str>) {
     }
 }
 
+/// Only one build writes into an output tree at a time: a second one started meanwhile
+/// waits for the first to finish (and says so) rather than interleaving its files.
+pub fn lock(out: &Path, quiet: bool) -> Result<std::fs::File> {
+    use fs2::FileExt;
+    std::fs::create_dir_all(out.join("report"))?;
+    let file =
+        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(out.join("report/.bsb.lock"))?;
+    if file.try_lock_exclusive().is_err() {
+        if !quiet {
+            eprintln!("waiting for another bsb build in {} to finish…", out.display());
+        }
+        file.lock_exclusive().map_err(|e| build_err(format!("cannot lock the output tree: {e}")))?;
+    }
+    Ok(file)
+}
+
 pub fn build(opts: &Options) -> Result<()> {
+    let _lock = lock(&opts.out, opts.quiet)?;
+    build_unlocked(opts)
+}
+
+/// A build for a caller that already holds the lock.
+pub fn build_unlocked(opts: &Options) -> Result<()> {
     let t0 = Instant::now();
     let checked = load_and_validate(&opts.data)?;
     for w in &checked.warnings {
@@ -130,6 +152,11 @@ pub fn build(opts: &Options) -> Result<()> {
 
     let manifest_path = opts.out.join("report/manifest.json");
     let previous = Manifest::read(&manifest_path).unwrap_or_default();
+    let releases = crate::release::read_all(&opts.out)?;
+    for (name, bytes, _) in &releases {
+        p.manifest.inputs.insert(name.clone(), manifest::sha256(bytes));
+    }
+    p.manifest.input_hash = manifest::combined(&p.manifest.inputs);
     let date = document_date(study)?;
     let (y, m, d) = date;
     let provenance = Provenance {
@@ -139,6 +166,7 @@ pub fn build(opts: &Options) -> Result<()> {
         input_hash: p.manifest.input_hash.clone(),
         typst: typeset::TYPST_VERSION.into(),
         files: p.manifest.inputs.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        releases: crate::release::history(&releases),
     };
     let langs: Vec<Lang> = study.meta.languages.iter().map(|l| Lang::load(l)).collect::<Result<_>>()?;
     let mut jobs = Vec::new();

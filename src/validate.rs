@@ -3,7 +3,7 @@
 //! Rules that a study can break and still be built (an interview with no excerpt yet)
 //! are warnings; the rest are errors. All are reported in one run.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::problem::{Pos, Problem, Problems};
 use crate::study::{InterviewKind, Measure, Study};
@@ -264,10 +264,6 @@ fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }
 
-fn contains_phrase(haystack: &[String], phrase: &[String]) -> bool {
-    !phrase.is_empty() && haystack.windows(phrase.len()).any(|w| w == phrase)
-}
-
 fn privacy(s: &Study, p: &mut Problems) {
     let mut names: Vec<String> = s.meta.identifying_terms.clone();
     for r in &s.regions {
@@ -278,18 +274,31 @@ fn privacy(s: &Study, p: &mut Problems) {
     }
     names.sort();
     names.dedup();
-    let phrases: Vec<(String, Vec<String>)> = names.into_iter().map(|n| (n.clone(), words(&n))).collect();
+    // Names by their first word, so each excerpt is scanned once whatever the number of names.
+    let mut by_first: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
+    for name in names {
+        let phrase = words(&name);
+        if let Some(first) = phrase.first().cloned() {
+            by_first.entry(first).or_default().push((name, phrase));
+        }
+    }
     for e in &s.excerpts {
         for (lang, text) in &e.text.0 {
             let w = words(text);
-            for (name, phrase) in &phrases {
-                if contains_phrase(&w, phrase) {
-                    p.at(
-                        &e.pos,
-                        format!("text_{lang}"),
-                        format!("expected no region, unit or place name in an excerpt, found `{name}`"),
-                    );
+            let mut found: Vec<&str> = Vec::new();
+            for i in 0..w.len() {
+                for (name, phrase) in by_first.get(&w[i]).map(Vec::as_slice).unwrap_or(&[]) {
+                    if w[i..].starts_with(phrase) && !found.contains(&name.as_str()) {
+                        found.push(name);
+                    }
                 }
+            }
+            for name in found {
+                p.at(
+                    &e.pos,
+                    format!("text_{lang}"),
+                    format!("expected no region, unit or place name in an excerpt, found `{name}`"),
+                );
             }
             if w.len() > MAX_EXCERPT_WORDS {
                 p.at(
@@ -322,14 +331,22 @@ fn prose_languages(s: &Study, p: &mut Problems) {
 /// What a complete study has but a study under way may lack: every subtheme evidenced by
 /// at least three excerpts and every interview by at least one.
 fn coverage(s: &Study, w: &mut Problems) {
+    let ancestors = s.ancestors();
+    let mut evidence: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in &s.excerpts {
+        for node in s.evidence_nodes(e, &ancestors) {
+            *evidence.entry(node).or_default() += 1;
+        }
+    }
     for c in s.codes.iter().filter(|c| c.parent.is_some()) {
-        let n = s.excerpts.iter().filter(|e| e.codes.iter().any(|x| s.code_within(x, &c.id))).count();
+        let n = evidence.get(c.id.as_str()).copied().unwrap_or(0);
         if n < 3 {
             w.at(&c.pos, "id", format!("expected at least 3 excerpts coded to subtheme `{}`, found {n}", c.id));
         }
     }
+    let cited: BTreeSet<&str> = s.excerpts.iter().map(|e| e.interview.as_str()).collect();
     for i in &s.interviews {
-        if !s.excerpts.iter().any(|e| e.interview == i.id) {
+        if !cited.contains(i.id.as_str()) {
             w.at(&i.pos, "id", format!("expected at least one excerpt from interview `{}`, found none", i.id));
         }
     }

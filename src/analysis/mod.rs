@@ -111,16 +111,9 @@ fn sample_by(frame: &DataFrame, by: &str) -> PolarsResult<BTreeMap<String, Sampl
 /// so that grouping by `code` counts evidence for themes and subthemes alike.
 fn evidence_frame(study: &Study, interviews: &DataFrame) -> PolarsResult<DataFrame> {
     let (mut excerpt, mut code, mut interview, mut participant) = (vec![], vec![], vec![], vec![]);
+    let ancestors = study.ancestors();
     for e in &study.excerpts {
-        let mut nodes: Vec<&str> = Vec::new();
-        for c in &e.codes {
-            for node in &study.codes {
-                if study.code_within(c, &node.id) && !nodes.contains(&node.id.as_str()) {
-                    nodes.push(&node.id);
-                }
-            }
-        }
-        for node in nodes {
+        for node in study.evidence_nodes(e, &ancestors) {
             excerpt.push(e.id.clone());
             code.push(node.to_string());
             interview.push(e.interview.clone());

@@ -6,7 +6,7 @@
 //! `*` or `<` prints as itself. In code position templates use the `lit` filter, which
 //! writes the same literal without `#`. Nothing is ever evaluated as typst code.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use minijinja::value::Value;
 use minijinja::{Environment, UndefinedBehavior};
@@ -70,6 +70,7 @@ pub struct Provenance {
     pub input_hash: String,
     pub typst: String,
     pub files: Vec<(String, String)>,
+    pub releases: Vec<crate::release::HistoryEntry>,
 }
 
 #[derive(Serialize)]
@@ -177,13 +178,18 @@ fn column_widths(t: &Table) -> String {
 }
 
 /// Up to `n` excerpts of a theme, taken in turn from each model so both voices are heard.
-fn pick_excerpts<'a>(study: &'a Study, theme: &str, n: usize) -> Vec<&'a crate::study::Excerpt> {
-    let in_theme: Vec<_> =
-        study.excerpts.iter().filter(|e| e.codes.iter().any(|c| study.code_within(c, theme))).collect();
+fn pick_excerpts<'a>(
+    study: &Study,
+    in_theme: &[&'a crate::study::Excerpt],
+    models: &HashMap<&str, &str>,
+    n: usize,
+) -> Vec<&'a crate::study::Excerpt> {
     let mut queues: Vec<Vec<_>> = study
         .models
         .iter()
-        .map(|m| in_theme.iter().copied().filter(|e| study.model_of_interview(&e.interview) == Some(&m.id)).collect())
+        .map(|m| {
+            in_theme.iter().copied().filter(|e| models.get(e.interview.as_str()) == Some(&m.id.as_str())).collect()
+        })
         .collect();
     let mut picked = Vec::new();
     let mut round = 0;
@@ -335,6 +341,15 @@ pub fn render(
     let tables: BTreeMap<String, TableView> =
         a.tables.iter().map(|t| (t.name.clone(), table_view(t, lang, k))).collect();
 
+    // Each theme's excerpts (coded to it or below it), in file order, found in one pass.
+    let ancestors = study.ancestors();
+    let models = study.interview_models();
+    let mut in_theme: HashMap<&str, Vec<&crate::study::Excerpt>> = HashMap::new();
+    for e in &study.excerpts {
+        for node in study.evidence_nodes(e, &ancestors) {
+            in_theme.entry(node).or_default().push(e);
+        }
+    }
     let themes: Vec<ThemeView> = a
         .themes
         .iter()
@@ -342,14 +357,9 @@ pub fn render(
             let theme = study.codes.iter().find(|c| c.id == t.theme).expect("theme from codebook");
             let view = |e: &crate::study::Excerpt| ExcerptView {
                 text: e.text.get(code).to_string(),
-                model: model_name(study, study.model_of_interview(&e.interview), lang),
+                model: model_name(study, models.get(e.interview.as_str()).copied(), lang),
             };
-            let all: Vec<_> = study
-                .excerpts
-                .iter()
-                .filter(|e| e.codes.iter().any(|c| study.code_within(c, &t.theme)))
-                .map(view)
-                .collect();
+            let excerpts: &[&crate::study::Excerpt] = in_theme.get(t.theme.as_str()).map(Vec::as_slice).unwrap_or(&[]);
             ThemeView {
                 id: t.theme.clone(),
                 heading: theme.label.get(code).to_string(),
@@ -376,8 +386,8 @@ pub fn render(
                         )
                     })
                     .collect(),
-                excerpts: pick_excerpts(study, &t.theme, EXCERPTS_PER_THEME).into_iter().map(view).collect(),
-                all_excerpts: all,
+                excerpts: pick_excerpts(study, excerpts, &models, EXCERPTS_PER_THEME).into_iter().map(view).collect(),
+                all_excerpts: excerpts.iter().map(|e| view(e)).collect(),
             }
         })
         .collect();

@@ -10,7 +10,7 @@ mod tomlfile;
 
 pub use load::load;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -304,12 +304,6 @@ impl Study {
         self.interviews.iter().find(|i| i.id == id)
     }
 
-    /// The model an interview belongs to, through its unit.
-    pub fn model_of_interview(&self, id: &str) -> Option<&str> {
-        let unit = self.unit(&self.interview(id)?.unit)?;
-        Some(unit.model.as_str())
-    }
-
     /// Themes: codebook nodes without a parent, in codebook order.
     pub fn themes(&self) -> impl Iterator<Item = &Code> {
         self.codes.iter().filter(|c| c.parent.is_none())
@@ -328,19 +322,50 @@ impl Study {
         None
     }
 
-    /// True when `code` is `ancestor` or lies below it in the codebook.
-    pub fn code_within(&self, code: &str, ancestor: &str) -> bool {
-        let mut current = code;
-        for _ in 0..=self.codes.len() {
-            if current == ancestor {
-                return true;
-            }
-            match self.codes.iter().find(|c| c.id == current).and_then(|c| c.parent.as_deref()) {
-                Some(p) => current = p,
-                None => return false,
+    /// Each code with itself and everything above it (`T01.2` → `T01.2`, `T01`), built once
+    /// so that counting evidence is linear in the excerpts. A cycle stops the walk (and is
+    /// reported by validation).
+    pub fn ancestors(&self) -> HashMap<&str, Vec<&str>> {
+        let parent: HashMap<&str, Option<&str>> =
+            self.codes.iter().map(|c| (c.id.as_str(), c.parent.as_deref())).collect();
+        self.codes
+            .iter()
+            .map(|c| {
+                let mut chain = vec![c.id.as_str()];
+                let mut current = c.parent.as_deref();
+                while let Some(p) = current {
+                    if chain.contains(&p) || !parent.contains_key(p) {
+                        break;
+                    }
+                    chain.push(p);
+                    current = parent[p];
+                }
+                (c.id.as_str(), chain)
+            })
+            .collect()
+    }
+
+    /// The codebook nodes an excerpt counts as evidence for: its codes and their ancestors.
+    pub fn evidence_nodes<'a>(
+        &'a self,
+        excerpt: &'a Excerpt,
+        ancestors: &HashMap<&'a str, Vec<&'a str>>,
+    ) -> Vec<&'a str> {
+        let mut nodes: Vec<&str> = Vec::new();
+        for c in &excerpt.codes {
+            for node in ancestors.get(c.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                if !nodes.contains(node) {
+                    nodes.push(node);
+                }
             }
         }
-        false
+        nodes
+    }
+
+    /// Interview id → model id, through the interview's unit.
+    pub fn interview_models(&self) -> HashMap<&str, &str> {
+        let units: HashMap<&str, &str> = self.units.iter().map(|u| (u.id.as_str(), u.model.as_str())).collect();
+        self.interviews.iter().filter_map(|i| Some((i.id.as_str(), *units.get(i.unit.as_str())?))).collect()
     }
 
     pub fn prose(&self, lang: &str, chapter: &str) -> Option<&Prose> {

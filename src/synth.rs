@@ -1,0 +1,168 @@
+//! `bsb synth --scale N --into DIR`: a synthetic study of the same shape as a real one,
+//! for benchmarks. Every region (with its units and interviews) is copied N times, so the
+//! participants, interviews and excerpts grow N-fold; every subtheme gets ⌈√N⌉ copies,
+//! so the codebook grows too; excerpts of each copy are spread over the subtheme copies.
+//! Prose, traits, recommendations and context are kept as they are.
+
+use std::path::Path;
+
+use crate::problem::{build_err, Result};
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let p = e?.path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target)?;
+        } else {
+            std::fs::copy(&p, &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Read a CSV file as header + rows of strings.
+fn read(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let mut r = csv::Reader::from_path(path).map_err(|e| build_err(format!("{}: {e}", path.display())))?;
+    let header = r.headers().map_err(|e| build_err(e.to_string()))?.iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.map(|r| r.iter().map(str::to_string).collect()).map_err(|e| build_err(e.to_string())))
+        .collect::<Result<_>>()?;
+    Ok((header, rows))
+}
+
+fn write(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_path(path)
+        .map_err(|e| build_err(e.to_string()))?;
+    w.write_record(header).map_err(|e| build_err(e.to_string()))?;
+    for r in rows {
+        w.write_record(r).map_err(|e| build_err(e.to_string()))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn col(header: &[String], name: &str) -> Result<usize> {
+    header.iter().position(|h| h == name).ok_or_else(|| build_err(format!("synth: no column `{name}`")))
+}
+
+/// The id of copy `c` (copy 0 keeps the original id).
+fn copy_id(id: &str, c: usize) -> String {
+    if c == 0 {
+        id.to_string()
+    } else {
+        format!("{id}-s{c}")
+    }
+}
+
+pub fn synth(data: &Path, scale: usize, into: &Path) -> Result<()> {
+    if scale == 0 {
+        return Err(build_err("--scale must be at least 1"));
+    }
+    if into.exists() && std::fs::read_dir(into)?.next().is_some() {
+        return Err(build_err(format!("{} exists and is not empty", into.display())));
+    }
+    copy_dir(data, into)?;
+    let code_copies = (scale as f64).sqrt().ceil() as usize;
+
+    // Regions and units, copied in study.toml.
+    let text = std::fs::read_to_string(into.join("study.toml"))?;
+    let mut doc: toml::Table = text.parse().map_err(|e| build_err(format!("study.toml: {e}")))?;
+    for key in ["region", "unit"] {
+        let items = doc.get(key).and_then(|v| v.as_array()).cloned().unwrap_or_default();
+        let mut copies = Vec::new();
+        for c in 0..scale {
+            for item in &items {
+                let mut t = item.as_table().cloned().unwrap_or_default();
+                for field in ["id", "region"] {
+                    if let Some(v) = t.get(field).and_then(|v| v.as_str()).map(|s| copy_id(s, c)) {
+                        t.insert(field.into(), v.into());
+                    }
+                }
+                if c > 0 {
+                    for (k, v) in t.clone() {
+                        if k.starts_with("name_") {
+                            t.insert(k, format!("{} {}", v.as_str().unwrap_or(""), c + 1).into());
+                        }
+                    }
+                }
+                copies.push(toml::Value::Table(t));
+            }
+        }
+        doc.insert(key.into(), toml::Value::Array(copies));
+    }
+    std::fs::write(into.join("study.toml"), toml::to_string(&doc).map_err(|e| build_err(e.to_string()))?)?;
+
+    // Interviews: each copy's interviews in the copied regions and units.
+    let (h, rows) = read(&into.join("interviews.csv"))?;
+    let (id, region, unit) = (col(&h, "id")?, col(&h, "region")?, col(&h, "unit")?);
+    let mut out = Vec::new();
+    for c in 0..scale {
+        for r in &rows {
+            let mut r = r.clone();
+            for i in [id, region, unit] {
+                r[i] = copy_id(&r[i], c);
+            }
+            out.push(r);
+        }
+    }
+    write(&into.join("interviews.csv"), &h, &out)?;
+
+    // Codebook: subthemes copied ⌈√N⌉ times under the same theme.
+    let mut subthemes: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(into.join("codebook"))? {
+        let path = entry?.path();
+        let (h, rows) = read(&path)?;
+        let (id, parent) = (col(&h, "id")?, col(&h, "parent")?);
+        let mut out = Vec::new();
+        for r in &rows {
+            out.push(r.clone());
+            if !r[parent].is_empty() {
+                subthemes.push(r[id].clone());
+                for c in 1..code_copies {
+                    let mut copy = r.clone();
+                    copy[id] = copy_id(&r[id], c);
+                    out.push(copy);
+                }
+            }
+        }
+        write(&path, &h, &out)?;
+    }
+
+    // Excerpts: every copy of the sample speaks again, coded to a copy of its subtheme.
+    for entry in std::fs::read_dir(into.join("excerpts"))? {
+        let path = entry?.path();
+        let (h, rows) = read(&path)?;
+        let (id, interview, participant, codes) =
+            (col(&h, "id")?, col(&h, "interview")?, col(&h, "participant")?, col(&h, "codes")?);
+        let mut out = Vec::new();
+        for c in 0..scale {
+            for (n, r) in rows.iter().enumerate() {
+                let mut r = r.clone();
+                for i in [id, interview, participant] {
+                    r[i] = copy_id(&r[i], c);
+                }
+                let which = (c + n) % code_copies;
+                r[codes] = r[codes]
+                    .split(';')
+                    .map(|code| {
+                        if subthemes.iter().any(|s| s == code.trim()) {
+                            copy_id(code.trim(), which)
+                        } else {
+                            code.trim().to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(";");
+                out.push(r);
+            }
+        }
+        write(&path, &h, &out)?;
+    }
+    eprintln!("wrote a study at scale {scale} to {}", into.display());
+    Ok(())
+}
