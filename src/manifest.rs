@@ -35,6 +35,8 @@ pub struct Manifest {
     /// Hash over all inputs, as printed in each PDF's provenance appendix.
     pub input_hash: String,
     pub inputs: BTreeMap<String, String>,
+    /// Per language, the hash of the study as that edition sees it (printed in its PDF).
+    pub views: BTreeMap<String, String>,
     /// For each PDF, the hash of the typst sources it was typeset from: a PDF whose
     /// sources are unchanged is not typeset again.
     pub typeset_from: BTreeMap<String, String>,

@@ -70,6 +70,42 @@ fn input_hashes(study: &Study) -> std::collections::BTreeMap<String, String> {
     inputs
 }
 
+/// The hash of the study as one language edition sees it: every text reduced to that
+/// language, prose of other languages left out, plus the program's files that edition
+/// uses (templates, its language file, fonts, releases).
+pub fn view_hash(study: &Study, lang: &str, inputs: &std::collections::BTreeMap<String, String>) -> String {
+    fn project(v: serde_json::Value, lang: &str, langs: &[String]) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        match v {
+            Value::Object(map) => {
+                let keys: Vec<&String> = map.keys().collect();
+                if !keys.is_empty() && keys.len() == langs.len() && keys.iter().all(|k| langs.contains(k)) {
+                    return map.get(lang).cloned();
+                }
+                if map.get("lang").and_then(Value::as_str).is_some_and(|l| l != lang) {
+                    return None;
+                }
+                Some(Value::Object(map.into_iter().filter_map(|(k, v)| Some((k, project(v, lang, langs)?))).collect()))
+            }
+            Value::Array(items) => {
+                Some(Value::Array(items.into_iter().filter_map(|v| project(v, lang, langs)).collect()))
+            }
+            other => Some(other),
+        }
+    }
+    let full = serde_json::to_value(study).expect("study serialises");
+    let seen = project(full, lang, &study.meta.languages).unwrap_or_default();
+    let mut entries: std::collections::BTreeMap<String, String> = inputs
+        .iter()
+        .filter(|(k, _)| {
+            !k.starts_with("data/") && !(k.starts_with("report/lang/") && !k.ends_with(&format!("/{lang}.toml")))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    entries.insert("study-view".into(), manifest::sha256(seen.to_string().as_bytes()));
+    manifest::combined(&entries)
+}
+
 /// Tables and figures for the committed files; shared by `build` and `check`.
 pub fn products(study: &Study) -> Result<Products> {
     let analysis = analysis::analyse(study)?;
@@ -159,18 +195,22 @@ pub fn build_unlocked(opts: &Options) -> Result<()> {
     p.manifest.input_hash = manifest::combined(&p.manifest.inputs);
     let date = document_date(study)?;
     let (y, m, d) = date;
-    let provenance = Provenance {
-        version: study.meta.version.clone(),
-        build_date: format!("{y:04}-{m:02}-{d:02}"),
-        commit: p.manifest.commit.clone().unwrap_or_else(|| "-".into()),
-        input_hash: p.manifest.input_hash.clone(),
-        typst: typeset::TYPST_VERSION.into(),
-        files: p.manifest.inputs.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        releases: crate::release::history(&releases),
-    };
     let langs: Vec<Lang> = study.meta.languages.iter().map(|l| Lang::load(l)).collect::<Result<_>>()?;
     let mut jobs = Vec::new();
     for lang in &langs {
+        // Each edition is built from the study as seen in its language; its provenance
+        // names that view's hash, so an edit to the English text leaves the Norwegian PDF.
+        let view = view_hash(study, &lang.code, &p.manifest.inputs);
+        p.manifest.views.insert(lang.code.clone(), view.clone());
+        let provenance = Provenance {
+            version: study.meta.version.clone(),
+            build_date: format!("{y:04}-{m:02}-{d:02}"),
+            commit: p.manifest.commit.clone().unwrap_or_else(|| "-".into()),
+            input_hash: view,
+            typst: typeset::TYPST_VERSION.into(),
+            files: p.manifest.inputs.keys().cloned().collect(),
+            releases: crate::release::history(&releases),
+        };
         let rendered = render::render(study, &p.analysis, &p.figures, lang, &provenance)?;
         let pdf = format!("report/out/{}-{}-{}.pdf", study.meta.slug, study.meta.version, lang.code);
         let job = Job {

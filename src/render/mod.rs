@@ -69,7 +69,7 @@ pub struct Provenance {
     pub commit: String,
     pub input_hash: String,
     pub typst: String,
-    pub files: Vec<(String, String)>,
+    pub files: Vec<String>,
     pub releases: Vec<crate::release::HistoryEntry>,
 }
 
