@@ -174,9 +174,62 @@ pub fn build(opts: &Options) -> Result<()> {
     build_unlocked(opts)
 }
 
+/// Where the last build's fingerprint is kept: beside the PDFs, not in the committed
+/// manifest, because it includes the program's identity, which changes with every code edit.
+const STATE_FILE: &str = "report/out/.bsb-state.json";
+
+/// Everything a build reads, hashed without parsing: every file of the data directory,
+/// the program itself (a compile-time hash of its sources, templates, language files and
+/// locked dependencies; see build.rs), the releases,
+/// the git commit and `SOURCE_DATE_EPOCH`. Unchanged, the outputs are too.
+fn fingerprint(opts: &Options) -> Result<String> {
+    let mut entries = std::collections::BTreeMap::new();
+    fn walk(base: &Path, dir: &Path, prefix: &str, out: &mut std::collections::BTreeMap<String, String>) -> Result<()> {
+        let Ok(items) = std::fs::read_dir(dir) else { return Ok(()) };
+        for e in items {
+            let p = e?.path();
+            if p.is_dir() {
+                walk(base, &p, prefix, out)?;
+            } else {
+                let rel = p.strip_prefix(base).unwrap_or(&p).display().to_string();
+                out.insert(format!("{prefix}{rel}"), manifest::sha256(&std::fs::read(&p)?));
+            }
+        }
+        Ok(())
+    }
+    walk(&opts.data, &opts.data, "data/", &mut entries)?;
+    walk(&opts.out.join("report/releases"), &opts.out.join("report/releases"), "releases/", &mut entries)?;
+    entries.insert("program".into(), env!("BSB_PROGRAM_HASH").into());
+    entries.insert("commit".into(), manifest::git_commit(&opts.data).unwrap_or_default());
+    entries.insert("SOURCE_DATE_EPOCH".into(), std::env::var("SOURCE_DATE_EPOCH").unwrap_or_default());
+    Ok(manifest::combined(&entries))
+}
+
+/// True when every output the manifest lists is on disk with the bytes it recorded.
+fn outputs_intact(manifest: &Manifest, out: &Path) -> bool {
+    !manifest.outputs.is_empty()
+        && manifest
+            .outputs
+            .iter()
+            .all(|(path, hash)| std::fs::read(out.join(path)).map(|b| &manifest::sha256(&b) == hash).unwrap_or(false))
+}
+
 /// A build for a caller that already holds the lock.
 pub fn build_unlocked(opts: &Options) -> Result<()> {
     let t0 = Instant::now();
+    let fingerprint = fingerprint(opts)?;
+    let previous_state = std::fs::read_to_string(opts.out.join(STATE_FILE)).unwrap_or_default();
+    if previous_state.trim() == fingerprint {
+        if let Some(previous) = Manifest::read(&opts.out.join("report/manifest.json")) {
+            if outputs_intact(&previous, &opts.out) {
+                if opts.explain {
+                    eprintln!("skip     every stage: no input changed and every output is as the last build wrote it");
+                }
+                say(opts, format!("nothing changed ({:.2}s)", t0.elapsed().as_secs_f64()));
+                return Ok(());
+            }
+        }
+    }
     let checked = load_and_validate(&opts.data)?;
     for w in &checked.warnings {
         say(opts, format!("warning: {w}"));
@@ -297,6 +350,8 @@ pub fn build_unlocked(opts: &Options) -> Result<()> {
     }
     p.files.add("report/manifest.json", p.manifest.to_bytes());
     let written = p.files.commit(&opts.out)?;
+    // Recorded last: only a build whose outputs are all in place may be skipped next time.
+    std::fs::write(opts.out.join(STATE_FILE), &fingerprint)?;
     say(opts, format!("built in {:.2}s; {} file(s) changed", t0.elapsed().as_secs_f64(), written.len()));
     Ok(())
 }
