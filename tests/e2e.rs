@@ -978,3 +978,35 @@ fn errata_recommendations_compilation_timeline_and_context_tables_match_the_data
     assert_eq!(got, expected);
     assert_eq!(got["unn_patients"], "84");
 }
+
+#[test]
+fn diff_reads_tables_from_git_revisions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let git = |args: &[&str]| {
+        let o = Command::new("git").args(args).current_dir(repo).output().unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", text_of(&o));
+    };
+    git(&["init", "-q"]);
+    git(&["config", "user.email", "t@example.org"]);
+    git(&["config", "user.name", "t"]);
+    fs::create_dir_all(repo.join("report/tables")).unwrap();
+    fs::write(repo.join("report/tables/t.csv"), "id,n\na,1\n").unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-qm", "one"]);
+    fs::write(repo.join("report/tables/t.csv"), "id,n\na,2\nb,3\n").unwrap();
+    git(&["commit", "-qam", "two"]);
+    let o =
+        Command::new(env!("CARGO_BIN_EXE_bsb")).args(["diff", "HEAD~1", "HEAD"]).current_dir(repo).output().unwrap();
+    assert!(o.status.success(), "{}", text_of(&o));
+    let text = text_of(&o);
+    assert!(text.contains("a n: 1 → 2") && text.contains("row added: b"), "{text}");
+    // A revision compared with the working tree, as `just diff REV` does.
+    fs::write(repo.join("report/tables/t.csv"), "id,n\na,9\nb,3\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_bsb"))
+        .args(["diff", "HEAD", "report/tables"])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    assert!(text_of(&o).contains("a n: 2 → 9"), "{}", text_of(&o));
+}
