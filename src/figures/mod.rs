@@ -240,6 +240,21 @@ fn theme_label(study: &Study, id: &str, lang: &Lang) -> String {
         .unwrap_or_default()
 }
 
+/// Break a label into lines of at most `max` characters at word boundaries.
+fn wrap(label: &str, max: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in label.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= max => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
 /// Shorten a label to `max` characters at a word boundary, for narrow label columns.
 fn shorten(label: &str, max: usize) -> String {
     if label.chars().count() <= max {
@@ -375,14 +390,25 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
 fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
     let mut events: Vec<_> = study.events.iter().collect();
     events.sort_by_key(|e| (e.date.year, e.date.month.unwrap_or(13), e.date.day.unwrap_or(32), e.id.clone()));
-    let row_h = 27i32;
+    // Each label wraps onto as many lines as it needs, so nothing is cut; its row starts
+    // where the previous one ended.
+    let line_h = 23i32;
+    let gap = 6i32;
+    let lines: Vec<Vec<String>> =
+        events.iter().map(|e| wrap(&format!("{} – {}", lang.date(e.date), e.label.get(&lang.code)), 78)).collect();
+    let mut row_y = Vec::new();
+    let mut next = 0i32;
+    for l in &lines {
+        row_y.push(next);
+        next += line_h * l.len() as i32 + gap;
+    }
     let top = 70i32;
-    let height = (top + row_h * events.len() as i32 + 30) as u32;
+    let height = (top + next + 30) as u32;
     let axis_x = 120i32;
     let label_x = 250i32;
     let first = events.first().map(|e| e.date.year).unwrap_or(2000);
     let last = events.last().map(|e| e.date.year).unwrap_or(2001).max(first + 1);
-    let span_px = (row_h * (events.len() as i32 - 1)).max(1) as f64;
+    let span_px = row_y.last().copied().unwrap_or(0).max(1) as f64;
     let when = |d: &crate::study::PartialDate| {
         d.year as f64 + (d.month.unwrap_or(7) as f64 - 1.0) / 12.0 + (d.day.unwrap_or(15) as f64 - 1.0) / 365.0
     };
@@ -418,7 +444,7 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
         }
         for (i, e) in events.iter().enumerate() {
             let y = y_of(when(&e.date));
-            let ly = top + i as i32 * row_h;
+            let ly = top + row_y[i];
             root.draw(&PathElement::new(vec![(axis_x, y), (axis_x + 40, y), (label_x - 10, ly)], GRID.stroke_width(1)))
                 .map_err(err)?;
             match e.kind {
@@ -434,14 +460,12 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
                     .map_err(err)?;
                 }
             }
-            let date = lang.date(e.date);
             let style = if e.kind == EventKind::Evaluation { text(18).color(&PALETTE[0]) } else { text(18) };
-            root.draw(&Text::new(
-                format!("{date} – {}", shorten(e.label.get(&lang.code), 62)),
-                (label_x, ly),
-                style.pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(err)?;
+            for (n, line) in lines[i].iter().enumerate() {
+                let at = (label_x + if n > 0 { 16 } else { 0 }, ly + n as i32 * line_h);
+                root.draw(&Text::new(line.clone(), at, style.clone().pos(Pos::new(HPos::Left, VPos::Center))))
+                    .map_err(err)?;
+            }
         }
         root.present().map_err(err)?;
     }

@@ -92,6 +92,22 @@ struct FigureView {
     path: String,
     alt: String,
     caption: String,
+    /// Typst sizing made by the program: full text width, or for a tall figure a height
+    /// that leaves room on the page for its caption.
+    size: String,
+}
+
+/// The text block is about 16 cm wide; a figure taller than 19 cm at that width is sized
+/// by height instead, so it never runs off the page.
+fn figure_size(svg: &str) -> String {
+    let attr = |name: &str| -> Option<f64> {
+        let start = svg.find(&format!("{name}=\""))? + name.len() + 2;
+        svg[start..].split('"').next()?.parse().ok()
+    };
+    match (attr("width"), attr("height")) {
+        (Some(w), Some(h)) if w > 0.0 && h / w * 16.0 > 19.0 => "height: 19cm".into(),
+        _ => "width: 100%".into(),
+    }
 }
 
 #[derive(Serialize)]
@@ -334,6 +350,7 @@ pub fn render(
                     path: format!("figures/{}.svg", f.name),
                     alt: f.alt.clone(),
                     caption: lang.word(&format!("figcap_{}", f.name)),
+                    size: figure_size(&f.svg),
                 },
             )
         })
