@@ -396,7 +396,7 @@ pub fn render(
                         lang.sentence(
                             &lang.word("theme_counts_model"),
                             &[
-                                ("model", m.name.get(code).to_string()),
+                                ("model", m.short.get(code).to_string()),
                                 ("excerpts", lang.shown_in_text(e.excerpts, k)),
                                 ("participants", lang.shown_in_text(e.participants, k)),
                             ],
