@@ -282,6 +282,25 @@ fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
     }
 }
 
+/// How much evidence stands behind a theme, in words. A suppressed count does not read
+/// as a number: the sentence says that it is hidden, or that fewer than k people spoke.
+fn evidence_sentence(lang: &Lang, key: &str, model: Option<&str>, e: &crate::analysis::Evidence, k: u32) -> String {
+    use crate::analysis::Shown;
+    let key = match (e.excerpts, e.participants) {
+        (Shown::Value(_), Shown::Value(_)) => key.to_string(),
+        (_, Shown::Small) => format!("{key}_small"),
+        _ => format!("{key}_hidden"),
+    };
+    lang.sentence(
+        &lang.word(&key),
+        &[
+            ("model", model.unwrap_or_default().to_string()),
+            ("excerpts", lang.shown_in_text(e.excerpts, k)),
+            ("participants", lang.shown_in_text(e.participants, k)),
+        ],
+    )
+}
+
 /// Breakdown figures, in the order their sets are listed.
 fn context_figures(study: &Study) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
@@ -381,27 +400,12 @@ pub fn render(
                 id: t.theme.clone(),
                 heading: theme.label.get(code).to_string(),
                 prose: chapters.get(&format!("theme-{}", t.theme)).cloned(),
-                counts: lang.sentence(
-                    &lang.word("theme_counts"),
-                    &[
-                        ("excerpts", lang.shown_in_text(t.total.excerpts, k)),
-                        ("participants", lang.shown_in_text(t.total.participants, k)),
-                    ],
-                ),
+                counts: evidence_sentence(lang, "theme_counts", None, &t.total, k),
                 by_model: study
                     .models
                     .iter()
                     .zip(&t.by_model)
-                    .map(|(m, e)| {
-                        lang.sentence(
-                            &lang.word("theme_counts_model"),
-                            &[
-                                ("model", m.short.get(code).to_string()),
-                                ("excerpts", lang.shown_in_text(e.excerpts, k)),
-                                ("participants", lang.shown_in_text(e.participants, k)),
-                            ],
-                        )
-                    })
+                    .map(|(m, e)| evidence_sentence(lang, "theme_counts_model", Some(m.short.get(code)), e, k))
                     .collect(),
                 excerpts: pick_excerpts(study, excerpts, &models, EXCERPTS_PER_THEME).into_iter().map(view).collect(),
                 all_excerpts: excerpts.iter().map(|e| view(e)).collect(),
