@@ -1,0 +1,468 @@
+//! From a read project to the study's data files: `study.toml`, `interviews.csv`,
+//! `codebook.csv` and `excerpts/imported.csv`, plus the report of everything that did not
+//! fit.
+//!
+//! Each coded `PlainTextSelection` of a text source becomes one excerpt: its text cut from
+//! the source (see `sources` for how offsets count), its codes from its `Coding`s, its
+//! interview from the source and its participant from the cases (see `design`). Ids are
+//! short and stable (`E0001`… in document order) and the selection's GUID is kept in a
+//! `guid` column. Selections without a coding, empty selections and codings that point at
+//! a case are listed in the report and skipped. Excerpts longer than `bsb check` accepts
+//! are written as they are and listed: cutting a quotation short would change what it
+//! says, so the analyst shortens it (the format expects paraphrases anyway).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::design::{self, Design, Field, Mapping};
+use super::project::{key, Project};
+use super::qdc;
+use super::report::{quoted, Part, Report};
+use super::sources::Text;
+use super::write::{self, toml_string, Files};
+use crate::problem::{Failure, Problems, Result};
+
+/// Where the excerpts go (the loader reads every `excerpts/*.csv`).
+pub const EXCERPTS_FILE: &str = "excerpts/imported.csv";
+/// Placeholder for study texts a project does not hold; the report asks for them.
+const TO_FILL_IN: &str = "To be filled in";
+
+pub struct Settings<'a> {
+    /// The archive's file name, for the report.
+    pub archive: &'a str,
+    /// How `project.qde` is named in problems.
+    pub qde: &'a str,
+    pub langs: &'a [String],
+    pub maps: &'a [Mapping],
+}
+
+/// Build every data file of the study; `texts` holds each text source's prepared text
+/// (`None` for a source without text).
+pub fn convert(p: &Project, texts: &[Option<Text>], s: &Settings, report: &mut Report) -> Result<Files> {
+    let stem = s.archive.rsplit_once('.').map(|(a, _)| a).unwrap_or(s.archive);
+    let project_name = if p.name.is_empty() { stem.to_string() } else { p.name.clone() };
+    let design = design::build(p, &project_name, s.maps, s.qde, report)?;
+
+    let code_ids = qdc::code_ids(&p.codes);
+    let code_index: BTreeMap<String, usize> = p.codes.iter().enumerate().map(|(i, c)| (key(&c.guid), i)).collect();
+    let case_index: BTreeMap<String, usize> = p.cases.iter().enumerate().map(|(i, c)| (key(&c.guid), i)).collect();
+
+    let (excerpt_rows, long) = excerpts(p, texts, &design, &code_ids, &code_index, &case_index, s, report)?;
+
+    let mut files = Files::default();
+    files.add("study.toml", study_toml(p, &project_name, &design, s).into_bytes());
+    files.add("interviews.csv", interviews_csv(p, &design));
+    files.add("codebook.csv", qdc::codebook_csv(&p.codes, &code_ids, s.langs, report));
+    let mut header: Vec<String> = ["id", "interview", "participant", "codes"].map(String::from).to_vec();
+    header.extend(s.langs.iter().map(|l| format!("text_{l}")));
+    header.push("guid".into());
+    files.add(EXCERPTS_FILE, write::csv(&header, &excerpt_rows));
+
+    left_out(p, &code_ids, &code_index, &design, s, report);
+    summary(p, &design, excerpt_rows.len(), s, report);
+    to_do(&long, s, report);
+    Ok(files)
+}
+
+/// An excerpt too long for `bsb check`: its id and number of words.
+type Long = (String, usize);
+
+/// Excerpt rows, and the excerpts too long for `bsb check`.
+#[allow(clippy::too_many_arguments)]
+fn excerpts(
+    p: &Project,
+    texts: &[Option<Text>],
+    d: &Design,
+    code_ids: &[String],
+    code_index: &BTreeMap<String, usize>,
+    case_index: &BTreeMap<String, usize>,
+    s: &Settings,
+    report: &mut Report,
+) -> Result<(Vec<Vec<String>>, Vec<Long>)> {
+    let mut problems = Problems::default();
+    let total: usize = p.sources.iter().map(|x| x.selections.len()).sum();
+    let width = total.to_string().len().max(4);
+    let mut rows = Vec::new();
+    let mut long = Vec::new();
+    let mut guessed = Vec::new();
+    for (si, source) in p.sources.iter().enumerate() {
+        let ii = d.interview_of_source[si];
+        let interview = &d.interviews[ii];
+        let here = format!("in source {} ({})", quoted(&source.name), interview.id);
+        for sel in &source.selections {
+            let what = format!("selection {} [{}–{}] {here}", quoted(&sel.name), sel.start, sel.end);
+            let Some(text) = &texts[si] else {
+                problems.push(
+                    s.qde,
+                    Some(sel.line),
+                    "plainTextPath",
+                    format!("expected a text for {what}, but the source has none"),
+                );
+                continue;
+            };
+            let Some(cut) = text.cut(sel.start, sel.end) else {
+                if sel.start <= sel.end {
+                    problems.push(
+                        s.qde,
+                        Some(sel.line),
+                        "endPosition",
+                        format!(
+                            "expected an offset within the source's {} characters{}, found {} ({what})",
+                            text.len(),
+                            if text.crlf_rule.is_some() { " (counting CRLF as one)" } else { "" },
+                            sel.end
+                        ),
+                    );
+                }
+                continue;
+            };
+            let mut codes: Vec<&str> = Vec::new();
+            for target in &sel.codings {
+                if let Some(&ci) = code_index.get(target) {
+                    if !codes.contains(&code_ids[ci].as_str()) {
+                        codes.push(&code_ids[ci]);
+                    }
+                } else if let Some(&ci) = case_index.get(target) {
+                    report.add(
+                        Part::LeftOut,
+                        format!(
+                            "{what}: a coding that points at case {} (as NVivo writes), not at a code",
+                            quoted(&p.cases[ci].name)
+                        ),
+                    );
+                }
+            }
+            if sel.start == sel.end {
+                report.add(Part::LeftOut, format!("{what}: empty (no characters)"));
+                continue;
+            }
+            if codes.is_empty() {
+                let memo =
+                    if sel.has_description { " (it has only a description, as MAXQDA writes memos)" } else { "" };
+                report.add(Part::LeftOut, format!("{what}: no coding{memo}"));
+                continue;
+            }
+            let participant = participant_of(p, d, si, ii, &key(&sel.guid), &what, &mut guessed);
+            let id = format!("E{:0width$}", rows.len() + 1);
+            let words = cut.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).count();
+            if words > crate::validate::MAX_EXCERPT_WORDS {
+                long.push((id.clone(), words));
+            }
+            let mut row = vec![id, interview.id.clone(), participant, codes.join(";")];
+            row.extend(s.langs.iter().map(|_| cut.to_string()));
+            row.push(sel.guid.clone());
+            rows.push(row);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failure::Data(problems.into_sorted()));
+    }
+    for g in guessed {
+        report.add(Part::ToDo, g);
+    }
+    Ok((rows, long))
+}
+
+/// The participant an excerpt belongs to: the case naming the selection, else the one
+/// case covering the source, else (a group without attribution) the first of them, noted
+/// for the analyst; an interview without cases has its own participant.
+fn participant_of(
+    p: &Project,
+    d: &Design,
+    si: usize,
+    ii: usize,
+    sel: &str,
+    what: &str,
+    guessed: &mut Vec<String>,
+) -> String {
+    let named = d.cases_of_selection.get(sel).map(Vec::as_slice).unwrap_or(&[]);
+    let covering = &d.cases_of_source[si];
+    let (pool, how) = if !named.is_empty() { (named, "name it") } else { (covering.as_slice(), "cover the source") };
+    if let Some(&ci) = pool.first() {
+        if pool.len() > 1 {
+            let names: Vec<String> = pool.iter().map(|&c| quoted(&p.cases[c].name)).collect();
+            guessed.push(format!(
+                "{what}: the cases {} all {how}; attributed to the first, {}; check who is speaking",
+                names.join(", "),
+                quoted(&p.cases[ci].name)
+            ));
+        }
+        return d.participant[&(ci, ii)].clone();
+    }
+    let people = &d.interviews[ii].people;
+    if people.len() > 1 {
+        guessed.push(format!("{what}: no case covers this source; attributed to {} of the interview", people[0]));
+    }
+    people[0].clone()
+}
+
+fn interviews_csv(p: &Project, d: &Design) -> Vec<u8> {
+    let header: Vec<String> = ["id", "region", "unit", "kind", "participants", "guid"].map(String::from).to_vec();
+    let rows: Vec<Vec<String>> = d
+        .interviews
+        .iter()
+        .map(|iv| {
+            let n = iv.people.len();
+            let kind = if n >= 2 { "group" } else { "individual" };
+            let guids: Vec<&str> = iv.sources.iter().map(|&si| p.sources[si].guid.as_str()).collect();
+            vec![
+                iv.id.clone(),
+                d.regions[iv.region].id.clone(),
+                d.units[iv.unit].id.clone(),
+                kind.to_string(),
+                n.max(1).to_string(),
+                guids.join(";"),
+            ]
+        })
+        .collect();
+    write::csv(&header, &rows)
+}
+
+/// The date of the project: modified, else created, else the epoch (the field is required).
+fn project_date(p: &Project) -> String {
+    [&p.modified, &p.created]
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.get(..10))
+        .find(|d| crate::study::load::parse_full_date(d).is_some())
+        .unwrap_or("1970-01-01")
+        .to_string()
+}
+
+fn study_toml(p: &Project, name: &str, d: &Design, s: &Settings) -> String {
+    let text = |field: &str, value: &str| -> String {
+        s.langs.iter().map(|l| format!("{field}_{l} = {}\n", toml_string(value))).collect()
+    };
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "# The study, imported from `{}` by `bsb import qdpx`; see import-report.md.",
+        s.archive.replace('\n', " ")
+    );
+    let _ = writeln!(t, "slug = {}", toml_string(&design::slug(name, "study")));
+    t.push_str("version = \"0.1.0\"\n");
+    let _ = writeln!(t, "date = {}", toml_string(&project_date(p)));
+    let langs: Vec<String> = s.langs.iter().map(|l| toml_string(l)).collect();
+    let _ = writeln!(t, "languages = [{}]", langs.join(", "));
+    t.push_str("# Person counts from 1 to k-1 in any table finer than the sampling table print as \"<k\".\n");
+    t.push_str("small_cell_k = 3\n");
+    t.push_str("# Names that must never appear in an excerpt (besides region and unit names): add the places,\n");
+    t.push_str("# hospitals and services a reader could tie a participant to.\n");
+    t.push_str("identifying_terms = []\n\n");
+    let subtitle = if p.origin.is_empty() {
+        "Imported from a REFI-QDA project".to_string()
+    } else {
+        format!("Imported from a REFI-QDA project ({})", p.origin)
+    };
+    t.push_str(&text("title", name));
+    t.push_str(&text("subtitle", &subtitle));
+    t.push_str(&text("short_title", name));
+    t.push_str(&text("commissioner", TO_FILL_IN));
+    t.push_str(&text("author", TO_FILL_IN));
+    t.push_str(&text(
+        "excerpt_notice",
+        "The excerpts are taken from the coded interviews, and each is marked only with the model it comes from.",
+    ));
+    for m in &d.models {
+        let _ = write!(t, "\n[[model]]\nid = {}\n", toml_string(&m.id));
+        t.push_str(&text("short", &m.short));
+        t.push_str(&text("name", &m.name));
+        t.push_str(&text("description", &m.description));
+    }
+    for r in &d.regions {
+        let _ = write!(t, "\n[[region]]\nid = {}\n", toml_string(&r.id));
+        t.push_str(&text("name", &r.name));
+    }
+    for u in &d.units {
+        let _ = write!(
+            t,
+            "\n[[unit]]\nid = {}\nregion = {}\nmodel = {}\n",
+            toml_string(&u.id),
+            toml_string(&d.regions[u.region].id),
+            toml_string(&d.models[u.model].id)
+        );
+        t.push_str(&text("name", &u.name));
+    }
+    t
+}
+
+/// Everything in the project that has no place in the study, named.
+fn left_out(
+    p: &Project,
+    code_ids: &[String],
+    code_index: &BTreeMap<String, usize>,
+    d: &Design,
+    s: &Settings,
+    report: &mut Report,
+) {
+    let codes_named = |targets: &[String]| -> String {
+        targets.iter().filter_map(|t| code_index.get(t)).map(|&i| code_ids[i].as_str()).collect::<Vec<_>>().join(", ")
+    };
+    if !p.users.is_empty() {
+        report.add(Part::LeftOut, format!("{} user(s) (who coded is not part of the study)", p.users.len()));
+    }
+    if !p.notes.is_empty() {
+        let names: Vec<String> = p.notes.iter().map(|n| quoted(n)).collect();
+        report.add(Part::LeftOut, format!("{} note(s) or memo(s): {}", p.notes.len(), names.join(", ")));
+    }
+    if !p.sets.is_empty() {
+        let names: Vec<String> = p.sets.iter().map(|n| quoted(n)).collect();
+        report.add(Part::LeftOut, format!("{} set(s): {}", p.sets.len(), names.join(", ")));
+    }
+    if p.links > 0 {
+        report.add(Part::LeftOut, format!("{} link(s) between items", p.links));
+    }
+    if p.graphs > 0 {
+        report.add(Part::LeftOut, format!("{} graph(s)", p.graphs));
+    }
+    if p.has_description {
+        report.add(Part::LeftOut, "the project's description");
+    }
+    for o in &p.other_sources {
+        report.add(
+            Part::LeftOut,
+            format!(
+                "{} {} with {} selection(s): only plain-text sources become interviews",
+                o.kind,
+                quoted(&o.name),
+                o.selections.len()
+            ),
+        );
+    }
+    for (si, src) in p.sources.iter().enumerate() {
+        let here = format!("source {} ({})", quoted(&src.name), d.interviews[d.interview_of_source[si]].id);
+        if !src.codings.is_empty() {
+            report.add(
+                Part::LeftOut,
+                format!(
+                    "{here} is coded as a whole ({}); only coded selections become excerpts",
+                    codes_named(&src.codings)
+                ),
+            );
+        }
+        if src.plain_text_path.is_none() && src.content.is_none() {
+            report.add(Part::LeftOut, format!("{here} has no text; it is an interview without excerpts"));
+        }
+    }
+    let described: Vec<String> = p
+        .sources
+        .iter()
+        .filter(|x| x.has_description)
+        .map(|x| format!("source {}", quoted(&x.name)))
+        .chain(p.cases.iter().filter(|c| c.has_description).map(|c| format!("case {}", quoted(&c.name))))
+        .collect();
+    if !described.is_empty() {
+        report.add(Part::LeftOut, format!("the descriptions of {}", described.join(", ")));
+    }
+    for c in &p.cases {
+        if !c.codes.is_empty() {
+            report.add(
+                Part::LeftOut,
+                format!(
+                    "case {} is coded with {} (a case classification; excerpts carry codes)",
+                    quoted(&c.name),
+                    codes_named(&c.codes)
+                ),
+            );
+        }
+    }
+    for v in &p.variables {
+        let k = key(&v.guid);
+        if s.maps.iter().any(|m| m.variable == v.name || m.variable.eq_ignore_ascii_case(&v.name)) {
+            continue;
+        }
+        let on_cases = p.cases.iter().filter(|c| c.values.iter().any(|x| x.variable == k)).count();
+        let on_sources = p.sources.iter().filter(|c| c.values.iter().any(|x| x.variable == k)).count();
+        report.add(
+            Part::LeftOut,
+            format!(
+                "variable {} (set on {on_cases} case(s) and {on_sources} source(s)); map it with `--map {}=region|unit|interview|model` if it names one",
+                quoted(&v.name),
+                v.name
+            ),
+        );
+    }
+    for (name, n) in &p.unknown {
+        report.add(Part::LeftOut, format!("element <{name}> (×{n}), which the import does not know"));
+    }
+}
+
+fn summary(p: &Project, d: &Design, excerpts: usize, s: &Settings, report: &mut Report) {
+    let groups = d.interviews.iter().filter(|i| i.people.len() >= 2).count();
+    let people: usize = d.interviews.iter().map(|i| i.people.len()).sum();
+    let themes = p.codes.iter().filter(|c| c.parent.is_none()).count();
+    report.add(
+        Part::Written,
+        format!(
+            "study.toml: {} model(s), {} region(s), {} unit(s); languages {}",
+            d.models.len(),
+            d.regions.len(),
+            d.units.len(),
+            s.langs.join(", ")
+        ),
+    );
+    report.add(
+        Part::Written,
+        format!(
+            "interviews.csv: {} interview(s) ({} individual, {groups} group) with {people} participant(s)",
+            d.interviews.len(),
+            d.interviews.len() - groups
+        ),
+    );
+    report.add(Part::Written, format!("codebook.csv: {} code(s), {themes} of them theme(s)", p.codes.len()));
+    report.add(Part::Written, format!("{EXCERPTS_FILE}: {excerpts} excerpt(s)"));
+    for m in s.maps {
+        report.add(Part::Written, format!("variable {} gives the {}", quoted(&m.variable), m.field.name()));
+    }
+    for field in [Field::Region, Field::Unit, Field::Model] {
+        if !s.maps.iter().any(|m| m.field == field) {
+            report.add(
+                Part::Written,
+                format!(
+                    "no variable mapped to {}: one stand-in {} named after the project",
+                    field.name(),
+                    field.name()
+                ),
+            );
+        }
+    }
+}
+
+fn to_do(long: &[Long], s: &Settings, report: &mut Report) {
+    report.add(
+        Part::ToDo,
+        format!("fill in `commissioner` and `author` in study.toml (they read “{TO_FILL_IN}”), and check the titles"),
+    );
+    if s.langs.len() > 1 {
+        report.add(
+            Part::ToDo,
+            format!(
+                "translate: every text is written with the same words in {} (study.toml titles, model, region and \
+                 unit names; codebook labels and descriptions; excerpt texts)",
+                s.langs.join(", ")
+            ),
+        );
+    }
+    for l in s.langs {
+        if !crate::lang::FILES.iter().any(|(code, _)| code == l) {
+            report.add(
+                Part::ToDo,
+                format!("bsb has no report words for `{l}` yet: add report/lang/{l}.toml before `bsb build`"),
+            );
+        }
+    }
+    report.add(
+        Part::ToDo,
+        "the excerpts are verbatim quotations; the study publishes short paraphrases that name no person or \
+         place: edit them, and list place and service names in `identifying_terms`",
+    );
+    for (id, words) in long {
+        report.add(
+            Part::ToDo,
+            format!(
+                "excerpt {id} has {words} words; `bsb check` accepts at most {}: shorten it (it was written in full)",
+                crate::validate::MAX_EXCERPT_WORDS
+            ),
+        );
+    }
+}

@@ -1,0 +1,528 @@
+//! The study's design from a project: which interviews there are, who took part in each,
+//! and which region, unit and model each belongs to.
+//!
+//! - Each text source is an interview, unless the analyst maps a variable to `interview`
+//!   (`--map Interview=interview`); then sources with the same value are one interview.
+//! - Each case is a participant of the interviews whose sources it covers (its
+//!   `SourceRef`s, and the sources of its `SelectionRef`s). An interview whose sources no
+//!   case covers has one participant of its own. A case covering several interviews is a
+//!   participant of each (`P03-I01`, `P03-I02`), since the study format counts a person in
+//!   one interview only; the report says so.
+//! - Kind: `group` when an interview has two or more participants, else `individual`.
+//! - Region, unit and model come from mapped variables (`--map Region=region`, …), read on
+//!   the source first and else on the cases covering it (which must agree). Without a
+//!   mapping, or where a source has no value, one region, unit and model named after the
+//!   project stand in. Units are the distinct (region, unit value, model) combinations.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::project::{key, Project};
+use super::report::{quoted, Part, Report};
+use crate::problem::{build_err, Problems, Result};
+
+/// A field of the study a variable can be mapped to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    Region,
+    Unit,
+    Interview,
+    Model,
+}
+
+impl Field {
+    fn parse(s: &str) -> Option<Field> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "region" => Some(Field::Region),
+            "unit" => Some(Field::Unit),
+            "interview" => Some(Field::Interview),
+            "model" => Some(Field::Model),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Region => "region",
+            Field::Unit => "unit",
+            Field::Interview => "interview",
+            Field::Model => "model",
+        }
+    }
+}
+
+/// `--map VARIABLE=FIELD`, with the GUID keys of the variables of that name.
+#[derive(Clone, Debug)]
+pub struct Mapping {
+    pub variable: String,
+    pub field: Field,
+    keys: BTreeSet<String>,
+}
+
+/// Parse the `--map` options against the project's variables. A variable the project does
+/// not have, an unknown field or a field mapped twice is an error (nothing is written).
+pub fn parse_maps(maps: &[String], p: &Project) -> Result<Vec<Mapping>> {
+    let mut out: Vec<Mapping> = Vec::new();
+    for m in maps {
+        // Split at the last `=`: field names have none, a variable name might.
+        let Some((variable, field)) = m.rsplit_once('=') else {
+            return Err(build_err(format!("--map `{m}`: expected VARIABLE=FIELD, like `Region=region`")));
+        };
+        let field = Field::parse(field).ok_or_else(|| {
+            build_err(format!(
+                "--map `{m}`: expected the field `region`, `unit`, `interview` or `model`, found `{field}`"
+            ))
+        })?;
+        if out.iter().any(|x| x.field == field) {
+            return Err(build_err(format!("--map `{m}`: the field `{}` is already mapped", field.name())));
+        }
+        let variable = variable.trim();
+        let mut keys: BTreeSet<String> =
+            p.variables.iter().filter(|v| v.name == variable).map(|v| key(&v.guid)).collect();
+        if keys.is_empty() {
+            // Analysts type names as they remember them; case rarely matters to them.
+            keys = p.variables.iter().filter(|v| v.name.eq_ignore_ascii_case(variable)).map(|v| key(&v.guid)).collect();
+        }
+        if keys.is_empty() {
+            let known: Vec<String> = p.variables.iter().map(|v| format!("`{}`", v.name)).collect();
+            return Err(build_err(format!(
+                "--map `{m}`: the project has no variable `{variable}`; it has {}",
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            )));
+        }
+        out.push(Mapping { variable: variable.to_string(), field, keys });
+    }
+    Ok(out)
+}
+
+pub struct Region {
+    pub id: String,
+    pub name: String,
+}
+
+pub struct Model {
+    pub id: String,
+    pub short: String,
+    pub name: String,
+    pub description: String,
+}
+
+pub struct Unit {
+    pub id: String,
+    pub region: usize,
+    pub model: usize,
+    pub name: String,
+}
+
+/// What makes a unit distinct: region index, unit value (if mapped), model index.
+type UnitKey = (usize, Option<String>, usize);
+
+pub struct Interview {
+    pub id: String,
+    pub region: usize,
+    pub unit: usize,
+    /// Indices of the text sources it is made of.
+    pub sources: Vec<usize>,
+    /// Participant ids, in case order.
+    pub people: Vec<String>,
+}
+
+pub struct Design {
+    pub regions: Vec<Region>,
+    pub models: Vec<Model>,
+    pub units: Vec<Unit>,
+    pub interviews: Vec<Interview>,
+    /// Interview index of each text source.
+    pub interview_of_source: Vec<usize>,
+    /// Participant of a (case, interview) pair.
+    pub participant: BTreeMap<(usize, usize), String>,
+    /// Cases covering each text source, in case order.
+    pub cases_of_source: Vec<Vec<usize>>,
+    /// Cases naming each selection (by GUID key) with a `SelectionRef`.
+    pub cases_of_selection: BTreeMap<String, Vec<usize>>,
+}
+
+/// Lowercase `a-z0-9-` from a name (Nordic and common accented letters spelled out), or
+/// `fallback` when nothing is left.
+pub fn slug(name: &str, fallback: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        let spelled = match c {
+            'æ' => "ae",
+            'ø' | 'ö' | 'ó' | 'ò' | 'ô' | 'õ' => "o",
+            'å' | 'ä' | 'á' | 'à' | 'â' | 'ã' => "a",
+            'ü' | 'ú' | 'ù' | 'û' => "u",
+            'é' | 'è' | 'ê' | 'ë' => "e",
+            'í' | 'ì' | 'î' | 'ï' => "i",
+            'ß' => "ss",
+            'ñ' => "n",
+            'ç' => "c",
+            'ý' | 'ÿ' => "y",
+            'ð' => "d",
+            'þ' => "th",
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c);
+                continue;
+            }
+            _ => "-",
+        };
+        out.push_str(spelled);
+    }
+    let joined = out.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+    if joined.is_empty() {
+        fallback.to_string()
+    } else {
+        joined
+    }
+}
+
+/// `base`, or `base-2`, `base-3`… when taken.
+fn unique(base: String, used: &mut BTreeSet<String>) -> String {
+    let mut id = base.clone();
+    let mut n = 2;
+    while used.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    used.insert(id.clone());
+    id
+}
+
+/// A mapped interview value as an id: kept when it is already id-like, else made so.
+fn interview_id(value: &str) -> String {
+    let id: String =
+        value.trim().chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' }).collect();
+    let id = id.trim_matches('-').to_string();
+    if id.is_empty() {
+        slug(value, "interview")
+    } else {
+        id
+    }
+}
+
+/// `P01`… with at least two digits.
+fn numbered(prefix: &str, n: usize, total: usize) -> String {
+    let width = total.to_string().len().max(2);
+    format!("{prefix}{n:0width$}")
+}
+
+pub fn build(p: &Project, project_name: &str, maps: &[Mapping], file: &str, report: &mut Report) -> Result<Design> {
+    let mut problems = Problems::default();
+    let source_index: BTreeMap<String, usize> = p.sources.iter().enumerate().map(|(i, s)| (key(&s.guid), i)).collect();
+    let selection_source: BTreeMap<String, usize> =
+        p.sources.iter().enumerate().flat_map(|(i, s)| s.selections.iter().map(move |x| (key(&x.guid), i))).collect();
+
+    // Which cases cover which sources, and which cases name which selections.
+    let mut cases_of_source: Vec<Vec<usize>> = vec![Vec::new(); p.sources.len()];
+    let mut cases_of_selection: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (ci, case) in p.cases.iter().enumerate() {
+        let mut covered: Vec<usize> = case.sources.iter().filter_map(|s| source_index.get(s).copied()).collect();
+        for sel in &case.selections {
+            if let Some(&si) = selection_source.get(sel) {
+                covered.push(si);
+                cases_of_selection.entry(sel.clone()).or_default().push(ci);
+            }
+        }
+        covered.sort_unstable();
+        covered.dedup();
+        for si in covered {
+            cases_of_source[si].push(ci);
+        }
+    }
+
+    // The value of a mapped field for one source: its own, else its cases' (which must agree).
+    let value = |si: usize, field: Field, problems: &mut Problems| -> Option<String> {
+        let m = maps.iter().find(|m| m.field == field)?;
+        let s = &p.sources[si];
+        if let Some(v) = s.values.iter().find(|v| m.keys.contains(&v.variable) && !v.value.is_empty()) {
+            return Some(v.value.clone());
+        }
+        let mut found: Vec<&str> = Vec::new();
+        for &ci in &cases_of_source[si] {
+            for v in p.cases[ci].values.iter().filter(|v| m.keys.contains(&v.variable) && !v.value.is_empty()) {
+                if !found.contains(&v.value.as_str()) {
+                    found.push(&v.value);
+                }
+            }
+        }
+        if found.len() > 1 {
+            problems.push(
+                file,
+                Some(s.line),
+                &m.variable,
+                format!(
+                    "expected the cases of source {} to agree on `{}` (mapped to {}), found {}",
+                    quoted(&s.name),
+                    m.variable,
+                    field.name(),
+                    found.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+        found.first().map(|v| v.to_string())
+    };
+
+    // Interviews: one per source, or one per mapped interview value.
+    let mut interview_keys: Vec<String> = Vec::new();
+    let mut interview_of_source = Vec::with_capacity(p.sources.len());
+    let mut mapped_ids: Vec<Option<String>> = Vec::new();
+    for si in 0..p.sources.len() {
+        let mapped = value(si, Field::Interview, &mut problems);
+        let k = match &mapped {
+            Some(v) => format!("v:{v}"),
+            None => format!("s:{si}"),
+        };
+        let idx = match interview_keys.iter().position(|x| *x == k) {
+            Some(i) => i,
+            None => {
+                interview_keys.push(k);
+                mapped_ids.push(mapped);
+                interview_keys.len() - 1
+            }
+        };
+        interview_of_source.push(idx);
+    }
+    let mut used = BTreeSet::new();
+    let total = interview_keys.len();
+    let interview_ids: Vec<String> = mapped_ids
+        .iter()
+        .enumerate()
+        .map(|(i, m)| unique(m.as_deref().map(interview_id).unwrap_or_else(|| numbered("I", i + 1, total)), &mut used))
+        .collect();
+    if let Some(m) = maps.iter().find(|m| m.field == Field::Interview) {
+        let missing: Vec<String> = (0..p.sources.len())
+            .filter(|&si| mapped_ids[interview_of_source[si]].is_none())
+            .map(|si| format!("{} ({})", quoted(&p.sources[si].name), interview_ids[interview_of_source[si]]))
+            .collect();
+        if !missing.is_empty() {
+            report.add(
+                Part::Changed,
+                format!(
+                    "source(s) without a value for `{}` are interviews of their own: {}",
+                    m.variable,
+                    missing.join(", ")
+                ),
+            );
+        }
+    }
+
+    // Region, unit and model per interview; its sources must agree.
+    let defaults = Defaults { project: project_name };
+    let mut regions: Vec<(Option<String>, Region)> = Vec::new();
+    let mut models: Vec<(Option<String>, Model)> = Vec::new();
+    let mut units: Vec<(UnitKey, Unit)> = Vec::new();
+    let (mut region_ids, mut unit_ids) = (BTreeSet::new(), BTreeSet::new());
+    let mut without: BTreeMap<Field, Vec<String>> = BTreeMap::new();
+    let mut split_units: Vec<String> = Vec::new();
+    let mut interviews = Vec::with_capacity(total);
+    for (ii, id) in interview_ids.iter().enumerate() {
+        let sources: Vec<usize> = (0..p.sources.len()).filter(|&si| interview_of_source[si] == ii).collect();
+        let mut pick = |field: Field, problems: &mut Problems| -> Option<String> {
+            let mut seen: Vec<String> = Vec::new();
+            for &si in &sources {
+                if let Some(v) = value(si, field, problems) {
+                    if !seen.contains(&v) {
+                        seen.push(v);
+                    }
+                }
+            }
+            if seen.len() > 1 {
+                problems.push(
+                    file,
+                    Some(p.sources[sources[0]].line),
+                    field.name(),
+                    format!(
+                        "expected the sources of interview `{id}` to agree on the {}, found {}",
+                        field.name(),
+                        seen.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
+            if seen.is_empty() && maps.iter().any(|m| m.field == field) {
+                without.entry(field).or_default().push(id.clone());
+            }
+            seen.into_iter().next()
+        };
+        let (rv, uv, mv) =
+            (pick(Field::Region, &mut problems), pick(Field::Unit, &mut problems), pick(Field::Model, &mut problems));
+        let region = match regions.iter().position(|(v, _)| *v == rv) {
+            Some(i) => i,
+            None => {
+                let name = rv.clone().unwrap_or_else(|| defaults.region());
+                let id = unique(slug(&name, "region"), &mut region_ids);
+                regions.push((rv.clone(), Region { id, name }));
+                regions.len() - 1
+            }
+        };
+        let model = match models.iter().position(|(v, _)| *v == mv) {
+            Some(i) => i,
+            None => {
+                let n = models.len() + 1;
+                let m = match &mv {
+                    Some(v) => Model {
+                        id: format!("M{n}"),
+                        short: v.clone(),
+                        name: v.clone(),
+                        description: format!("The interviews whose {} is “{v}”.", model_variable(maps)),
+                    },
+                    None => Model {
+                        id: format!("M{n}"),
+                        short: project_name.to_string(),
+                        name: project_name.to_string(),
+                        description: format!("All interviews of {project_name}."),
+                    },
+                };
+                models.push((mv.clone(), m));
+                models.len() - 1
+            }
+        };
+        let unit_key = (region, uv.clone(), model);
+        let unit = match units.iter().position(|(k, _)| *k == unit_key) {
+            Some(i) => i,
+            None => {
+                let name = match &uv {
+                    Some(v) => v.clone(),
+                    None if rv.is_none() && mv.is_none() => defaults.unit(),
+                    None => format!("{} – {}", regions[region].1.name, models[model].1.name),
+                };
+                if uv.is_some() && units.iter().any(|(k, _)| k.1 == uv) {
+                    split_units.push(quoted(&name));
+                }
+                let id = unique(slug(&name, "unit"), &mut unit_ids);
+                units.push((unit_key, Unit { id, region, model, name }));
+                units.len() - 1
+            }
+        };
+        interviews.push(Interview { id: id.clone(), region, unit, sources, people: Vec::new() });
+    }
+    // A project without text sources still needs a design the loader accepts.
+    if regions.is_empty() {
+        let name = defaults.region();
+        regions.push((None, Region { id: unique(slug(&name, "region"), &mut region_ids), name }));
+        let description = format!("All interviews of {project_name}.");
+        let (short, name) = (project_name.to_string(), project_name.to_string());
+        models.push((None, Model { id: "M1".into(), short, name, description }));
+        let name = defaults.unit();
+        units.push(((0, None, 0), Unit { id: unique(slug(&name, "unit"), &mut unit_ids), region: 0, model: 0, name }));
+    }
+    for (field, ids) in &without {
+        let m = maps.iter().find(|m| m.field == *field).map(|m| m.variable.as_str()).unwrap_or("");
+        report.add(
+            Part::ToDo,
+            format!(
+                "interview(s) with no value for `{m}` (mapped to {}) were put in the stand-in {} named after the project: {}",
+                field.name(),
+                field.name(),
+                ids.join(", ")
+            ),
+        );
+    }
+    if !split_units.is_empty() {
+        split_units.dedup();
+        report.add(
+            Part::Changed,
+            format!(
+                "unit name(s) occurring with more than one region or model became separate units: {}",
+                split_units.join(", ")
+            ),
+        );
+    }
+
+    // Participants: cases in document order, then one per interview no case covers.
+    let mut case_interviews: Vec<Vec<usize>> = vec![Vec::new(); p.cases.len()];
+    for (si, cases) in cases_of_source.iter().enumerate() {
+        for &ci in cases {
+            let ii = interview_of_source[si];
+            if !case_interviews[ci].contains(&ii) {
+                case_interviews[ci].push(ii);
+            }
+        }
+    }
+    let people_total = case_interviews.iter().filter(|x| !x.is_empty()).count()
+        + (0..interviews.len()).filter(|&ii| !case_interviews.iter().any(|c| c.contains(&ii))).count();
+    let mut participant = BTreeMap::new();
+    let mut n = 0;
+    let mut unplaced = Vec::new();
+    let mut split = Vec::new();
+    for (ci, ivs) in case_interviews.iter_mut().enumerate() {
+        ivs.sort_unstable();
+        if ivs.is_empty() {
+            unplaced.push(quoted(&p.cases[ci].name));
+            continue;
+        }
+        n += 1;
+        let base = numbered("P", n, people_total);
+        if ivs.len() > 1 {
+            split.push(format!(
+                "case {} ({base}) is in interviews {}",
+                quoted(&p.cases[ci].name),
+                ivs.iter().map(|&i| interviews[i].id.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        for &ii in ivs.iter() {
+            let id = if ivs.len() > 1 { format!("{base}-{}", interviews[ii].id) } else { base.clone() };
+            interviews[ii].people.push(id.clone());
+            participant.insert((ci, ii), id);
+        }
+    }
+    for iv in interviews.iter_mut() {
+        if iv.people.is_empty() {
+            n += 1;
+            iv.people.push(numbered("P", n, people_total));
+        }
+    }
+    if !unplaced.is_empty() {
+        report.add(
+            Part::LeftOut,
+            format!(
+                "case(s) that cover no text source, so are no participant of any interview: {}",
+                unplaced.join(", ")
+            ),
+        );
+    }
+    if !split.is_empty() {
+        report.add(
+            Part::Changed,
+            format!(
+                "the study format counts a participant in one interview, so a case in several interviews is a \
+                 participant of each (`P03-I01`, `P03-I02`) and is counted once per interview: {}",
+                split.join("; ")
+            ),
+        );
+    }
+
+    if !problems.is_empty() {
+        return Err(crate::problem::Failure::Data(problems.into_sorted()));
+    }
+    Ok(Design {
+        regions: regions.into_iter().map(|(_, r)| r).collect(),
+        models: models.into_iter().map(|(_, m)| m).collect(),
+        units: units.into_iter().map(|(_, u)| u).collect(),
+        interviews,
+        interview_of_source,
+        participant,
+        cases_of_source,
+        cases_of_selection,
+    })
+}
+
+/// The variable mapped to `model`, for model descriptions.
+fn model_variable(maps: &[Mapping]) -> String {
+    maps.iter().find(|m| m.field == Field::Model).map(|m| m.variable.clone()).unwrap_or_default()
+}
+
+/// Names of the stand-ins when nothing is mapped. Region and unit names are checked
+/// against every excerpt by `bsb check` (an excerpt must not name a place), so they carry
+/// a suffix that a quotation is unlikely to contain, rather than the bare project name.
+struct Defaults<'a> {
+    project: &'a str,
+}
+
+impl Defaults<'_> {
+    fn region(&self) -> String {
+        format!("{} region", self.project)
+    }
+
+    fn unit(&self) -> String {
+        format!("{} unit", self.project)
+    }
+}

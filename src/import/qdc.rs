@@ -1,0 +1,172 @@
+//! Codebooks both ways: a REFI-QDA codebook (codes nested by hierarchy) becomes
+//! `codebook.csv`, and the study's codebook becomes a `.qdc` a team can load into its QDA
+//! tool to start coding with the study's themes.
+//!
+//! Going in, codes get short stable ids in document order (`C001`, `C002`, …; parents come
+//! before their children), top-level codes become themes (empty `parent`), nested codes
+//! name their parent, and the original GUID is kept in an extra `guid` column (the loader
+//! ignores unknown columns). Going out, GUIDs are derived from the study slug and the code
+//! id (a version-4-shaped UUID from SHA-256), so exporting twice gives the same file and a
+//! re-export matches what a tool already imported.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use super::project::QdaCode;
+use super::report::{quoted, Part, Report};
+use super::write;
+use super::xml::escape;
+use crate::problem::{build_err, Result};
+use crate::study::Study;
+
+/// The codebook namespace of QDA-XML 1.0.
+pub const NAMESPACE: &str = "urn:QDA-XML:codebook:1.0";
+
+/// `C001`… in document order; wider when there are more than 999 codes.
+pub fn code_ids(codes: &[QdaCode]) -> Vec<String> {
+    let width = codes.len().to_string().len().max(3);
+    (1..=codes.len()).map(|n| format!("C{n:0width$}")).collect()
+}
+
+/// `codebook.csv` for `codes` in `langs`, with what was adjusted noted in `report`.
+/// The same name and description are used for every language (the report says so).
+pub fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report: &mut Report) -> Vec<u8> {
+    let mut header: Vec<String> = vec!["id".into(), "parent".into(), "section".into()];
+    header.extend(langs.iter().map(|l| format!("label_{l}")));
+    header.extend(langs.iter().map(|l| format!("description_{l}")));
+    header.push("guid".into());
+    let (mut undescribed, mut unnamed, mut not_codable, mut coloured, mut deep) = (vec![], vec![], vec![], 0, vec![]);
+    let mut rows = Vec::new();
+    for (i, c) in codes.iter().enumerate() {
+        let label = if c.name.is_empty() {
+            unnamed.push(ids[i].clone());
+            format!("Code {}", ids[i])
+        } else {
+            c.name.clone()
+        };
+        // The study format requires a description in every language; the name stands in.
+        let description = c.description.clone().unwrap_or_else(|| {
+            undescribed.push(ids[i].clone());
+            label.clone()
+        });
+        if !c.codable {
+            not_codable.push(format!("{} {}", ids[i], quoted(&label)));
+        }
+        if c.color.is_some() {
+            coloured += 1;
+        }
+        if c.depth >= 2 {
+            deep.push(format!("{} {}", ids[i], quoted(&label)));
+        }
+        let mut row = vec![ids[i].clone(), c.parent.map(|p| ids[p].clone()).unwrap_or_default(), String::new()];
+        row.extend(langs.iter().map(|_| label.clone()));
+        row.extend(langs.iter().map(|_| description.clone()));
+        row.push(c.guid.clone());
+        rows.push(row);
+    }
+    if !undescribed.is_empty() {
+        report.add(
+            Part::Changed,
+            format!(
+                "{} code(s) had no description; the study format needs one, so the code's name is used: {}",
+                undescribed.len(),
+                undescribed.join(", ")
+            ),
+        );
+    }
+    if !unnamed.is_empty() {
+        report.add(Part::Changed, format!("code(s) without a name were labelled by their id: {}", unnamed.join(", ")));
+    }
+    if !not_codable.is_empty() {
+        report.add(
+            Part::Changed,
+            format!(
+                "code(s) marked not codable (isCodable=\"false\") are ordinary codebook entries now: {}",
+                not_codable.join(", ")
+            ),
+        );
+    }
+    if coloured > 0 {
+        report.add(Part::LeftOut, format!("the colours of {coloured} code(s)"));
+    }
+    if !deep.is_empty() {
+        report.add(
+            Part::ToDo,
+            format!(
+                "{} code(s) nest deeper than theme → subtheme; they are kept under their parent (the report counts \
+                 their excerpts for every code above them and lists them in the framework table under their \
+                 subtheme); merge them into their subtheme if the report should show two levels only: {}",
+                deep.len(),
+                deep.join(", ")
+            ),
+        );
+    }
+    write::csv(&header, &rows)
+}
+
+/// A GUID for code `id` of study `slug`: SHA-256 of `slug/id`, shaped as a version-4 UUID.
+pub fn guid_for(slug: &str, id: &str) -> String {
+    let digest = Sha256::digest(format!("{slug}/{id}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// The study's codebook as a QDA-XML codebook, names and descriptions in `lang`.
+pub fn export_xml(study: &Study, lang: &str) -> Result<String> {
+    if study.codes.is_empty() {
+        return Err(build_err("the study has no codes to export"));
+    }
+    let ids: std::collections::BTreeSet<&str> = study.codes.iter().map(|c| c.id.as_str()).collect();
+    let mut children: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    for (i, c) in study.codes.iter().enumerate() {
+        let parent = c.parent.as_deref();
+        if let Some(p) = parent {
+            if !ids.contains(p) {
+                return Err(build_err(format!("code `{}` names parent `{p}`, which is not in the codebook", c.id)));
+            }
+            if study.theme_of(&c.id).is_none() {
+                return Err(build_err(format!("code `{}` is part of a parent cycle; fix the codebook first", c.id)));
+            }
+        }
+        children.entry(parent).or_default().push(i);
+    }
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    out.push_str(&format!(
+        "<CodeBook xmlns=\"{NAMESPACE}\" origin=\"{}\">\n  <Codes>\n",
+        escape(concat!("bsb ", env!("CARGO_PKG_VERSION")))
+    ));
+    fn emit(
+        study: &Study,
+        lang: &str,
+        i: usize,
+        depth: usize,
+        kids: &BTreeMap<Option<&str>, Vec<usize>>,
+        out: &mut String,
+    ) {
+        let c = &study.codes[i];
+        let pad = "  ".repeat(depth + 2);
+        out.push_str(&format!(
+            "{pad}<Code guid=\"{}\" name=\"{}\" isCodable=\"true\">\n",
+            guid_for(&study.meta.slug, &c.id),
+            escape(c.label.get(lang)).replace('\n', "&#10;").replace('\t', "&#9;")
+        ));
+        let description = c.description.get(lang);
+        if !description.is_empty() {
+            out.push_str(&format!("{pad}  <Description>{}</Description>\n", escape(description)));
+        }
+        for &k in kids.get(&Some(c.id.as_str())).map(Vec::as_slice).unwrap_or(&[]) {
+            emit(study, lang, k, depth + 1, kids, out);
+        }
+        out.push_str(&format!("{pad}</Code>\n"));
+    }
+    for &i in children.get(&None).map(Vec::as_slice).unwrap_or(&[]) {
+        emit(study, lang, i, 0, &children, &mut out);
+    }
+    out.push_str("  </Codes>\n</CodeBook>\n");
+    Ok(out)
+}
