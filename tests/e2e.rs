@@ -20,8 +20,13 @@ fn text_of(out: &Output) -> String {
 }
 
 fn pdf_text(path: &Path) -> String {
+    pdf_text_as(path, "-layout")
+}
+
+/// `-layout` keeps lines as printed; `-raw` keeps each table cell's text together.
+fn pdf_text_as(path: &Path, mode: &str) -> String {
     let out = Command::new("pdftotext")
-        .arg("-layout")
+        .arg(mode)
         .arg(path)
         .arg("-")
         .output()
@@ -1164,4 +1169,114 @@ fn every_figure_parses_in_both_languages_and_the_heatmap_has_a_cell_per_theme_an
             }
         }
     }
+}
+
+/// The words of a language file, for checking the PDFs against the program's own text.
+fn words(lang: &str) -> BTreeMap<String, String> {
+    let t: toml::Table = fs::read_to_string(root().join(format!("report/lang/{lang}.toml"))).unwrap().parse().unwrap();
+    t["words"].as_table().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()
+}
+
+#[test]
+fn each_pdf_holds_its_chapters_tables_excerpts_and_errata_note_in_its_own_language_only() {
+    let out = reference_build();
+    // Running text as one line: lines trimmed, words hyphenated at a line end (soft hyphen)
+    // joined again, whitespace collapsed.
+    let flat = |s: &str| {
+        let lines: Vec<&str> = s.lines().map(str::trim).collect();
+        lines.join("\n").replace("\u{ad}\n", "").replace('\u{ad}', "").split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    for (lang, other) in [("nb", "en"), ("en", "nb")] {
+        let text =
+            flat(&pdf_text_as(&out.join(format!("report/out/bsb-legemiddelfrie-tilbud-1.0.0-{lang}.pdf")), "-raw"));
+        let w = words(lang);
+        for chapter in [
+            "summary",
+            "introduction",
+            "knowledge",
+            "method",
+            "findings",
+            "models",
+            "compilation",
+            "overall",
+            "recommendations",
+            "after",
+            "appendix-cases",
+            "appendix-guide",
+            "appendix-questionnaire",
+            "appendix-excerpts",
+            "appendix-errata",
+            "appendix-notes",
+            "appendix-timeline",
+            "appendix-provenance",
+        ] {
+            assert!(text.contains(&w[chapter]), "{lang}: chapter heading {}", w[chapter]);
+        }
+        // Each theme's heading from the codebook, in this language.
+        for f in fs::read_dir(root().join("data/codebook")).unwrap() {
+            for c in read_csv(&f.unwrap().path()).into_iter().filter(|c| c["parent"].is_empty()) {
+                assert!(text.contains(&flat(&c[&format!("label_{lang}")])), "{lang}: theme {}", c["id"]);
+            }
+        }
+        // A sample of excerpts: the first of each excerpt file, printed in full (appendix D).
+        for f in fs::read_dir(root().join("data/excerpts")).unwrap() {
+            let first = &read_csv(&f.unwrap().path())[0];
+            assert!(text.contains(&flat(&first[&format!("text_{lang}")])), "{lang}: excerpt {}", first["id"]);
+        }
+        // The numbers of the tables: every participant row, and the evidence of each trait.
+        for row in read_csv(&out.join("report/tables/participants.csv")) {
+            let name = if row["id"] == "total" { w["total"].clone() } else { row[&format!("region_{lang}")].clone() };
+            let line = format!("{name} {} {} {}", row["individual"], row["group"], row["participants"]);
+            assert!(text.contains(&line), "{lang}: participant row `{line}`");
+        }
+        for row in read_csv(&out.join("report/tables/model-matrix.csv")) {
+            assert!(text.contains(&flat(&row[&format!("trait_{lang}")])), "{lang}: trait {}", row["id"]);
+            let counts =
+                ["excerpts_M1", "participants_M1", "excerpts_M2", "participants_M2"].map(|c| row[c].clone()).join(" ");
+            assert!(text.contains(&counts), "{lang}: evidence of trait {}: {counts}", row["id"]);
+        }
+        for row in read_csv(&out.join("report/tables/recommendations.csv")) {
+            let words_of: Vec<&str> = row[&format!("recommendation_{lang}")].split_whitespace().take(4).collect();
+            assert!(text.contains(&words_of.join(" ")), "{lang}: recommendation {}", row["id"]);
+        }
+        // The errata note on section 3.3, with the published and the computed counts.
+        let note = w["errata_text"].split('{').next().unwrap().trim().to_string();
+        assert!(text.contains(&note), "{lang}: errata note");
+        // No word of the other edition's skeleton (its longer, language-specific phrases).
+        let theirs = words(other);
+        for (key, phrase) in &theirs {
+            let ours = &w[key];
+            if phrase != ours && phrase.len() > 12 && !phrase.contains('{') && !key.starts_with("alt_") {
+                assert!(!text.contains(phrase.as_str()), "{lang} PDF holds `{phrase}` ({key}) of {other}");
+            }
+        }
+        assert!(
+            !text.contains("{{") && !text.contains("{%") && !text.contains("[cap_") && !text.contains("[fig"),
+            "{lang}: leftovers"
+        );
+    }
+}
+
+#[test]
+fn emitted_typst_sources_are_the_ones_typeset() {
+    let (tmp, data) = temp_study(1, 2, &["en"]);
+    fs::create_dir_all(data.join("prose/en")).unwrap();
+    fs::write(data.join("prose/en/summary.typ"), "We met {{ n.participants }} people.").unwrap();
+    let out = tmp.path().join("out");
+    let emit = tmp.path().join("emit");
+    let o = bsb(&[
+        "-q",
+        "build",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--emit-typst",
+        emit.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text_of(&o));
+    let main = fs::read_to_string(emit.join("en/main.typ")).unwrap();
+    assert!(main.contains("#include \"prose/summary.typ\""));
+    assert_eq!(fs::read_to_string(emit.join("en/prose/summary.typ")).unwrap(), "We met #\"8\" people.");
+    assert!(emit.join("en/style.typ").exists() && emit.join("en/figures/participants-by-region.svg").exists());
 }
