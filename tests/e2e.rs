@@ -295,7 +295,11 @@ fn five_regions_three_models_one_language_builds_with_no_code_change() {
     }
     let fw = read_csv(&out.join("report/tables/framework-matrix.csv"));
     assert!(fw[0].contains_key("excerpts_M2"), "a column per model");
-    assert!(out.join("report/out/small-0.1-en.pdf").exists());
+    let text = pdf_text(&out.join("report/out/small-0.1-en.pdf"));
+    for r in 0..5 {
+        assert!(text.contains(&format!("Region {r}")), "the PDF lists region {r}");
+    }
+    assert!(text.contains("Model 2 name") && text.contains("Theme B"), "models and themes from data");
     assert!(!out.join("report/out/small-0.1-nb.pdf").exists());
     assert!(out.join("figures/evidence-heatmap.en.svg").exists());
 }

@@ -153,3 +153,41 @@ fn describe(world: &MemoryWorld, diags: &[SourceDiagnostic]) -> String {
     }
     format!("typesetting failed:\n  {}", out.join("\n  "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(main: &str) -> Job {
+        let svg =
+            br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#;
+        Job {
+            main: main.into(),
+            files: BTreeMap::from([("f.svg".to_string(), svg.to_vec())]),
+            date: (2020, 6, 30),
+            ident: "t".into(),
+        }
+    }
+
+    const HEAD: &str = "#set document(title: \"T\")\n#set text(lang: \"en\")\n";
+
+    #[test]
+    fn a_conforming_document_exports() {
+        let pdf = typeset(&job(&format!("{HEAD}= Heading\n#image(\"f.svg\", alt: \"a square\")"))).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
+
+    #[test]
+    fn missing_alt_text_or_title_fails_the_build_with_a_message() {
+        let no_alt = typeset(&job(&format!("{HEAD}= Heading\n#image(\"f.svg\")"))).unwrap_err().to_string();
+        assert!(no_alt.to_lowercase().contains("alt"), "{no_alt}");
+        let no_title = typeset(&job("#set text(lang: \"en\")\n= Heading\nText.")).unwrap_err().to_string();
+        assert!(no_title.to_lowercase().contains("title"), "{no_title}");
+    }
+
+    #[test]
+    fn files_outside_the_allowlist_do_not_exist() {
+        let err = typeset(&job(&format!("{HEAD}#read(\"/etc/passwd\")"))).unwrap_err().to_string();
+        assert!(err.contains("not found") || err.contains("NotFound") || err.contains("file"), "{err}");
+    }
+}
