@@ -124,8 +124,8 @@ fn main() -> ExitCode {
             opts.emit_typst = emit_typst;
             pipeline::build(&opts)
         }
-        Command::Check => pipeline::check(&opts).map(|warnings| {
-            for w in &warnings {
+        Command::Check => pipeline::check(&opts).map(|checked| {
+            for w in &checked.warnings {
                 eprintln!("warning: {w}");
             }
             if !opts.quiet {

@@ -358,7 +358,7 @@ pub fn build_unlocked(opts: &Options) -> Result<()> {
 
 /// `bsb check`: load and validate, then compare the committed tables and figures with
 /// what the data produces now, naming every stale file.
-pub fn check(opts: &Options) -> Result<Vec<Problem>> {
+pub fn check(opts: &Options) -> Result<Checked> {
     let checked = load_and_validate(&opts.data)?;
     let p = products(&checked.study)?;
     let mut stale = Vec::new();
@@ -380,5 +380,5 @@ pub fn check(opts: &Options) -> Result<Vec<Problem>> {
     if !stale.is_empty() {
         return Err(Failure::Data(stale));
     }
-    Ok(checked.warnings)
+    Ok(checked)
 }

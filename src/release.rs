@@ -87,8 +87,7 @@ pub fn history(releases: &[(String, Vec<u8>, Release)]) -> Vec<HistoryEntry> {
 /// version is released once: a second release of the same version with other content is
 /// refused (raise `version` in study.toml).
 pub fn release(opts: &Options) -> Result<()> {
-    pipeline::check(opts)?;
-    let checked = pipeline::load_and_validate(&opts.data)?;
+    let checked = pipeline::check(opts)?;
     let manifest = Manifest::read(&opts.out.join("report/manifest.json"))
         .ok_or_else(|| build_err("no report/manifest.json: run `bsb build` first"))?;
     let (y, m, d) = pipeline::document_date(&checked.study)?;
