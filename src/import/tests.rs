@@ -12,6 +12,31 @@ use super::archive::Limits;
 use super::report::{Part, Report};
 use super::*;
 
+/// A directory under the system's temporary directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("bsb-unit-{}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
 // ---- building projects ----
 
 /// A GUID numbered `n` (codes 1–99, cases 100–199, sources 200–299, selections 300–999,
@@ -110,8 +135,8 @@ fn run(file: &Path, into: &Path, maps: &[&str], langs: &[&str]) -> Result<Report
 }
 
 /// Import `entries` into a fresh `data` directory; the directory and the report.
-fn import(entries: &[(&str, &[u8])], maps: &[&str], langs: &[&str]) -> (tempfile::TempDir, PathBuf, Report) {
-    let tmp = tempfile::tempdir().unwrap();
+fn import(entries: &[(&str, &[u8])], maps: &[&str], langs: &[&str]) -> (TempDir, PathBuf, Report) {
+    let tmp = TempDir::new();
     let file = qdpx(tmp.path(), entries);
     let into = tmp.path().join("data");
     let report = run(&file, &into, maps, langs).unwrap_or_else(|e| panic!("import failed: {e}"));
@@ -510,7 +535,7 @@ fn mapping_mistakes_are_errors_and_write_nothing() {
         source(201, "a.txt", &sel(301, span(TEXT, "Fra en venn"), &[3])),
     );
     let qde = project("QualCoder 3.5", &body);
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new();
     let file = qdpx(tmp.path(), &[("project.qde", qde.as_bytes()), ("sources/a.txt", TEXT.as_bytes())]);
     let into = tmp.path().join("data");
     for (maps, needle) in [
@@ -550,7 +575,7 @@ fn refused(entries: &[(&str, &[u8])], needle: &str) {
 }
 
 fn refused_with(entries: &[(&str, &[u8])], needle: &str, limits: &Limits) {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new();
     let file = qdpx(tmp.path(), entries);
     refused_file(&file, tmp.path(), needle, limits);
 }
@@ -580,7 +605,7 @@ fn with_qde(qde: &str) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn not_a_zip_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new();
     let file = tmp.path().join("p.qdpx");
     fs::write(&file, "<Project/> is not an archive").unwrap();
     refused_file(&file, tmp.path(), "not a readable ZIP", &Limits::default());
@@ -629,7 +654,7 @@ fn a_zip_bomb_with_lying_headers_is_stopped_while_reading() {
     qde.extend(std::iter::repeat_n(b' ', 16 << 20));
     let mut files = usual("QualCoder 3.5");
     files[0].1 = qde;
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new();
     let file = qdpx(tmp.path(), &entries(&files));
     let mut bytes = fs::read(&file).unwrap();
     lie_about_size(&mut bytes, "project.qde", 1000);
@@ -728,7 +753,7 @@ fn references_that_do_not_resolve_are_refused() {
 
 #[test]
 fn a_non_empty_target_is_never_touched() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new();
     let files = usual("QualCoder 3.5");
     let file = qdpx(tmp.path(), &entries(&files));
     let into = tmp.path().join("data");
@@ -758,7 +783,7 @@ fn reference_data() -> PathBuf {
 fn our_codebook_survives_a_round_trip_through_qdc() {
     let data = reference_data();
     let (study, _) = crate::study::load(&data).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new();
     let out = tmp.path().join("codebook.qdc");
     export_qdc(&data, &out, Some("en")).unwrap();
     let xml_text = fs::read_to_string(&out).unwrap();
@@ -784,7 +809,7 @@ fn our_codebook_survives_a_round_trip_through_qdc() {
 #[test]
 fn export_is_deterministic_with_v4_shaped_guids() {
     let data = reference_data();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new();
     let (a, b) = (tmp.path().join("a.qdc"), tmp.path().join("b.qdc"));
     export_qdc(&data, &a, None).unwrap();
     export_qdc(&data, &b, None).unwrap();
@@ -803,7 +828,7 @@ fn export_is_deterministic_with_v4_shaped_guids() {
 
 #[test]
 fn qdc_import_refuses_an_existing_codebook_and_bad_files() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new();
     let qdc = tmp.path().join("p.qdc");
     let xml = format!(
         r#"<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0">{}</CodeBook>"#,

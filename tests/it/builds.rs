@@ -1,0 +1,219 @@
+//! Builds: staleness, failed and killed builds, incremental skips, dates, the lock, releases, synth and watch.
+
+use crate::common::*;
+
+#[test]
+fn check_names_a_stale_committed_table() {
+    let (tmp, data) = temp_study(2, 2, &["en"]);
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    let ok = bsb(&["check", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(ok.status.success(), "{}", text_of(&ok));
+    let path = out.join("report/tables/participants.csv");
+    let edited = fs::read_to_string(&path).unwrap().replace("r0,Region 0,2", "r0,Region 0,7");
+    assert_ne!(edited, fs::read_to_string(&path).unwrap(), "the test edits the table");
+    fs::write(&path, edited).unwrap();
+    let stale = bsb(&["check", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(text_of(&stale).contains("report/tables/participants.csv: is stale"), "{}", text_of(&stale));
+}
+
+#[test]
+fn a_failed_build_leaves_earlier_outputs_untouched() {
+    let (tmp, data) = temp_study(1, 2, &["en"]);
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    let before = all_files(&out);
+    // A prose chapter with a typst error fails at typesetting, after tables and figures.
+    fs::create_dir_all(data.join("prose/en")).unwrap();
+    fs::write(data.join("prose/en/summary.typ"), "Text with #undefined-function() call.").unwrap();
+    fs::write(
+        data.join("interviews.csv"),
+        fs::read_to_string(data.join("interviews.csv")).unwrap().replacen("group,3", "group,4", 1),
+    )
+    .unwrap();
+    let failed = bsb(&["build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(text_of(&failed).contains("prose/summary.typ:1"), "{}", text_of(&failed));
+    assert_eq!(all_files(&out), before, "no output changed");
+}
+
+#[test]
+fn an_english_excerpt_edit_retypesets_only_the_english_pdf_and_a_noop_build_skips_all() {
+    let (tmp, data) = temp_study(1, 2, &["nb", "en"]);
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    let before = all_files(&out);
+    let noop = build_explain(&data, &out);
+    assert!(noop.contains("skip     every stage: no input changed"), "{noop}");
+    assert!(noop.contains("nothing changed"), "{noop}");
+    assert_eq!(all_files(&out), before);
+
+    let path = data.join("excerpts/all.csv");
+    fs::write(&path, fs::read_to_string(&path).unwrap().replace("words 1 en", "other words 1 en")).unwrap();
+    let log = build_explain(&data, &out);
+    assert!(log.contains("skip     report/out/small-0.1-nb.pdf"), "{log}");
+    assert!(log.contains("typeset  report/out/small-0.1-en.pdf"), "{log}");
+    let after = all_files(&out);
+    assert_eq!(after["report/out/small-0.1-nb.pdf"], before["report/out/small-0.1-nb.pdf"]);
+    assert_ne!(after["report/out/small-0.1-en.pdf"], before["report/out/small-0.1-en.pdf"]);
+}
+
+#[test]
+fn no_change_to_any_kind_of_input_is_missed() {
+    let (tmp, data) = temp_study(1, 2, &["en"]);
+    fs::create_dir_all(data.join("prose/en")).unwrap();
+    fs::write(data.join("prose/en/summary.typ"), "A summary of {{ n.participants }} people.").unwrap();
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    let edits: Vec<(&str, &str, &str)> = vec![
+        ("study.toml", "The title", "Another title"),
+        ("interviews.csv", "group,3", "group,4"),
+        ("codebook.csv", "Sub A", "Sub A renamed"),
+        ("excerpts/all.csv", "words 2 en", "changed words"),
+        ("prose/en/summary.typ", "A summary", "An edited summary"),
+    ];
+    for (file, from, to) in edits {
+        let path = data.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} holds {from}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        let before = all_files(&out);
+        let log = build_explain(&data, &out);
+        assert!(log.contains("typeset  report/out/small-0.1-en.pdf"), "editing {file}: {log}");
+        let after = all_files(&out);
+        assert_ne!(after["report/out/small-0.1-en.pdf"], before["report/out/small-0.1-en.pdf"], "editing {file}");
+        let manifest: serde_json::Value = serde_json::from_slice(&after["report/manifest.json"]).unwrap();
+        assert!(manifest["inputs"][format!("data/{file}")].is_string(), "the manifest lists data/{file}");
+    }
+}
+
+#[test]
+fn source_date_epoch_sets_the_pdf_date() {
+    let (tmp, data) = temp_study(1, 1, &["en"]);
+    let out = tmp.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_bsb"))
+        .args(["-q", "build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .env("SOURCE_DATE_EPOCH", "1000000000")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text_of(&o));
+    let pdf = String::from_utf8_lossy(&fs::read(out.join("report/out/small-0.1-en.pdf")).unwrap()).into_owned();
+    assert!(pdf.contains("D:20010909"), "2001-09-09 from the epoch");
+    build_into(&data, &out);
+    let pdf = String::from_utf8_lossy(&fs::read(out.join("report/out/small-0.1-en.pdf")).unwrap()).into_owned();
+    assert!(pdf.contains("D:20240229"), "the study's date without the variable");
+}
+
+#[test]
+fn a_second_build_waits_for_the_first() {
+    use fs2::FileExt;
+    let (tmp, data) = temp_study(1, 1, &["en"]);
+    let out = tmp.path().join("out");
+    fs::create_dir_all(out.join("report")).unwrap();
+    let held =
+        fs::OpenOptions::new().create(true).truncate(false).write(true).open(out.join("report/.bsb.lock")).unwrap();
+    held.lock_exclusive().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bsb"))
+        .args(["build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "the build waits while another holds the lock");
+    assert!(!out.join("report/out").exists(), "and writes nothing meanwhile");
+    FileExt::unlock(&held).unwrap();
+    let done = child.wait_with_output().unwrap();
+    assert!(done.status.success());
+    assert!(String::from_utf8_lossy(&done.stderr).contains("waiting for another bsb build"));
+    assert!(out.join("report/out/small-0.1-en.pdf").exists());
+}
+
+#[test]
+fn releases_are_recorded_once_and_listed_in_the_report() {
+    let (tmp, data) = temp_study(1, 1, &["en"]);
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    let args = ["release", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let r = bsb(&args);
+    assert!(r.status.success(), "{}", text_of(&r));
+    assert!(out.join("report/releases/0.1.json").exists());
+    build_into(&data, &out);
+    let text = pdf::text(&out.join("report/out/small-0.1-en.pdf"));
+    assert!(text.contains("Version history"), "{text}");
+    // Changing the data without a new version cannot be released as the same version.
+    let path = data.join("interviews.csv");
+    fs::write(&path, fs::read_to_string(&path).unwrap().replacen("group,3", "group,5", 1)).unwrap();
+    build_into(&data, &out);
+    let again = bsb(&args);
+    assert_eq!(again.status.code(), Some(1), "{}", text_of(&again));
+    assert!(text_of(&again).contains("already released"));
+}
+
+#[test]
+fn synth_scales_the_sample_and_the_codebook() {
+    let tmp = TempDir::new();
+    let into = tmp.path().join("s3");
+    let o = bsb(&[
+        "synth",
+        "--data",
+        root().join("data").to_str().unwrap(),
+        "--scale",
+        "3",
+        "--into",
+        into.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text_of(&o));
+    let info = |dir: &Path| -> serde_json::Value {
+        serde_json::from_slice(&bsb(&["info", "--json", "--data", dir.to_str().unwrap()]).stdout).unwrap()
+    };
+    let (one, three) = (info(&root().join("data")), info(&into));
+    for key in ["interviews", "participants", "excerpts", "regions", "units"] {
+        assert_eq!(three[key].as_u64().unwrap(), 3 * one[key].as_u64().unwrap(), "{key}");
+    }
+    assert!(three["subthemes"].as_u64().unwrap() > one["subthemes"].as_u64().unwrap());
+}
+
+#[test]
+fn watch_rebuilds_after_a_saved_change() {
+    let (tmp, data) = temp_study(1, 1, &["en"]);
+    let out = tmp.path().join("out");
+    let child = Command::new(env!("CARGO_BIN_EXE_bsb"))
+        .args(["watch", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .env("BSB_WATCH_ROUNDS", "12")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let first = fs::read(out.join("report/out/small-0.1-en.pdf")).expect("first build done");
+    let path = data.join("interviews.csv");
+    fs::write(&path, fs::read_to_string(&path).unwrap().replacen("group,3", "group,6", 1)).unwrap();
+    let done = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&done.stderr).into_owned();
+    assert_eq!(log.matches("rebuilt in").count(), 2, "{log}");
+    assert_ne!(fs::read(out.join("report/out/small-0.1-en.pdf")).unwrap(), first);
+}
+
+#[test]
+fn emitted_typst_sources_are_the_ones_typeset() {
+    let (tmp, data) = temp_study(1, 2, &["en"]);
+    fs::create_dir_all(data.join("prose/en")).unwrap();
+    fs::write(data.join("prose/en/summary.typ"), "We met {{ n.participants }} people.").unwrap();
+    let out = tmp.path().join("out");
+    let emit = tmp.path().join("emit");
+    let o = bsb(&[
+        "-q",
+        "build",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--emit-typst",
+        emit.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text_of(&o));
+    let main = fs::read_to_string(emit.join("en/main.typ")).unwrap();
+    assert!(main.contains("#include \"prose/summary.typ\""));
+    assert_eq!(fs::read_to_string(emit.join("en/prose/summary.typ")).unwrap(), "We met #\"8\" people.");
+    assert!(emit.join("en/style.typ").exists() && emit.join("en/figures/participants-by-region.svg").exists());
+}

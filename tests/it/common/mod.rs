@@ -1,0 +1,198 @@
+//! What every test module shares: running `bsb`, temporary directories, reading CSV and
+//! PDF files back, the reference study built once, and a builder for small studies.
+
+pub mod pdf;
+
+pub use std::collections::BTreeMap;
+pub use std::fs;
+pub use std::path::{Path, PathBuf};
+pub use std::process::{Command, Output};
+
+/// A directory under the system's temporary directory, removed when dropped (unless kept).
+pub struct TempDir(Option<PathBuf>);
+
+impl TempDir {
+    /// A new, empty directory with a name no other test in any process uses.
+    pub fn new() -> TempDir {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let dir = std::env::temp_dir().join(format!("bsb-test-{}-{n}-{nanos}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        TempDir(Some(dir))
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        self.0.as_deref().unwrap()
+    }
+
+    /// Keep the directory after the test (for outputs shared by several tests).
+    pub fn keep(mut self) -> PathBuf {
+        self.0.take().unwrap()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.0 {
+            let _ = fs::remove_dir_all(dir);
+        }
+    }
+}
+
+pub fn bsb(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bsb")).args(args).output().expect("run bsb")
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn text_of(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+pub fn build_into(data: &Path, out: &Path) -> Output {
+    let o = bsb(&["-q", "build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "build failed: {}", text_of(&o));
+    o
+}
+
+pub fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .collect()
+}
+
+pub fn all_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.insert(p.strip_prefix(base).unwrap().display().to_string(), fs::read(&p).unwrap());
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// The reference study, built once per test process into a temporary directory.
+pub fn reference_build() -> &'static PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = TempDir::new().keep();
+        build_into(&root().join("data"), &dir);
+        dir
+    })
+}
+
+/// A study with `regions` regions, `models` models and one language or two; each region
+/// has one unit per model and two interviews per unit (one individual, one group of 3).
+pub fn small_study(dir: &Path, regions: usize, models: usize, langs: &[&str]) {
+    let mut toml = String::new();
+    let text =
+        |field: &str, value: &str| -> String { langs.iter().map(|l| format!("{field}_{l} = \"{value}\"\n")).collect() };
+    toml.push_str("slug = \"small\"\nversion = \"0.1\"\ndate = \"2024-02-29\"\nsmall_cell_k = 3\n");
+    toml.push_str(&format!(
+        "languages = [{}]\n",
+        langs.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
+    ));
+    for f in ["title", "subtitle", "short_title", "commissioner", "author", "excerpt_notice"] {
+        toml.push_str(&text(f, &format!("The {f}")));
+    }
+    for m in 0..models {
+        toml.push_str(&format!(
+            "\n[[model]]\nid = \"M{m}\"\n{}{}{}",
+            text("short", &format!("Model {m}")),
+            text("name", &format!("Model {m} name")),
+            text("description", "d")
+        ));
+    }
+    for r in 0..regions {
+        toml.push_str(&format!("\n[[region]]\nid = \"r{r}\"\n{}", text("name", &format!("Region {r}"))));
+        for m in 0..models {
+            toml.push_str(&format!(
+                "\n[[unit]]\nid = \"u{r}{m}\"\nregion = \"r{r}\"\nmodel = \"M{m}\"\n{}",
+                text("name", &format!("Unit {r} {m}"))
+            ));
+        }
+    }
+    fs::write(dir.join("study.toml"), toml).unwrap();
+    let mut iv = String::from("id,region,unit,kind,participants\n");
+    let mut ex = format!(
+        "id,interview,participant,codes,{}\n",
+        langs.iter().map(|l| format!("text_{l}")).collect::<Vec<_>>().join(",")
+    );
+    let mut n = 0;
+    for r in 0..regions {
+        for m in 0..models {
+            iv.push_str(&format!("I{r}{m}a,r{r},u{r}{m},individual,1\nI{r}{m}b,r{r},u{r}{m},group,3\n"));
+            for (i, who) in [("a", "x"), ("b", "y"), ("b", "z")] {
+                n += 1;
+                let code = if n % 2 == 0 { "A.1" } else { "B.1" };
+                let texts = langs.iter().map(|l| format!("\"words {n} {l}\"")).collect::<Vec<_>>().join(",");
+                ex.push_str(&format!("E{n},I{r}{m}{i},P{r}{m}{i}{who},{code},{texts}\n"));
+            }
+        }
+    }
+    fs::write(dir.join("interviews.csv"), iv).unwrap();
+    let labels = |s: &str| langs.iter().map(|_| s.to_string()).collect::<Vec<_>>().join(",");
+    let cb_header = format!(
+        "id,parent,section,{},{}\n",
+        langs.iter().map(|l| format!("label_{l}")).collect::<Vec<_>>().join(","),
+        langs.iter().map(|l| format!("description_{l}")).collect::<Vec<_>>().join(",")
+    );
+    let cb = format!(
+        "{cb_header}A,,1,{},{}\nA.1,A,1,{},{}\nB,,2,{},{}\nB.1,B,2,{},{}\n",
+        labels("Theme A"),
+        labels("d"),
+        labels("Sub A"),
+        labels("d"),
+        labels("Theme B"),
+        labels("d"),
+        labels("Sub B"),
+        labels("d")
+    );
+    fs::write(dir.join("codebook.csv"), cb).unwrap();
+    fs::create_dir_all(dir.join("excerpts")).unwrap();
+    fs::write(dir.join("excerpts/all.csv"), ex).unwrap();
+}
+
+/// A small study in a fresh temporary directory: the directory (kept alive by the
+/// caller) and its `data/` folder.
+pub fn temp_study(regions: usize, models: usize, langs: &[&str]) -> (TempDir, PathBuf) {
+    let tmp = TempDir::new();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    small_study(&data, regions, models, langs);
+    (tmp, data)
+}
+
+pub fn expect_failure(data: &Path, needles: &[&str]) {
+    let out = bsb(&["check", "--data", data.to_str().unwrap(), "--out", data.parent().unwrap().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "expected a data error: {}", text_of(&out));
+    let text = text_of(&out);
+    for n in needles {
+        assert!(text.contains(n), "expected `{n}` in:\n{text}");
+    }
+}
+
+pub fn broken(edit: impl FnOnce(&Path)) -> TempDir {
+    let (tmp, data) = temp_study(2, 2, &["nb", "en"]);
+    edit(&data);
+    tmp
+}
+
+pub fn build_explain(data: &Path, out: &Path) -> String {
+    let o = bsb(&["build", "--explain", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text_of(&o));
+    text_of(&o)
+}

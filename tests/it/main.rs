@@ -1,0 +1,14 @@
+//! End-to-end tests: the `bsb` binary on the reference study in `data/` and on small
+//! studies written inside each test. Expected values are counted here, independently of the
+//! program, from the data files themselves. One binary, a module per feature; shared helpers
+//! live in `common`.
+
+mod common;
+
+mod builds;
+mod diff;
+mod errors;
+mod figures;
+mod import;
+mod reference;
+mod tables;
