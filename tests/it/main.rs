@@ -10,5 +10,6 @@ mod diff;
 mod errors;
 mod figures;
 mod import;
+mod pdfread;
 mod reference;
 mod tables;

@@ -137,15 +137,9 @@ fn words(lang: &str) -> BTreeMap<String, String> {
 #[test]
 fn each_pdf_holds_its_chapters_tables_excerpts_and_errata_note_in_its_own_language_only() {
     let out = reference_build();
-    // Running text as one line: lines trimmed, words hyphenated at a line end (soft hyphen)
-    // joined again, whitespace collapsed.
-    let flat = |s: &str| {
-        let lines: Vec<&str> = s.lines().map(str::trim).collect();
-        lines.join("\n").replace("\u{ad}\n", "").replace('\u{ad}', "").split_whitespace().collect::<Vec<_>>().join(" ")
-    };
     for (lang, other) in [("nb", "en"), ("en", "nb")] {
         let text =
-            flat(&pdf::raw_text(&out.join(format!("report/out/bsb-legemiddelfrie-tilbud-1.0.0-{lang}.pdf"))));
+            pdf::loose(&pdf::raw_text(&out.join(format!("report/out/bsb-legemiddelfrie-tilbud-1.0.0-{lang}.pdf"))));
         let w = words(lang);
         for chapter in [
             "summary",
@@ -167,49 +161,60 @@ fn each_pdf_holds_its_chapters_tables_excerpts_and_errata_note_in_its_own_langua
             "appendix-timeline",
             "appendix-provenance",
         ] {
-            assert!(text.contains(&w[chapter]), "{lang}: chapter heading {}", w[chapter]);
+            assert!(text.contains(&pdf::loose(&w[chapter])), "{lang}: chapter heading {}", w[chapter]);
         }
         // Each theme's heading from the codebook, in this language.
         for f in fs::read_dir(root().join("data/codebook")).unwrap() {
             for c in read_csv(&f.unwrap().path()).into_iter().filter(|c| c["parent"].is_empty()) {
-                assert!(text.contains(&flat(&c[&format!("label_{lang}")])), "{lang}: theme {}", c["id"]);
+                assert!(text.contains(&pdf::loose(&c[&format!("label_{lang}")])), "{lang}: theme {}", c["id"]);
             }
         }
         // A sample of excerpts: the first of each excerpt file, printed in full (appendix D).
         for f in fs::read_dir(root().join("data/excerpts")).unwrap() {
             let first = &read_csv(&f.unwrap().path())[0];
-            assert!(text.contains(&flat(&first[&format!("text_{lang}")])), "{lang}: excerpt {}", first["id"]);
+            assert!(text.contains(&pdf::loose(&first[&format!("text_{lang}")])), "{lang}: excerpt {}", first["id"]);
         }
         // The numbers of the tables: every participant row, and the evidence of each trait.
         for row in read_csv(&out.join("report/tables/participants.csv")) {
             let name = if row["id"] == "total" { w["total"].clone() } else { row[&format!("region_{lang}")].clone() };
             let line = format!("{name} {} {} {}", row["individual"], row["group"], row["participants"]);
-            assert!(text.contains(&line), "{lang}: participant row `{line}`");
+            assert!(text.contains(&pdf::loose(&line)), "{lang}: participant row `{line}`");
         }
         for row in read_csv(&out.join("report/tables/model-matrix.csv")) {
-            assert!(text.contains(&flat(&row[&format!("trait_{lang}")])), "{lang}: trait {}", row["id"]);
+            assert!(text.contains(&pdf::loose(&row[&format!("trait_{lang}")])), "{lang}: trait {}", row["id"]);
             let counts =
                 ["excerpts_M1", "participants_M1", "excerpts_M2", "participants_M2"].map(|c| row[c].clone()).join(" ");
             assert!(text.contains(&counts), "{lang}: evidence of trait {}: {counts}", row["id"]);
         }
         for row in read_csv(&out.join("report/tables/recommendations.csv")) {
             let words_of: Vec<&str> = row[&format!("recommendation_{lang}")].split_whitespace().take(4).collect();
-            assert!(text.contains(&words_of.join(" ")), "{lang}: recommendation {}", row["id"]);
+            assert!(text.contains(&pdf::loose(&words_of.join(" "))), "{lang}: recommendation {}", row["id"]);
         }
         // The errata note on section 3.3, with the published and the computed counts.
         let note = w["errata_text"].split('{').next().unwrap().trim().to_string();
-        assert!(text.contains(&note), "{lang}: errata note");
+        assert!(text.contains(&pdf::loose(&note)), "{lang}: errata note");
         // No word of the other edition's skeleton (its longer, language-specific phrases).
         let theirs = words(other);
         for (key, phrase) in &theirs {
             let ours = &w[key];
             if phrase != ours && phrase.len() > 12 && !phrase.contains('{') && !key.starts_with("alt_") {
-                assert!(!text.contains(phrase.as_str()), "{lang} PDF holds `{phrase}` ({key}) of {other}");
+                assert!(!text.contains(&pdf::loose(phrase)), "{lang} PDF holds `{phrase}` ({key}) of {other}");
             }
         }
         assert!(
             !text.contains("{{") && !text.contains("{%") && !text.contains("[cap_") && !text.contains("[fig"),
             "{lang}: leftovers"
         );
+    }
+}
+
+
+#[test]
+fn no_two_words_overlap_on_any_page_of_either_pdf() {
+    let out = reference_build();
+    for lang in ["nb", "en"] {
+        let path = out.join(format!("report/out/bsb-legemiddelfrie-tilbud-1.0.0-{lang}.pdf"));
+        let found = pdf::overlaps(&path, 0.5);
+        assert!(found.is_empty(), "{lang}: {} overlapping pairs, first: {:?}", found.len(), &found[..found.len().min(10)]);
     }
 }

@@ -11,6 +11,7 @@ use hayro_interpret::{
     BlendMode, ClipPath, Context, Device, GlyphDrawMode, Image, InterpreterCache, InterpreterSettings, Paint,
     PathDrawMode, SoftMask,
 };
+use hayro_interpret::TransformExt;
 use hayro_syntax::Pdf;
 use kurbo::{Affine, BezPath, Point, Rect, Shape};
 
@@ -80,6 +81,45 @@ pub fn raw_text(path: &Path) -> String {
         out.push('\u{c}');
     }
     out
+}
+
+/// Running text as one line: words broken at a line end joined again (typst marks its own
+/// hyphenation with a soft hyphen in running text but with a plain hyphen in table cells, so a
+/// hyphen at a line end between two letters is kept and the line joined), whitespace
+/// collapsed.
+pub fn flat(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\u{ad}' || c == '-' {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] == ' ' {
+                j += 1;
+            }
+            let mut k = j + 1;
+            while k < chars.len() && chars[k].is_whitespace() {
+                k += 1;
+            }
+            let breaks = j < chars.len() && chars[j] == '\n';
+            let joins = breaks && i > 0 && chars[i - 1].is_alphabetic() && k < chars.len() && chars[k].is_alphabetic();
+            if c == '-' {
+                out.push(c);
+            }
+            i = if joins { k } else { i + 1 };
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// [`flat`] without any hyphen: for finding a sentence whether or not typst broke one of its
+/// words, or one of its compounds, at a line end. Apply it to both sides of a comparison.
+pub fn loose(s: &str) -> String {
+    flat(s).replace('-', "")
 }
 
 fn needs_space(prev: &Glyph, next: &Glyph) -> bool {
