@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use crate::problem::{build_err, Result};
+use crate::problem::{build_err, IoContext, Result};
 
 /// A table as read back from CSV: header and rows keyed by their id (the first column).
 type TableRows = (Vec<String>, BTreeMap<String, Vec<String>>);
@@ -24,14 +24,15 @@ fn parse_csv(bytes: &[u8]) -> Result<TableRows> {
 }
 
 /// The tables of a directory, or of `report/tables` at a git revision.
-fn tables(spec: &str) -> Result<BTreeMap<String, Vec<u8>>> {
+pub fn tables(spec: &str) -> Result<BTreeMap<String, Vec<u8>>> {
     let dir = Path::new(spec);
     let mut out = BTreeMap::new();
     if dir.is_dir() {
-        for e in std::fs::read_dir(dir)? {
-            let p = e?.path();
+        for e in std::fs::read_dir(dir).at("list", dir)? {
+            let p = e.at("list", dir)?.path();
             if p.extension().and_then(|x| x.to_str()) == Some("csv") {
-                out.insert(p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read(&p)?);
+                let stem = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+                out.insert(stem, std::fs::read(&p).at("read", &p)?);
             }
         }
         return Ok(out);
@@ -94,20 +95,4 @@ pub fn compare(old: &BTreeMap<String, Vec<u8>>, new: &BTreeMap<String, Vec<u8>>,
         }
     }
     Ok(lines)
-}
-
-pub fn diff(old: &str, new: &str, format: &str) -> Result<()> {
-    let md = match format {
-        "md" => true,
-        "text" => false,
-        other => return Err(build_err(format!("unknown --format `{other}`: use `text` or `md`"))),
-    };
-    let lines = compare(&tables(old)?, &tables(new)?, md)?;
-    if lines.is_empty() {
-        println!("no table changed between {old} and {new}");
-    }
-    for l in lines {
-        println!("{l}");
-    }
-    Ok(())
 }

@@ -1,19 +1,33 @@
-//! The stages of `bsb`, one module each, in the order the data flows through them.
+//! `bsb` as a library, from the top down: the command line ([`args`]) and the
+//! configuration resolved once ([`config`]); the commands ([`cmd`]), each a small `run`;
+//! the pure [`pipeline`] beside the [`incremental`] build's decisions and the all-or-nothing
+//! [`store`]; the stages in the order the data flows through them ([`study`] → [`validate`]
+//! → [`analysis`] → [`figures`], [`output`] → [`render`] → [`typeset`]), with [`present`]
+//! and [`lang`] for words; at the bottom the leaves [`releases`], [`manifest`] and
+//! [`problem`]. Every arrow points down this list.
+
+pub mod args;
+pub mod config;
+
+pub mod cmd;
+
+pub mod incremental;
+pub mod pipeline;
+pub mod store;
 
 pub mod analysis;
 pub mod diff;
 pub mod figures;
 pub mod import;
-pub mod info;
 pub mod lang;
-pub mod manifest;
 pub mod output;
-pub mod pipeline;
-pub mod problem;
-pub mod release;
+pub mod present;
 pub mod render;
 pub mod study;
 pub mod synth;
 pub mod typeset;
 pub mod validate;
-pub mod watch;
+
+pub mod manifest;
+pub mod problem;
+pub mod releases;

@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// The SHA-256 of `bytes` in lower-case hex.
 pub fn sha256(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -26,45 +26,38 @@ pub fn combined(entries: &BTreeMap<String, String>) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// `report/manifest.json`: what a build read and wrote, by content hash.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
+    /// The study's version.
     pub version: String,
+    /// The typst version that typeset the PDFs.
     pub typst: String,
     /// The last commit that touched the data directory, when it is in a git work tree.
     pub commit: Option<String>,
     /// Hash over all inputs, as printed in each PDF's provenance appendix.
     pub input_hash: String,
+    /// Every input file (data, templates, language files, releases) and its hash.
     pub inputs: BTreeMap<String, String>,
     /// Per language, the hash of the study as that edition sees it (printed in its PDF).
     pub views: BTreeMap<String, String>,
     /// For each PDF, the hash of the typst sources it was typeset from: a PDF whose
     /// sources are unchanged is not typeset again.
     pub typeset_from: BTreeMap<String, String>,
+    /// Every output file and its hash.
     pub outputs: BTreeMap<String, String>,
 }
 
 impl Manifest {
+    /// The manifest at `path`; `None` when absent or unreadable (then nothing is skipped).
     pub fn read(path: &Path) -> Option<Manifest> {
         serde_json::from_slice(&std::fs::read(path).ok()?).ok()
     }
 
+    /// The file's bytes: pretty JSON with a final newline.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = serde_json::to_vec_pretty(self).expect("manifest serialises");
         out.push(b'\n');
         out
     }
-}
-
-/// The last commit touching `dir`, marked when the directory has uncommitted changes;
-/// `None` outside a git work tree (or without git).
-pub fn git_commit(dir: &Path) -> Option<String> {
-    let run =
-        |args: &[&str]| Command::new("git").args(args).current_dir(dir).output().ok().filter(|o| o.status.success());
-    let out = run(&["log", "-1", "--format=%H", "--", "."])?;
-    let hash = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    if hash.is_empty() {
-        return None;
-    }
-    let dirty = run(&["status", "--porcelain", "--", "."]).map(|o| !o.stdout.is_empty()).unwrap_or(false);
-    Some(if dirty { format!("{hash}+changes") } else { hash })
 }

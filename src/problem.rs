@@ -95,9 +95,28 @@ impl fmt::Display for Failure {
     }
 }
 
-impl From<std::io::Error> for Failure {
-    fn from(e: std::io::Error) -> Self {
-        Failure::Build(e.to_string())
+/// A file operation's error with the operation and the path: `failed to write
+/// report/out/x.pdf (Not a directory)`. There is deliberately no `From<io::Error>`, so a
+/// bare `?` on a file operation does not compile: every file error says where it happened.
+pub fn io_failure(op: &str, path: &std::path::Path, e: &std::io::Error) -> Failure {
+    let reason = e.to_string();
+    // "Permission denied (os error 13)": the number says nothing to a reader.
+    let reason = match reason.rfind(" (os error ") {
+        Some(i) if reason.ends_with(')') => reason[..i].to_string(),
+        _ => reason,
+    };
+    Failure::Build(format!("failed to {op} {} ({reason})", path.display()))
+}
+
+/// Attach the operation and path to a file operation's result.
+pub trait IoContext<T> {
+    /// `fs::read(&p).at("read", &p)?`
+    fn at(self, op: &str, path: &std::path::Path) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn at(self, op: &str, path: &std::path::Path) -> Result<T> {
+        self.map_err(|e| io_failure(op, path, &e))
     }
 }
 

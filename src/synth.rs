@@ -6,17 +6,17 @@
 
 use std::path::Path;
 
-use crate::problem::{build_err, Result};
+use crate::problem::{build_err, IoContext, Result};
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from)? {
-        let p = e?.path();
-        let target = to.join(p.file_name().unwrap());
+    std::fs::create_dir_all(to).at("create directory", to)?;
+    for e in std::fs::read_dir(from).at("list", from)? {
+        let p = e.at("list", from)?.path();
+        let target = to.join(p.file_name().unwrap_or_default());
         if p.is_dir() {
             copy_dir(&p, &target)?;
         } else {
-            std::fs::copy(&p, &target)?;
+            std::fs::copy(&p, &target).at("copy", &p)?;
         }
     }
     Ok(())
@@ -25,10 +25,12 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 /// Read a CSV file as header + rows of strings.
 fn read(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let mut r = csv::Reader::from_path(path).map_err(|e| build_err(format!("{}: {e}", path.display())))?;
-    let header = r.headers().map_err(|e| build_err(e.to_string()))?.iter().map(str::to_string).collect();
+    let header = r.headers().map_err(|e| build_err(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
     let rows = r
         .records()
-        .map(|rec| rec.map(|r| r.iter().map(str::to_string).collect()).map_err(|e| build_err(e.to_string())))
+        .map(|rec| {
+            rec.map(|r| r.iter().map(str::to_string).collect()).map_err(|e| build_err(format!("{}: {e}", path.display())))
+        })
         .collect::<Result<_>>()?;
     Ok((header, rows))
 }
@@ -37,12 +39,13 @@ fn write(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<()> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_path(path)
-        .map_err(|e| build_err(e.to_string()))?;
-    w.write_record(header).map_err(|e| build_err(e.to_string()))?;
+        .map_err(|e| build_err(format!("failed to write {} ({e})", path.display())))?;
+    let failed = |e: csv::Error| build_err(format!("failed to write {} ({e})", path.display()));
+    w.write_record(header).map_err(failed)?;
     for r in rows {
-        w.write_record(r).map_err(|e| build_err(e.to_string()))?;
+        w.write_record(r).map_err(failed)?;
     }
-    w.flush()?;
+    w.flush().at("write", path)?;
     Ok(())
 }
 
@@ -63,14 +66,15 @@ pub fn synth(data: &Path, scale: usize, into: &Path) -> Result<()> {
     if scale == 0 {
         return Err(build_err("--scale must be at least 1"));
     }
-    if into.exists() && std::fs::read_dir(into)?.next().is_some() {
+    if into.exists() && std::fs::read_dir(into).at("list", into)?.next().is_some() {
         return Err(build_err(format!("{} exists and is not empty", into.display())));
     }
     copy_dir(data, into)?;
     let code_copies = (scale as f64).sqrt().ceil() as usize;
 
     // Regions and units, copied in study.toml.
-    let text = std::fs::read_to_string(into.join("study.toml"))?;
+    let study_toml = into.join("study.toml");
+    let text = std::fs::read_to_string(&study_toml).at("read", &study_toml)?;
     let mut doc: toml::Table = text.parse().map_err(|e| build_err(format!("study.toml: {e}")))?;
     for key in ["region", "unit"] {
         let items = doc.get(key).and_then(|v| v.as_array()).cloned().unwrap_or_default();
@@ -95,7 +99,8 @@ pub fn synth(data: &Path, scale: usize, into: &Path) -> Result<()> {
         }
         doc.insert(key.into(), toml::Value::Array(copies));
     }
-    std::fs::write(into.join("study.toml"), toml::to_string(&doc).map_err(|e| build_err(e.to_string()))?)?;
+    std::fs::write(&study_toml, toml::to_string(&doc).map_err(|e| build_err(e.to_string()))?)
+        .at("write", &study_toml)?;
 
     // Interviews: each copy's interviews in the copied regions and units.
     let (h, rows) = read(&into.join("interviews.csv"))?;
@@ -114,8 +119,9 @@ pub fn synth(data: &Path, scale: usize, into: &Path) -> Result<()> {
 
     // Codebook: subthemes copied ⌈√N⌉ times under the same theme.
     let mut subthemes: Vec<String> = Vec::new();
-    for entry in std::fs::read_dir(into.join("codebook"))? {
-        let path = entry?.path();
+    let codebook = into.join("codebook");
+    for entry in std::fs::read_dir(&codebook).at("list", &codebook)? {
+        let path = entry.at("list", &codebook)?.path();
         let (h, rows) = read(&path)?;
         let (id, parent) = (col(&h, "id")?, col(&h, "parent")?);
         let mut out = Vec::new();
@@ -134,8 +140,9 @@ pub fn synth(data: &Path, scale: usize, into: &Path) -> Result<()> {
     }
 
     // Excerpts: every copy of the sample speaks again, coded to a copy of its subtheme.
-    for entry in std::fs::read_dir(into.join("excerpts"))? {
-        let path = entry?.path();
+    let excerpts = into.join("excerpts");
+    for entry in std::fs::read_dir(&excerpts).at("list", &excerpts)? {
+        let path = entry.at("list", &excerpts)?.path();
         let (h, rows) = read(&path)?;
         let (id, interview, participant, codes) =
             (col(&h, "id")?, col(&h, "interview")?, col(&h, "participant")?, col(&h, "codes")?);

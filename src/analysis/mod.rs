@@ -41,11 +41,33 @@ pub struct ThemeEvidence {
     /// One entry per model, in the study's model order.
     pub by_model: Vec<Evidence>,
     pub total: Evidence,
+    /// Every excerpt coded to the theme or below it, in file order.
+    pub excerpts: Vec<Quote>,
+    /// The excerpts shown with the theme (indices into `excerpts`): up to
+    /// [`EXCERPTS_PER_THEME`], taken in turn from each model so every voice is heard.
+    pub picked: Vec<usize>,
+}
+
+/// Excerpts shown with each theme in the findings chapter.
+pub const EXCERPTS_PER_THEME: usize = 4;
+
+/// An excerpt as a report may print it: its words and at most its model, never a region,
+/// unit or pseudonym.
+#[derive(Clone, Debug, Serialize)]
+pub struct Quote {
+    pub text: Text,
+    /// The model of the excerpt's interview (through its unit).
+    pub model: Option<String>,
 }
 
 /// Everything later stages need; nothing here is a raw small person count.
 #[derive(Clone, Debug, Serialize)]
 pub struct Analysis {
+    /// The small-cell threshold every protected count here was held to.
+    pub k: u32,
+    /// How many of each thing the study holds (`regions`, `excerpts`, `themes`, …), for
+    /// `bsb info` and the prose's `n.*`.
+    pub counts: BTreeMap<String, u64>,
     pub by_region: Vec<(String, SampleCounts)>,
     pub by_model: Vec<(String, Shown, u64)>,
     pub total: SampleCounts,
@@ -54,6 +76,8 @@ pub struct Analysis {
     /// Named figures for prose and errata (`interviews.group`, `region.nord.participants`).
     pub metrics: BTreeMap<String, f64>,
     pub errata_differs: u64,
+    /// How many published figures were compared.
+    pub errata_total: u64,
 }
 
 impl Analysis {
@@ -235,11 +259,14 @@ fn analyse_frames(study: &Study) -> PolarsResult<Analysis> {
         let total = by_code.get(&(code.to_string(), String::new())).copied().unwrap_or((0, 0));
         protect_evidence(&cells, total, k)
     };
+    let quotes = theme_quotes(study);
     let themes: Vec<ThemeEvidence> = study
         .themes()
         .map(|t| {
             let (by_model, total) = row_evidence(&t.id);
-            ThemeEvidence { theme: t.id.clone(), by_model, total }
+            let excerpts = quotes.get(t.id.as_str()).cloned().unwrap_or_default();
+            let picked = pick_excerpts(&excerpts, &model_ids, EXCERPTS_PER_THEME);
+            ThemeEvidence { theme: t.id.clone(), by_model, total, excerpts, picked }
         })
         .collect();
 
@@ -263,8 +290,69 @@ fn analyse_frames(study: &Study) -> PolarsResult<Analysis> {
         tables.push(timeline_table(study));
     }
     tables.extend(context_tables(study));
+    for t in &mut tables {
+        t.k = k;
+    }
+    let counts = study_counts(study).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let errata_total = study.published.len() as u64;
+    Ok(Analysis { k, counts, by_region, by_model, total, tables, themes, metrics, errata_differs, errata_total })
+}
 
-    Ok(Analysis { by_region, by_model, total, tables, themes, metrics, errata_differs })
+/// How many of each thing the study holds, in a fixed order.
+pub fn study_counts(study: &Study) -> Vec<(&'static str, u64)> {
+    let count = |n: usize| n as u64;
+    vec![
+        ("regions", count(study.regions.len())),
+        ("units", count(study.units.len())),
+        ("models", count(study.models.len())),
+        ("interviews", count(study.interviews.len())),
+        ("participants", study.interviews.iter().map(|i| i.participants as u64).sum()),
+        ("excerpts", count(study.excerpts.len())),
+        ("codes", count(study.codes.len())),
+        ("themes", count(study.themes().count())),
+        ("subthemes", count(study.codes.iter().filter(|c| c.parent.is_some()).count())),
+        ("traits", count(study.traits.len())),
+        ("factors", count(study.factors.len())),
+        ("recommendations", count(study.recommendations.len())),
+        ("recommendation_columns", count(study.rec_columns.len())),
+        ("events", count(study.events.len())),
+        ("facts", count(study.facts.len())),
+        ("notes", count(study.notes.len())),
+    ]
+}
+
+/// Each theme's excerpts (coded to it or below it), in file order, found in one pass,
+/// with the model of each excerpt's interview.
+fn theme_quotes(study: &Study) -> std::collections::HashMap<&str, Vec<Quote>> {
+    let ancestors = study.ancestors();
+    let models = study.interview_models();
+    let mut in_theme: std::collections::HashMap<&str, Vec<Quote>> = std::collections::HashMap::new();
+    for e in &study.excerpts {
+        for node in study.evidence_nodes(e, &ancestors) {
+            let model = models.get(e.interview.as_str()).map(|m| m.to_string());
+            in_theme.entry(node).or_default().push(Quote { text: e.text.clone(), model });
+        }
+    }
+    in_theme
+}
+
+/// Up to `n` of a theme's excerpts, taken in turn from each model so both voices are heard.
+fn pick_excerpts(quotes: &[Quote], models: &[&str], n: usize) -> Vec<usize> {
+    let queues: Vec<Vec<usize>> = models
+        .iter()
+        .map(|m| (0..quotes.len()).filter(|&i| quotes[i].model.as_deref() == Some(*m)).collect())
+        .collect();
+    let mut picked = Vec::new();
+    let mut round = 0;
+    while picked.len() < n && queues.iter().any(|q| round < q.len()) {
+        for q in &queues {
+            if picked.len() < n && round < q.len() {
+                picked.push(q[round]);
+            }
+        }
+        round += 1;
+    }
+    picked
 }
 
 fn participants_table(study: &Study, by_region: &[(String, SampleCounts)], total: &SampleCounts) -> Table {

@@ -78,11 +78,13 @@ pub struct Table {
     pub name: String,
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
+    /// The small-cell threshold its protected counts were held to (`<k` in print).
+    pub k: u32,
 }
 
 impl Table {
     pub fn new(name: &str, columns: Vec<Column>) -> Self {
-        Table { name: name.into(), columns, rows: Vec::new() }
+        Table { name: name.into(), columns, rows: Vec::new(), k: 0 }
     }
 
     pub fn push(&mut self, id: impl Into<String>, emphasis: bool, cells: Vec<Cell>) {

@@ -196,7 +196,7 @@ fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fi
 }
 
 fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
-    let k = study.meta.small_cell_k;
+    let k = a.k;
     let series = vec![lang.word("interviews"), lang.word("participants")];
     let mut alt = vec![lang.word("fig_participants-by-model")];
     let groups: Vec<BarGroup> = study
@@ -275,7 +275,7 @@ fn shorten(label: &str, max: usize) -> String {
 }
 
 fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
-    let k = study.meta.small_cell_k;
+    let k = a.k;
     let series: Vec<String> = study.models.iter().map(|m| m.short.get(&lang.code).to_string()).collect();
     let mut alt = vec![lang.word("fig_excerpts-by-theme")];
     let groups: Vec<BarGroup> = a
@@ -307,7 +307,7 @@ fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure>
 /// Themes in rows, models in columns, each cell shaded by its excerpts and labelled with
 /// the number; a suppressed cell is hatched and says so instead of showing a number.
 fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
-    let k = study.meta.small_cell_k;
+    let k = a.k;
     let label_w = 330i32;
     let cell_h = 40i32;
     let top = 50i32;

@@ -243,7 +243,7 @@ fn import_without_map_is_a_valid_study_that_analyses() {
     for langs in [&[][..], &["nb", "en"][..]] {
         let files = usual("QualCoder 3.5");
         let (_tmp, data, report) = import(&entries(&files), &[], langs);
-        let checked = crate::pipeline::load_and_validate(&data).unwrap_or_else(|e| panic!("{e}"));
+        let checked = crate::cmd::load_and_validate(&data).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(checked.study.excerpts.len(), 3);
         assert_eq!(checked.study.interviews.len(), 1);
         crate::pipeline::products(&checked.study).unwrap_or_else(|e| panic!("analysis failed: {e}"));
@@ -456,7 +456,7 @@ fn cases_are_participants_and_two_cases_make_a_group() {
     let who: Vec<(&str, &str)> = ex.iter().map(|r| (r["interview"].as_str(), r["participant"].as_str())).collect();
     assert_eq!(who, [("I01", "P01"), ("I01", "P02"), ("I02", "P03")]);
     assert!(any_item(&report, Part::ToDo, "“sel 301”"), "the unattributed group excerpt is flagged");
-    crate::pipeline::load_and_validate(&data).unwrap_or_else(|e| panic!("{e}"));
+    crate::cmd::load_and_validate(&data).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -491,7 +491,7 @@ fn mapped_variables_give_the_real_design() {
         ("sources/c.txt", TEXT.as_bytes()),
     ];
     let (_tmp, data, _) = import(&files, &["Helseregion=region", "enhet=unit", "Modell=model"], &["nb", "en"]);
-    let study = crate::pipeline::load_and_validate(&data).unwrap_or_else(|e| panic!("{e}")).study;
+    let study = crate::cmd::load_and_validate(&data).unwrap_or_else(|e| panic!("{e}")).study;
     let regions: Vec<(&str, &str)> = study.regions.iter().map(|r| (r.id.as_str(), r.name.get("nb"))).collect();
     assert_eq!(regions, [("nord", "Nord"), ("vest", "Vest")]);
     let models: Vec<(&str, &str)> = study.models.iter().map(|m| (m.id.as_str(), m.short.get("en"))).collect();

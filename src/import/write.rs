@@ -9,10 +9,10 @@
 //! written beside their final name and then linked or renamed into place.
 
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::problem::{build_err, Result};
+use crate::store::write_synced;
 
 /// Files to write, by path relative to the data directory (`excerpts/x.csv`).
 #[derive(Debug, Default)]
@@ -112,13 +112,7 @@ pub fn write_new_dir(dir: &Path, files: &Files) -> Result<()> {
 
 fn fill(root: &Path, files: &Files) -> Result<()> {
     for (rel, bytes) in &files.0 {
-        let path = root.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        let mut f = fs::File::create(&path)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+        write_synced(&root.join(rel), bytes)?;
     }
     Ok(())
 }
@@ -162,9 +156,3 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     result
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = fs::File::create(path).map_err(|e| build_err(format!("{}: cannot be written: {e}", path.display())))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(())
-}

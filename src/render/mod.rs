@@ -6,7 +6,7 @@
 //! `*` or `<` prints as itself. In code position templates use the `lit` filter, which
 //! writes the same literal without `#`. Nothing is ever evaluated as typst code.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use minijinja::value::Value;
 use minijinja::{Environment, UndefinedBehavior};
@@ -15,13 +15,12 @@ use serde::Serialize;
 use crate::analysis::{Analysis, Cell, Table};
 use crate::figures::Figure;
 use crate::lang::Lang;
+use crate::present::{cell_text, header_text};
 use crate::problem::{build_err, Result};
 use crate::study::{Study, Text};
 
 pub const MAIN_TEMPLATE: &str = include_str!("../../report/templates/main.typ.j2");
 pub const STYLE: &str = include_str!("../../report/templates/style.typ");
-/// Excerpts shown with each theme in the findings chapter.
-pub const EXCERPTS_PER_THEME: usize = 4;
 
 /// The program's own report files, for the manifest.
 pub const TEMPLATE_FILES: &[(&str, &str)] =
@@ -70,7 +69,7 @@ pub struct Provenance {
     pub input_hash: String,
     pub typst: String,
     pub files: Vec<String>,
-    pub releases: Vec<crate::release::HistoryEntry>,
+    pub releases: Vec<crate::releases::HistoryEntry>,
 }
 
 #[derive(Serialize)]
@@ -131,33 +130,13 @@ struct ThemeView {
 pub struct Rendered {
     pub main: String,
     pub files: BTreeMap<String, Vec<u8>>,
+    /// For diagnostics: each source's virtual path → the study's own file it was made
+    /// from (`prose/method.typ` → `data/prose/en/method.typ`).
+    pub origins: BTreeMap<String, String>,
 }
 
-pub fn cell_text(cell: &Cell, lang: &Lang, k: u32) -> String {
-    match cell {
-        Cell::Plain(s) => s.clone(),
-        Cell::Text(t) => t.get(&lang.code).to_string(),
-        Cell::Key(key) => lang.word(key),
-        Cell::Count(v) => lang.int(*v),
-        Cell::Protected(s) => lang.shown(*s, k),
-        Cell::Number(v, unit) => lang.measure(*v, *unit),
-        Cell::Date(d) => lang.date(*d),
-        Cell::Empty => String::new(),
-    }
-}
-
-/// A column header; `joiner` sits between a model's name and the measure (`: ` in files,
-/// a line break in the PDF so narrow number columns stay narrow).
-pub fn header_text(column: &crate::analysis::Column, lang: &Lang, joiner: &str) -> String {
-    match (&column.data, &column.key) {
-        (Some(d), Some(k)) => format!("{}{joiner}{}", d.get(&lang.code), lang.word(k)),
-        (Some(d), None) => d.get(&lang.code).to_string(),
-        (None, Some(k)) => lang.word(k),
-        (None, None) => column.id.clone(),
-    }
-}
-
-fn table_view(t: &Table, lang: &Lang, k: u32) -> TableView {
+fn table_view(t: &Table, lang: &Lang) -> TableView {
+    let k = t.k;
     let has_protected = t.rows.iter().flat_map(|r| &r.cells).any(|c| matches!(c, Cell::Protected(_)));
     TableView {
         name: t.name.clone(),
@@ -193,33 +172,6 @@ fn column_widths(t: &Table) -> String {
     }
 }
 
-/// Up to `n` excerpts of a theme, taken in turn from each model so both voices are heard.
-fn pick_excerpts<'a>(
-    study: &Study,
-    in_theme: &[&'a crate::study::Excerpt],
-    models: &HashMap<&str, &str>,
-    n: usize,
-) -> Vec<&'a crate::study::Excerpt> {
-    let mut queues: Vec<Vec<_>> = study
-        .models
-        .iter()
-        .map(|m| {
-            in_theme.iter().copied().filter(|e| models.get(e.interview.as_str()) == Some(&m.id.as_str())).collect()
-        })
-        .collect();
-    let mut picked = Vec::new();
-    let mut round = 0;
-    while picked.len() < n && queues.iter().any(|q| round < q.len()) {
-        for q in &mut queues {
-            if picked.len() < n && round < q.len() {
-                picked.push(q[round]);
-            }
-        }
-        round += 1;
-    }
-    picked
-}
-
 fn model_name(study: &Study, id: Option<&str>, lang: &Lang) -> String {
     id.and_then(|id| study.models.iter().find(|m| m.id == id))
         .map(|m| m.name.get(&lang.code).to_string())
@@ -229,24 +181,24 @@ fn model_name(study: &Study, id: Option<&str>, lang: &Lang) -> String {
 /// The values prose may use: `n.*`, `model.<id>.*`, `fact.<id>`, `share[set][part]`, `published.<id>`,
 /// `errata.differs`, `k`, all formatted for the language.
 fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
-    let k = study.meta.small_cell_k;
-    let count = |v: usize| lang.int(v as u64);
+    let k = a.k;
+    let count = |key: &str| lang.int(a.counts.get(key).copied().unwrap_or(0));
     let n = BTreeMap::from([
-        ("regions", count(study.regions.len())),
-        ("units", count(study.units.len())),
-        ("models", count(study.models.len())),
+        ("regions", count("regions")),
+        ("units", count("units")),
+        ("models", count("models")),
         ("interviews", lang.int(a.total.interviews)),
         ("individual_interviews", lang.int(a.total.individual)),
         ("group_interviews", lang.int(a.total.group)),
         ("participants", lang.int(a.total.participants)),
-        ("excerpts", count(study.excerpts.len())),
-        ("themes", count(study.themes().count())),
-        ("subthemes", count(study.codes.iter().filter(|c| c.parent.is_some()).count())),
-        ("traits", count(study.traits.len())),
-        ("factors", count(study.factors.len())),
-        ("recommendations", count(study.recommendations.len())),
-        ("events", count(study.events.len())),
-        ("notes", count(study.notes.len())),
+        ("excerpts", count("excerpts")),
+        ("themes", count("themes")),
+        ("subthemes", count("subthemes")),
+        ("traits", count("traits")),
+        ("factors", count("factors")),
+        ("recommendations", count("recommendations")),
+        ("events", count("events")),
+        ("notes", count("notes")),
     ]);
     let models: BTreeMap<String, BTreeMap<&str, String>> = a
         .by_model
@@ -334,9 +286,11 @@ pub fn render(
 ) -> Result<Rendered> {
     let env = environment(false);
     let prose_env = environment(true);
-    let k = study.meta.small_cell_k;
+    let k = a.k;
     let code = &lang.code;
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut origins: BTreeMap<String, String> = BTreeMap::new();
+    origins.insert("style.typ".into(), "report/templates/style.typ".into());
     files.insert("style.typ".into(), STYLE.as_bytes().to_vec());
 
     // Prose: each file is a template of its own, so an error names that file and line.
@@ -354,6 +308,7 @@ pub fn render(
             })?;
         let path = format!("prose/{}.typ", p.chapter);
         files.insert(path.clone(), rendered.into_bytes());
+        origins.insert(path.clone(), p.file.clone());
         chapters.insert(p.chapter.clone(), path);
     }
     for f in figures.iter().filter(|f| &f.lang == code) {
@@ -375,27 +330,17 @@ pub fn render(
         })
         .collect();
     let tables: BTreeMap<String, TableView> =
-        a.tables.iter().map(|t| (t.name.clone(), table_view(t, lang, k))).collect();
+        a.tables.iter().map(|t| (t.name.clone(), table_view(t, lang))).collect();
 
-    // Each theme's excerpts (coded to it or below it), in file order, found in one pass.
-    let ancestors = study.ancestors();
-    let models = study.interview_models();
-    let mut in_theme: HashMap<&str, Vec<&crate::study::Excerpt>> = HashMap::new();
-    for e in &study.excerpts {
-        for node in study.evidence_nodes(e, &ancestors) {
-            in_theme.entry(node).or_default().push(e);
-        }
-    }
     let themes: Vec<ThemeView> = a
         .themes
         .iter()
         .map(|t| {
             let theme = study.codes.iter().find(|c| c.id == t.theme).expect("theme from codebook");
-            let view = |e: &crate::study::Excerpt| ExcerptView {
-                text: e.text.get(code).to_string(),
-                model: model_name(study, models.get(e.interview.as_str()).copied(), lang),
+            let view = |q: &crate::analysis::Quote| ExcerptView {
+                text: q.text.get(code).to_string(),
+                model: model_name(study, q.model.as_deref(), lang),
             };
-            let excerpts: &[&crate::study::Excerpt] = in_theme.get(t.theme.as_str()).map(Vec::as_slice).unwrap_or(&[]);
             ThemeView {
                 id: t.theme.clone(),
                 heading: theme.label.get(code).to_string(),
@@ -407,8 +352,8 @@ pub fn render(
                     .zip(&t.by_model)
                     .map(|(m, e)| evidence_sentence(lang, "theme_counts_model", Some(m.short.get(code)), e, k))
                     .collect(),
-                excerpts: pick_excerpts(study, excerpts, &models, EXCERPTS_PER_THEME).into_iter().map(view).collect(),
-                all_excerpts: excerpts.iter().map(|e| view(e)).collect(),
+                excerpts: t.picked.iter().map(|&i| view(&t.excerpts[i])).collect(),
+                all_excerpts: t.excerpts.iter().map(view).collect(),
             }
         })
         .collect();
@@ -418,12 +363,12 @@ pub fn render(
         study.published.iter().find(|p| p.statement == "prose" && p.metric == metric_key).map(|p| lang.number(p.value))
     };
     let errata_text = if a.errata_differs == 0 {
-        lang.sentence(&lang.word("errata_text_ok"), &[("n", lang.int(study.published.len() as u64))])
+        lang.sentence(&lang.word("errata_text_ok"), &[("n", lang.int(a.errata_total))])
     } else {
         lang.sentence(
             &lang.word("errata_text"),
             &[
-                ("n", lang.int(study.published.len() as u64)),
+                ("n", lang.int(a.errata_total)),
                 ("differs", lang.int(a.errata_differs)),
                 ("prose_group", prose_figure("interviews.group").unwrap_or_else(|| "–".into())),
                 ("prose_individual", prose_figure("interviews.individual").unwrap_or_else(|| "–".into())),
@@ -456,7 +401,7 @@ pub fn render(
         sample_text => lang.sentence(&lang.word("sample_text"), &[
             ("interviews", lang.int(a.total.interviews)),
             ("participants", lang.int(a.total.participants)),
-            ("regions", lang.int(study.regions.len() as u64)),
+            ("regions", lang.int(a.counts.get("regions").copied().unwrap_or(0))),
             ("individual", lang.int(a.total.individual)),
             ("group", lang.int(a.total.group)),
         ]),
@@ -474,7 +419,7 @@ pub fn render(
     let main = env
         .render_str(MAIN_TEMPLATE, ctx)
         .map_err(|e| build_err(format!("report/templates/main.typ.j2:{}: {e}", e.line().unwrap_or(0))))?;
-    Ok(Rendered { main, files })
+    Ok(Rendered { main, files, origins })
 }
 
 #[cfg(test)]

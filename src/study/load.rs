@@ -8,7 +8,7 @@ use std::path::Path;
 use super::csvfile::{self, Row};
 use super::tomlfile::Section;
 use super::*;
-use crate::problem::{Failure, Problems, Result};
+use crate::problem::{Failure, IoContext, Problems, Result};
 
 /// The study file and the tables, by the name used in `data/` (`codebook` means
 /// `codebook.csv` or every `codebook/*.csv`).
@@ -385,7 +385,8 @@ fn read_tables(
         paths.push(format!("{name}.csv"));
     }
     if folder.is_dir() {
-        let mut inside: Vec<String> = fs::read_dir(&folder)?
+        let mut inside: Vec<String> = fs::read_dir(&folder)
+            .at("list", &folder)?
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| n.ends_with(".csv"))
@@ -404,7 +405,7 @@ fn read_tables(
     }
     let mut out = Vec::new();
     for rel in paths {
-        let bytes = fs::read(dir.join(&rel))?;
+        let bytes = fs::read(dir.join(&rel)).at("read", &dir.join(&rel))?;
         files.push(SourceFile { path: rel.clone(), bytes: bytes.clone() });
         out.push((format!("{}/{}", dir_label(dir), rel), bytes));
     }

@@ -40,6 +40,17 @@ pub struct Job {
     pub date: (i32, u8, u8),
     /// A stable identifier of the document across versions (slug and language).
     pub ident: String,
+    /// For diagnostics: a source's virtual path → the file a reader should open
+    /// (`prose/method.typ` → `data/prose/en/method.typ`); unlisted paths are shown as they are.
+    pub origins: BTreeMap<String, String>,
+}
+
+/// A typeset document and what typst warned about on the way.
+pub struct Pdf {
+    /// The PDF's bytes.
+    pub bytes: Vec<u8>,
+    /// typst's warnings, each with its file and line.
+    pub warnings: Vec<String>,
 }
 
 struct MemoryWorld {
@@ -112,11 +123,15 @@ fn not_served(id: FileId) -> FileError {
     FileError::NotFound(id.vpath().get_with_slash().into())
 }
 
-/// Typeset one document to PDF bytes; typst's errors come back with file and line.
-pub fn typeset(job: &Job) -> Result<Vec<u8>> {
+/// Typeset one document to PDF bytes; typst's errors come back with file and line, its
+/// warnings beside the PDF.
+pub fn typeset(job: &Job) -> Result<Pdf> {
     let world = MemoryWorld::new(job)?;
     let compiled = typst::compile::<PagedDocument>(&world);
-    let document = compiled.output.map_err(|diags| build_err(describe(&world, &diags)))?;
+    let warnings: Vec<String> = compiled.warnings.iter().map(|d| diagnostic(&world, job, d)).collect();
+    let document = compiled
+        .output
+        .map_err(|diags| build_err(format!("typesetting failed:\n  {}", describe(&world, job, &diags))))?;
     let (y, m, d) = job.date;
     let datetime = Datetime::from_ymd_hms(y, m, d, 0, 0, 0).ok_or_else(|| build_err("bad document date"))?;
     let standards = PdfStandards::new(&[PdfStandard::A_2a, PdfStandard::Ua_1])
@@ -130,28 +145,36 @@ pub fn typeset(job: &Job) -> Result<Vec<u8>> {
         tagged: true,
         pretty: false,
     };
-    typst_pdf::pdf(&document, &options).map_err(|diags| build_err(format!("PDF export: {}", describe(&world, &diags))))
+    let bytes = typst_pdf::pdf(&document, &options)
+        .map_err(|diags| build_err(format!("PDF export failed:\n  {}", describe(&world, job, &diags))))?;
+    Ok(Pdf { bytes, warnings })
 }
 
-/// `prose/method.typ:12: unknown variable: foo` for each error, so a prose author can
-/// find the line in their file.
-fn describe(world: &MemoryWorld, diags: &[SourceDiagnostic]) -> String {
-    let mut out = Vec::new();
-    for d in diags.iter().filter(|d| d.severity == Severity::Error) {
-        let place = d
-            .span
-            .id()
-            .and_then(|id| {
-                let source = world.sources.get(&id)?;
-                let range = world.range(d.span)?;
-                let line = source.text()[..range.start].matches('\n').count() + 1;
-                Some(format!("{}:{line}: ", id.vpath().get_without_slash()))
-            })
-            .unwrap_or_default();
-        let hints: String = d.hints.iter().map(|h| format!(" (hint: {})", h.v)).collect();
-        out.push(format!("{place}{}{hints}", d.message));
-    }
-    format!("typesetting failed:\n  {}", out.join("\n  "))
+/// Each error as [`diagnostic`] says it, one per line.
+fn describe(world: &MemoryWorld, job: &Job, diags: &[SourceDiagnostic]) -> String {
+    let errors: Vec<String> =
+        diags.iter().filter(|d| d.severity == Severity::Error).map(|d| diagnostic(world, job, d)).collect();
+    errors.join("\n  ")
+}
+
+/// `data/prose/en/method.typ:12: unknown variable: foo`: the study's own file and line,
+/// so a prose author finds it. Hints that name options of typst's own command line
+/// (`--root`, `--font-path`) are left out: `bsb` has none of them.
+fn diagnostic(world: &MemoryWorld, job: &Job, d: &SourceDiagnostic) -> String {
+    let place = d
+        .span
+        .id()
+        .and_then(|id| {
+            let source = world.sources.get(&id)?;
+            let range = world.range(d.span)?;
+            let line = source.text()[..range.start].matches('\n').count() + 1;
+            let path = id.vpath().get_without_slash();
+            let shown = job.origins.get(path).map(String::as_str).unwrap_or(path);
+            Some(format!("{shown}:{line}: "))
+        })
+        .unwrap_or_default();
+    let hints: String = d.hints.iter().filter(|h| !h.v.contains("--")).map(|h| format!(" (hint: {})", h.v)).collect();
+    format!("{place}{}{hints}", d.message)
 }
 
 #[cfg(test)]
@@ -166,6 +189,7 @@ mod tests {
             files: BTreeMap::from([("f.svg".to_string(), svg.to_vec())]),
             date: (2020, 6, 30),
             ident: "t".into(),
+            origins: BTreeMap::new(),
         }
     }
 
@@ -174,7 +198,7 @@ mod tests {
     #[test]
     fn a_conforming_document_exports() {
         let pdf = typeset(&job(&format!("{HEAD}= Heading\n#image(\"f.svg\", alt: \"a square\")"))).unwrap();
-        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(pdf.bytes.starts_with(b"%PDF-"));
     }
 
     #[test]

@@ -8,9 +8,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::cmd::build;
+use crate::config::Config;
 use crate::manifest::sha256;
-use crate::pipeline::{self, Options};
 use crate::problem::Result;
+use crate::store;
 
 /// Content hashes of every file under `dir`.
 fn snapshot(dir: &Path) -> BTreeMap<String, String> {
@@ -31,7 +33,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
 }
 
 /// Watch until interrupted; `max_rounds` bounds the loop for tests (`BSB_WATCH_ROUNDS`).
-pub fn watch(opts: &Options) -> Result<()> {
+pub fn run(opts: &Config) -> Result<()> {
     let max_rounds: Option<u64> = std::env::var("BSB_WATCH_ROUNDS").ok().and_then(|v| v.parse().ok());
     let mut seen = BTreeMap::new();
     let mut round = 0u64;
@@ -41,8 +43,9 @@ pub fn watch(opts: &Options) -> Result<()> {
         if now != seen {
             seen = now;
             let t = Instant::now();
-            let _lock = pipeline::lock(&opts.out, opts.quiet)?;
-            match pipeline::build_unlocked(opts) {
+            let _lock = store::lock(&opts.out, opts.quiet)?;
+            // The data's git state changes as files are saved: asked again for each build.
+            match build::build_locked(&opts.clone().with_git()) {
                 Ok(()) => eprintln!("rebuilt in {:.2}s", t.elapsed().as_secs_f64()),
                 Err(e) => eprintln!("{e}\nthe last good outputs are unchanged; waiting for the next change"),
             }

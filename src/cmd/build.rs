@@ -1,0 +1,183 @@
+//! `bsb build`: the pipeline's products, typeset where needed, written all or nothing.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::cmd::load_and_validate;
+use crate::config::{Config, GitState};
+use crate::incremental;
+use crate::manifest;
+use crate::pipeline::{self, Edition, Stamp};
+use crate::problem::{build_err, Failure, IoContext, Result};
+use crate::releases;
+use crate::store;
+use crate::study::{self, Study};
+use crate::typeset;
+
+/// Run `bsb build`, waiting for any other build of the same output tree first.
+pub fn run(cfg: &Config) -> Result<()> {
+    let _lock = store::lock(&cfg.out, cfg.quiet)?;
+    build_locked(cfg)
+}
+
+/// A build for a caller that already holds the lock (`bsb watch`).
+pub fn build_locked(cfg: &Config) -> Result<()> {
+    let t0 = Instant::now();
+    for line in store::recover(&cfg.out)? {
+        cfg.say(format!("cleaned up after an interrupted build: {line}"));
+    }
+    let git = cfg.git.as_ref().map(|g| {
+        let dirty: Vec<&str> = g.dirty.iter().map(|d| d.rel.as_str()).collect();
+        format!("{} {}", g.commit, dirty.join(" "))
+    });
+    let settings = [("commit", git.unwrap_or_default()), ("SOURCE_DATE_EPOCH", cfg.source_date_epoch.clone())];
+    let fingerprint = incremental::fingerprint(&cfg.data, &cfg.out, &settings)?;
+    let unchanged = incremental::unchanged(&cfg.out, &fingerprint);
+    if unchanged && cfg.emit_typst.is_none() {
+        if cfg.explain {
+            eprintln!("skip     every stage: no input changed and every output is as the last build wrote it");
+        }
+        cfg.say(format!("nothing changed ({:.2}s)", t0.elapsed().as_secs_f64()));
+        return Ok(());
+    }
+    let checked = load_and_validate(&cfg.data)?;
+    for w in &checked.warnings {
+        cfg.say(format!("warning: {w}"));
+    }
+    let study = &checked.study;
+    let mut p = pipeline::products(study)?;
+    cfg.say(format!("analysed and drew figures in {:.2}s", t0.elapsed().as_secs_f64()));
+
+    let releases = releases::read_all(&cfg.out)?;
+    let stamp = stamp(cfg);
+    let editions = pipeline::editions(study, &mut p, &releases, &stamp)?;
+    if let Some(dir) = &cfg.emit_typst {
+        for e in &editions {
+            emit_typst(&dir.join(&e.lang), e)?;
+        }
+        cfg.say(format!("wrote the typst sources to {}", dir.display()));
+    }
+    if unchanged {
+        if cfg.explain {
+            eprintln!("skip     typesetting and writing: no input changed and every output is as the last build wrote it");
+        }
+        cfg.say(format!("nothing changed ({:.2}s)", t0.elapsed().as_secs_f64()));
+        return Ok(());
+    }
+
+    let previous = incremental::previous(&cfg.out);
+    let results: Vec<Result<(String, Option<Vec<u8>>, String)>> = editions
+        .into_par_iter()
+        .map(|e| {
+            let Some(reason) = incremental::typeset_reason(&previous, &cfg.out, &e.pdf, &e.source_hash) else {
+                if cfg.explain {
+                    eprintln!("skip     {}: its typst sources are unchanged", e.pdf);
+                }
+                return Ok((e.pdf, None, e.source_hash));
+            };
+            if cfg.explain {
+                eprintln!("typeset  {}: {reason}", e.pdf);
+            }
+            let t = Instant::now();
+            let pdf = typeset::typeset(&e.job).map_err(|f| match f {
+                Failure::Build(m) => build_err(format!("{}: {m}", e.pdf)),
+                other => other,
+            })?;
+            for w in &pdf.warnings {
+                cfg.say(format!("warning: {}: {w}", e.pdf));
+            }
+            cfg.say(format!("typeset {} in {:.2}s", e.pdf, t.elapsed().as_secs_f64()));
+            Ok((e.pdf, Some(pdf.bytes), e.source_hash))
+        })
+        .collect();
+    for r in results {
+        let (pdf, bytes, source_hash) = r?;
+        p.manifest.typeset_from.insert(pdf.clone(), source_hash);
+        match bytes {
+            Some(b) => p.files.add(pdf, b),
+            None => {
+                let hash = previous.outputs.get(&pdf).cloned().unwrap_or_default();
+                p.manifest.outputs.insert(pdf, hash);
+            }
+        }
+    }
+    for (path, bytes) in &p.files.0 {
+        p.manifest.outputs.insert(path.clone(), manifest::sha256(bytes));
+    }
+    if cfg.explain {
+        incremental::explain_writes(&p.files.0, &cfg.out);
+    }
+    p.files.add(incremental::MANIFEST, p.manifest.to_bytes());
+    let written = store::commit(&p.files, &cfg.out, cfg.faults)?;
+    incremental::record(&cfg.out, &fingerprint)?;
+    cfg.say(format!("built in {:.2}s; {} file(s) changed", t0.elapsed().as_secs_f64(), written.len()));
+    Ok(())
+}
+
+/// The date, the commit, and (when the data has uncommitted changes) the study as
+/// committed, so each edition can say whether the changes reach it.
+fn stamp(cfg: &Config) -> Stamp {
+    let dirty = cfg.git.as_ref().is_some_and(|g| !g.dirty.is_empty());
+    Stamp {
+        date: cfg.date,
+        commit: cfg.git.as_ref().map(|g| g.commit.clone()),
+        dirty,
+        committed: if dirty { cfg.git.as_ref().and_then(|g| committed_study(&cfg.data, g)) } else { None },
+    }
+}
+
+/// The study as the last commit has it: a copy of the data directory with each changed
+/// file replaced by its committed bytes (or left out, if it is new). `None` when it
+/// cannot be read; then every edition counts as changed.
+fn committed_study(data: &Path, git: &GitState) -> Option<Study> {
+    let name = data
+        .file_name()
+        .map(PathBuf::from)
+        .or_else(|| std::fs::canonicalize(data).ok().and_then(|p| p.file_name().map(PathBuf::from)))?;
+    let tmp = std::env::temp_dir().join(format!("bsb-committed-{}", std::process::id()));
+    let copy = tmp.join(name);
+    let result = (|| -> Option<Study> {
+        copy_dir(data, &copy).ok()?;
+        for d in &git.dirty {
+            let target = copy.join(&d.rel);
+            let _ = std::fs::remove_file(&target);
+            let shown = std::process::Command::new("git")
+                .args(["show", &format!("HEAD:{}", d.repo_path)])
+                .current_dir(&git.top)
+                .output()
+                .ok()
+                .filter(|o| o.status.success());
+            if let Some(o) = shown {
+                store::write_file(&target, &o.stdout).ok()?;
+            }
+        }
+        study::load(&copy).ok().map(|(s, _)| s)
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).at("create directory", to)?;
+    for e in std::fs::read_dir(from).at("list", from)? {
+        let p = e.at("list", from)?.path();
+        let target = to.join(p.file_name().unwrap_or_default());
+        if p.is_dir() {
+            copy_dir(&p, &target)?;
+        } else {
+            std::fs::copy(&p, &target).at("copy", &p)?;
+        }
+    }
+    Ok(())
+}
+
+/// `--emit-typst DIR`: one edition's `main.typ` and every file it reads, under `DIR/<lang>`.
+fn emit_typst(base: &Path, e: &Edition) -> Result<()> {
+    store::write_file(&base.join("main.typ"), e.job.main.as_bytes())?;
+    for (path, bytes) in &e.job.files {
+        store::write_file(&base.join(path), bytes)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! Incremental builds: what a build may skip, and why (`bsb build --explain`).
+//!
+//! Two decisions. A build whose fingerprint (every file it reads, the program, the commit
+//! and `SOURCE_DATE_EPOCH`) equals the last build's, with every output as that build wrote
+//! it, does nothing. Otherwise each PDF is typeset only when its typst sources changed or
+//! the file on disk is not the one the last build wrote.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::manifest::{self, Manifest};
+use crate::problem::{IoContext, Result};
+
+/// Where the last build's fingerprint is kept: beside the PDFs, not in the committed
+/// manifest, because it includes the program's identity, which changes with every code edit.
+pub const STATE_FILE: &str = "report/out/.bsb-state.json";
+/// The manifest, relative to the output root.
+pub const MANIFEST: &str = "report/manifest.json";
+
+/// Everything a build reads, hashed without parsing: every file of the data directory,
+/// the program itself (a compile-time hash of its sources, templates, language files and
+/// locked dependencies; see build.rs), the releases, and what the configuration resolved
+/// (`settings`: the git state, `SOURCE_DATE_EPOCH`). Unchanged, the outputs are too.
+pub fn fingerprint(data: &Path, out: &Path, settings: &[(&str, String)]) -> Result<String> {
+    let mut entries = BTreeMap::new();
+    fn walk(base: &Path, dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) -> Result<()> {
+        let Ok(items) = std::fs::read_dir(dir) else { return Ok(()) };
+        for e in items {
+            let p = e.at("list", dir)?.path();
+            if p.is_dir() {
+                walk(base, &p, prefix, out)?;
+            } else {
+                let rel = p.strip_prefix(base).unwrap_or(&p).display().to_string();
+                out.insert(format!("{prefix}{rel}"), manifest::sha256(&std::fs::read(&p).at("read", &p)?));
+            }
+        }
+        Ok(())
+    }
+    walk(data, data, "data/", &mut entries)?;
+    let releases = out.join("report/releases");
+    walk(&releases, &releases, "releases/", &mut entries)?;
+    entries.insert("program".into(), env!("BSB_PROGRAM_HASH").into());
+    for (name, value) in settings {
+        entries.insert(name.to_string(), value.clone());
+    }
+    Ok(manifest::combined(&entries))
+}
+
+/// The last build's manifest, or an empty one.
+pub fn previous(out: &Path) -> Manifest {
+    Manifest::read(&out.join(MANIFEST)).unwrap_or_default()
+}
+
+/// True when every output the manifest lists is on disk with the bytes it recorded.
+fn outputs_intact(manifest: &Manifest, out: &Path) -> bool {
+    !manifest.outputs.is_empty()
+        && manifest
+            .outputs
+            .iter()
+            .all(|(path, hash)| std::fs::read(out.join(path)).map(|b| &manifest::sha256(&b) == hash).unwrap_or(false))
+}
+
+/// May the whole build be skipped? Yes when nothing it reads changed since the last
+/// complete build and every output is still as that build wrote it.
+pub fn unchanged(out: &Path, fingerprint: &str) -> bool {
+    let state = std::fs::read_to_string(out.join(STATE_FILE)).unwrap_or_default();
+    state.trim() == fingerprint && Manifest::read(&out.join(MANIFEST)).is_some_and(|m| outputs_intact(&m, out))
+}
+
+/// Record a complete build's fingerprint: only a build whose outputs are all in place
+/// may be skipped next time, so this comes after the store's commit.
+pub fn record(out: &Path, fingerprint: &str) -> Result<()> {
+    crate::store::write_file(&out.join(STATE_FILE), fingerprint.as_bytes())
+}
+
+/// Why a PDF must be typeset, or `None` when the file on disk is the one its unchanged
+/// sources made last time.
+pub fn typeset_reason(previous: &Manifest, out: &Path, pdf: &str, source_hash: &str) -> Option<&'static str> {
+    let on_disk = std::fs::read(out.join(pdf)).ok().map(|b| manifest::sha256(&b));
+    let unchanged = previous.typeset_from.get(pdf).map(String::as_str) == Some(source_hash)
+        && on_disk.is_some()
+        && on_disk.as_ref() == previous.outputs.get(pdf);
+    if unchanged {
+        None
+    } else if previous.typeset_from.contains_key(pdf) {
+        Some("its typst sources changed")
+    } else {
+        Some("no earlier build")
+    }
+}
+
+/// For `--explain`: whether each file's bytes differ from the file on disk.
+pub fn explain_writes(files: &BTreeMap<String, Vec<u8>>, out: &Path) {
+    for (path, bytes) in files {
+        let same = std::fs::read(out.join(path)).ok().as_deref() == Some(bytes.as_slice());
+        eprintln!("{}  {path}", if same { "same    " } else { "write   " });
+    }
+}

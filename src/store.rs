@@ -1,0 +1,280 @@
+//! The one place that writes a build's outputs, all or nothing.
+//!
+//! A build's files (tables, figures, PDFs, the manifest) are made in memory first. The
+//! store then
+//! 1. stages every changed file under `report/.bsb-stage/new/` (synced to disk),
+//! 2. writes a journal naming each file to switch and whether it existed before,
+//! 3. switches file by file: the old file moves to `report/.bsb-stage/old/`, the new one
+//!    into place; the manifest comes last,
+//! 4. removes the journal and the stage.
+//!
+//! If a step fails, the files already switched are put back, so the old set stays whole.
+//! If the process is killed, the journal survives, and the next build (or release) puts
+//! the old files back before it starts ([`recover`]); it also removes temporary files an
+//! older `bsb` left beside the outputs. Only one build writes into an output tree at a time
+//! ([`lock`]).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::problem::{build_err, IoContext, Result};
+
+/// The stage, inside the output tree (so every rename stays on one file system).
+const STAGE: &str = "report/.bsb-stage";
+/// The journal of a switch in progress.
+const JOURNAL: &str = "report/.bsb-stage/journal";
+
+/// The files of one build, keyed by path relative to the output root.
+#[derive(Default, Debug)]
+pub struct Outputs(pub BTreeMap<String, Vec<u8>>);
+
+impl Outputs {
+    /// Add (or replace) a file.
+    pub fn add(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
+        self.0.insert(path.into(), bytes);
+    }
+}
+
+/// How a commit may be made to fail, for the tests of the store's promise.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Faults {
+    /// Fail after this many files were switched into place.
+    pub fail_after_renames: Option<usize>,
+    /// Abort the process (as a kill would) after this many files were switched.
+    pub kill_after_renames: Option<usize>,
+}
+
+/// Write a file, creating its directory; the error names the path and the operation.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).at("create directory", dir)?;
+    }
+    fs::write(path, bytes).at("write", path)
+}
+
+/// Write a file and make sure its bytes reach the disk.
+pub fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).at("create directory", dir)?;
+    }
+    let mut f = fs::File::create(path).at("create", path)?;
+    f.write_all(bytes).at("write", path)?;
+    f.sync_all().at("sync", path)
+}
+
+/// Only one build writes into an output tree at a time: a second one started meanwhile
+/// waits for the first to finish (and says so) rather than interleaving its files.
+pub fn lock(out: &Path, quiet: bool) -> Result<fs::File> {
+    use fs2::FileExt;
+    let dir = out.join("report");
+    fs::create_dir_all(&dir).at("create directory", &dir)?;
+    let path = dir.join(".bsb.lock");
+    let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).at("open", &path)?;
+    if file.try_lock_exclusive().is_err() {
+        if !quiet {
+            eprintln!("waiting for another bsb build in {} to finish…", out.display());
+        }
+        file.lock_exclusive().at("lock", &path)?;
+    }
+    Ok(file)
+}
+
+/// One entry of the journal: a file to switch and whether an old version existed.
+struct Entry {
+    rel: String,
+    existed: bool,
+}
+
+fn read_journal(root: &Path) -> Result<Vec<Entry>> {
+    let path = root.join(JOURNAL);
+    let text = fs::read_to_string(&path).at("read", &path)?;
+    Ok(text
+        .lines()
+        .filter_map(|line| {
+            let (flag, rel) = line.split_once(' ')?;
+            Some(Entry { rel: rel.to_string(), existed: flag == "1" })
+        })
+        .collect())
+}
+
+/// Put back the old version of each journal entry (newest first), as far as it was
+/// switched; entries not switched yet are untouched.
+fn roll_back(root: &Path, entries: &[Entry]) -> Result<()> {
+    let stage = root.join(STAGE);
+    for e in entries.iter().rev() {
+        let target = root.join(&e.rel);
+        let old = stage.join("old").join(&e.rel);
+        let new = stage.join("new").join(&e.rel);
+        if e.existed {
+            if old.exists() {
+                fs::rename(&old, &target).at("restore", &target)?;
+            }
+        } else if !new.exists() && target.exists() {
+            // It did not exist before and its new version was moved into place.
+            fs::remove_file(&target).at("remove", &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Clean up after a build that was killed: put back the old outputs of an unfinished
+/// switch, remove the stage, and remove temporary files that older versions of `bsb`
+/// left beside their targets (`.<name>.tmp-<pid>`). Returns what was removed or restored.
+pub fn recover(root: &Path) -> Result<Vec<String>> {
+    let mut done = Vec::new();
+    let stage = root.join(STAGE);
+    if root.join(JOURNAL).exists() {
+        let entries = read_journal(root)?;
+        roll_back(root, &entries)?;
+        done.push(format!("put back the outputs of an unfinished build ({} file(s))", entries.len()));
+    }
+    if stage.exists() {
+        fs::remove_dir_all(&stage).at("remove", &stage)?;
+        done.push(format!("removed {}", stage.display()));
+    }
+    for dir in ["report", "report/tables", "report/out", "report/releases", "figures"] {
+        let dir = root.join(dir);
+        let Ok(items) = fs::read_dir(&dir) else { continue };
+        for item in items.flatten() {
+            let name = item.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.contains(".tmp-") && item.path().is_file() {
+                fs::remove_file(item.path()).at("remove", &item.path())?;
+                done.push(format!("removed {}", item.path().display()));
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Write every file whose bytes differ from what is on disk, all or nothing (see the
+/// module's description); returns the paths written. `report/manifest.json`, if among
+/// the files, is switched last. The caller holds the lock.
+pub fn commit(outputs: &Outputs, root: &Path, faults: Faults) -> Result<Vec<String>> {
+    recover(root)?;
+    let mut changed: Vec<&String> = outputs
+        .0
+        .iter()
+        .filter(|(rel, bytes)| fs::read(root.join(rel)).map(|old| &old != *bytes).unwrap_or(true))
+        .map(|(rel, _)| rel)
+        .collect();
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    changed.sort_by_key(|rel| (rel.as_str() == "report/manifest.json", rel.as_str()));
+    for rel in &changed {
+        if rel.split('/').any(|part| part.is_empty() || part == ".." || part == ".") || rel.starts_with(STAGE) {
+            return Err(build_err(format!("refused to write {rel}: not a plain path inside the output tree")));
+        }
+    }
+    let stage = root.join(STAGE);
+    let staged = (|| -> Result<Vec<Entry>> {
+        for rel in &changed {
+            write_synced(&stage.join("new").join(rel), &outputs.0[*rel])?;
+        }
+        let entries: Vec<Entry> =
+            changed.iter().map(|rel| Entry { rel: rel.to_string(), existed: root.join(rel).exists() }).collect();
+        let journal: String =
+            entries.iter().map(|e| format!("{} {}\n", if e.existed { 1 } else { 0 }, e.rel)).collect();
+        let tmp = stage.join("journal.tmp");
+        write_synced(&tmp, journal.as_bytes())?;
+        fs::rename(&tmp, root.join(JOURNAL)).at("rename", &root.join(JOURNAL))?;
+        Ok(entries)
+    })();
+    let entries = match staged {
+        Ok(entries) => entries,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&stage);
+            return Err(e);
+        }
+    };
+    let switched = (|| -> Result<()> {
+        for (n, e) in entries.iter().enumerate() {
+            if faults.kill_after_renames == Some(n) {
+                std::process::abort();
+            }
+            if faults.fail_after_renames == Some(n) {
+                return Err(build_err(format!("stopped before switching {} (BSB_FAIL_AFTER_RENAMES)", e.rel)));
+            }
+            let target = root.join(&e.rel);
+            if e.existed {
+                let old = stage.join("old").join(&e.rel);
+                let dir = old.parent().expect("staged path has a parent");
+                fs::create_dir_all(dir).at("create directory", dir)?;
+                fs::rename(&target, &old).at("move aside", &target)?;
+            } else if let Some(dir) = target.parent() {
+                fs::create_dir_all(dir).at("create directory", dir)?;
+            }
+            fs::rename(stage.join("new").join(&e.rel), &target).at("write", &target)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = switched {
+        // Put the old set back; if even that fails, the journal stays for the next build.
+        if roll_back(root, &entries).is_ok() {
+            let _ = fs::remove_dir_all(&stage);
+        }
+        return Err(e);
+    }
+    fs::remove_file(root.join(JOURNAL)).at("remove", &root.join(JOURNAL))?;
+    fs::remove_dir_all(&stage).at("remove", &stage)?;
+    Ok(entries.into_iter().map(|e| e.rel).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+            for e in fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(base, &p, out);
+                } else {
+                    out.insert(p.strip_prefix(base).unwrap().display().to_string(), fs::read(&p).unwrap());
+                }
+            }
+        }
+        walk(root, root, &mut out);
+        out
+    }
+
+    fn outputs(files: &[(&str, &str)]) -> Outputs {
+        Outputs(files.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect())
+    }
+
+    #[test]
+    fn a_failed_switch_leaves_the_old_set_and_a_killed_one_is_put_back() {
+        let root = std::env::temp_dir().join(format!("bsb-store-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let old = outputs(&[("a/x.csv", "1"), ("b/y.svg", "1"), ("report/manifest.json", "1")]);
+        commit(&old, &root, Faults::default()).unwrap();
+        let before = tree(&root);
+        let new = outputs(&[("a/x.csv", "2"), ("b/y.svg", "2"), ("b/z.svg", "2"), ("report/manifest.json", "2")]);
+        for n in 0..4 {
+            assert!(commit(&new, &root, Faults { fail_after_renames: Some(n), ..Faults::default() }).is_err());
+            assert_eq!(tree(&root), before, "after a failure at rename {n}");
+        }
+        // A kill: the switch stopped half-way with the journal in place.
+        let mut entries = vec![];
+        for rel in ["a/x.csv", "b/z.svg"] {
+            let existed = root.join(rel).exists();
+            write_synced(&root.join(STAGE).join("new").join(rel), b"2").unwrap();
+            entries.push(format!("{} {rel}\n", existed as u8));
+        }
+        write_synced(&root.join(JOURNAL), entries.concat().as_bytes()).unwrap();
+        write_synced(&root.join(STAGE).join("old/a/x.csv"), b"1").unwrap();
+        fs::rename(root.join(STAGE).join("new/a/x.csv"), root.join("a/x.csv")).unwrap();
+        fs::create_dir_all(root.join("report/tables")).unwrap();
+        fs::write(root.join("report/tables/.t.csv.tmp-99"), "x").unwrap();
+        recover(&root).unwrap();
+        assert_eq!(tree(&root), before);
+        commit(&new, &root, Faults::default()).unwrap();
+        assert_eq!(fs::read_to_string(root.join("b/z.svg")).unwrap(), "2");
+        assert!(!root.join(STAGE).exists());
+        let _ = fs::remove_dir_all(&root);
+    }
+}
