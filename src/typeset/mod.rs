@@ -46,6 +46,7 @@ pub struct Job {
 }
 
 /// A typeset document and what typst warned about on the way.
+#[derive(Debug)]
 pub struct Pdf {
     /// The PDF's bytes.
     pub bytes: Vec<u8>,
