@@ -34,7 +34,7 @@ fn a_failed_build_leaves_earlier_outputs_untouched() {
     .unwrap();
     let failed = bsb(&["build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(failed.status.code(), Some(1));
-    assert!(text_of(&failed).contains("prose/summary.typ:1"), "{}", text_of(&failed));
+    assert!(text_of(&failed).contains("data/prose/en/summary.typ:1"), "{}", text_of(&failed));
     assert_eq!(all_files(&out), before, "no output changed");
 }
 
