@@ -9,6 +9,7 @@ mod builds;
 mod diff;
 mod errors;
 mod figures;
+mod house;
 mod import;
 mod pdfread;
 mod reference;
