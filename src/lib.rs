@@ -18,6 +18,7 @@ pub mod store;
 pub mod analysis;
 pub mod diff;
 pub mod figures;
+pub mod fonts;
 pub mod import;
 pub mod lang;
 pub mod output;

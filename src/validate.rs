@@ -27,6 +27,7 @@ pub fn validate(study: &Study) -> Report {
     privacy(study, &mut errors);
     prose_languages(study, &mut errors);
     coverage(study, &mut warnings);
+    crate::fonts::check(study, &mut errors);
     Report { errors: errors.into_sorted(), warnings: warnings.into_sorted() }
 }
 

@@ -2,11 +2,13 @@
 //! `codebook.csv` and `excerpts/imported.csv`, plus the report of everything that did not
 //! fit.
 //!
-//! Each coded `PlainTextSelection` of a text source becomes one excerpt: its text cut from
-//! the source (see `sources` for how offsets count), its codes from its `Coding`s, its
-//! interview from the source and its participant from the cases (see `design`). Ids are
-//! short and stable (`E0001`… in document order) and the selection's GUID is kept in a
-//! `guid` column. Selections without a coding, empty selections and codings that point at
+//! Each coded passage of a text source becomes one excerpt: its text cut from the source
+//! (see `sources` for how offsets count), its codes from the `Coding`s of every
+//! `PlainTextSelection` with that range (NVivo writes one selection per coding, so a passage
+//! coded five times is five selections; overlapping but different ranges stay separate
+//! excerpts), its interview from the source and its participant from the cases (see
+//! `design`). Ids are short and stable (`E0001`… in document order) and the selections'
+//! GUIDs are kept in a `guid` column. Selections without a coding, empty selections and codings that point at
 //! a case are listed in the report and skipped. Excerpts longer than `bsb check` accepts
 //! are written as they are and listed: cutting a quotation short would change what it
 //! says, so the analyst shortens it (the format expects paraphrases anyway).
@@ -85,10 +87,13 @@ fn excerpts(
     let mut rows = Vec::new();
     let mut long = Vec::new();
     let mut guessed = Vec::new();
+    let mut merged = 0usize;
     for (si, source) in p.sources.iter().enumerate() {
         let ii = d.interview_of_source[si];
         let interview = &d.interviews[ii];
         let here = format!("in source {} ({})", quoted(&source.name), interview.id);
+        let mut passages: Vec<Passage> = Vec::new();
+        let mut index: BTreeMap<(usize, usize), usize> = BTreeMap::new();
         for sel in &source.selections {
             let what = format!("selection {} [{}–{}] {here}", quoted(&sel.name), sel.start, sel.end);
             let Some(text) = &texts[si] else {
@@ -106,12 +111,7 @@ fn excerpts(
                         s.qde,
                         Some(sel.line),
                         "endPosition",
-                        format!(
-                            "expected an offset within the source's {} characters{}, found {} ({what})",
-                            text.len(),
-                            if text.crlf_rule.is_some() { " (counting CRLF as one)" } else { "" },
-                            sel.end
-                        ),
+                        format!("{} ({what})", text.cut_problem(sel.start, sel.end)),
                     );
                 }
                 continue;
@@ -142,17 +142,49 @@ fn excerpts(
                 report.add(Part::LeftOut, format!("{what}: no coding{memo}"));
                 continue;
             }
-            let participant = participant_of(p, d, si, ii, &key(&sel.guid), &what, &mut guessed);
+            // One excerpt per coded passage: NVivo writes one selection per coding, so a
+            // passage coded five times arrives as five selections with the same range.
+            let range = (sel.start, sel.end);
+            match index.get(&range).map(|&i| &mut passages[i]) {
+                Some(x) => {
+                    for c in codes {
+                        if !x.codes.contains(&c) {
+                            x.codes.push(c);
+                        }
+                    }
+                    x.selections.push(sel);
+                    merged += 1;
+                }
+                None => {
+                    index.insert(range, passages.len());
+                    passages.push(Passage { text: cut, codes, selections: vec![sel], what });
+                }
+            }
+        }
+        for x in passages {
+            let keys: Vec<String> = x.selections.iter().map(|sel| key(&sel.guid)).collect();
+            let participant = participant_of(p, d, si, ii, &keys, &x.what, &mut guessed);
             let id = format!("E{:0width$}", rows.len() + 1);
-            let words = cut.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).count();
+            let words = x.text.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).count();
             if words > crate::validate::MAX_EXCERPT_WORDS {
                 long.push((id.clone(), words));
             }
-            let mut row = vec![id, interview.id.clone(), participant, codes.join(";")];
-            row.extend(s.langs.iter().map(|_| cut.to_string()));
-            row.push(sel.guid.clone());
+            let mut row = vec![id, interview.id.clone(), participant, x.codes.join(";")];
+            row.extend(s.langs.iter().map(|_| x.text.to_string()));
+            let guids: Vec<&str> = x.selections.iter().map(|sel| sel.guid.as_str()).collect();
+            row.push(guids.join(";"));
             rows.push(row);
         }
+    }
+    if merged > 0 {
+        report.add(
+            Part::Changed,
+            format!(
+                "{merged} selection(s) had the same source and range as another and were merged into its excerpt, \
+                 which carries all their codes (one excerpt per coded passage; the `guid` column lists every \
+                 selection's GUID)"
+            ),
+        );
     }
     if !problems.is_empty() {
         return Err(Failure::Data(problems.into_sorted()));
@@ -163,7 +195,16 @@ fn excerpts(
     Ok((rows, long))
 }
 
-/// The participant an excerpt belongs to: the case naming the selection, else the one
+/// Selections of one source with the same range: one excerpt.
+struct Passage<'a> {
+    text: &'a str,
+    codes: Vec<&'a str>,
+    selections: Vec<&'a super::project::Selection>,
+    /// How the first selection is named in the report.
+    what: String,
+}
+
+/// The participant an excerpt belongs to: the case naming one of its selections, else the one
 /// case covering the source, else (a group without attribution) the first of them, noted
 /// for the analyst; an interview without cases has its own participant.
 fn participant_of(
@@ -171,11 +212,19 @@ fn participant_of(
     d: &Design,
     si: usize,
     ii: usize,
-    sel: &str,
+    sels: &[String],
     what: &str,
     guessed: &mut Vec<String>,
 ) -> String {
-    let named = d.cases_of_selection.get(sel).map(Vec::as_slice).unwrap_or(&[]);
+    let mut named: Vec<usize> = Vec::new();
+    for sel in sels {
+        for &c in d.cases_of_selection.get(sel).map(Vec::as_slice).unwrap_or(&[]) {
+            if !named.contains(&c) {
+                named.push(c);
+            }
+        }
+    }
+    let named = named.as_slice();
     let covering = &d.cases_of_source[si];
     let (pool, how) = if !named.is_empty() { (named, "name it") } else { (covering.as_slice(), "cover the source") };
     if let Some(&ci) = pool.first() {

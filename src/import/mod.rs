@@ -113,7 +113,22 @@ pub fn import_qdc(file: &Path, into: &Path, langs: &[String], quiet: bool) -> Re
 }
 
 fn import_qdc_report(file: &Path, into: &Path, langs: &[String]) -> Result<Report> {
-    let langs = languages(langs)?;
+    let (langs, from_study) = match study_languages(into)? {
+        Some(study) => {
+            let asked = if langs.is_empty() { study.clone() } else { languages(langs)? };
+            if asked != study {
+                return Err(build_err(format!(
+                    "--lang {}: the study in {} is written in {}; the codebook takes the study's languages, so \
+                     leave out --lang",
+                    asked.join(" --lang "),
+                    into.display(),
+                    study.join(", ")
+                )));
+            }
+            (study, true)
+        }
+        None => (languages(langs)?, false),
+    };
     let target = into.join("codebook.csv");
     if target.exists() {
         return Err(build_err(format!("{}: already exists; refused to overwrite the codebook", target.display())));
@@ -157,6 +172,11 @@ fn import_qdc_report(file: &Path, into: &Path, langs: &[String]) -> Result<Repor
         return Err(build_err(format!("{label}: holds no codes")));
     }
     let mut report = Report::new(format!("Import of {label}"));
+    report.preamble.push(if from_study {
+        format!("Languages {}, from {}.", langs.join(", "), into.join("study.toml").display())
+    } else {
+        format!("Languages {}, from --lang (there is no study.toml in {}).", langs.join(", "), into.display())
+    });
     let ids = qdc::code_ids(&codes);
     let csv = qdc::codebook_csv(&codes, &ids, &langs, &mut report);
     let themes = codes.iter().filter(|c| c.parent.is_none()).count();
@@ -172,6 +192,27 @@ fn import_qdc_report(file: &Path, into: &Path, langs: &[String]) -> Result<Repor
     std::fs::create_dir_all(into).map_err(|e| build_err(format!("{}: cannot be created: {e}", into.display())))?;
     write::write_new_file(&target, &csv)?;
     Ok(report)
+}
+
+/// The `languages` of the study in `dir`, when `dir/study.toml` exists and names them.
+fn study_languages(dir: &Path) -> Result<Option<Vec<String>>> {
+    let path = dir.join("study.toml");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| build_err(format!("{}: cannot be read: {e}", path.display())))?;
+    let table: toml::Table = toml::from_str(&text)
+        .map_err(|e| build_err(format!("{}: is not valid TOML: {}", path.display(), e.message())))?;
+    let Some(value) = table.get("languages") else { return Ok(None) };
+    let list = value.as_array().map(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>());
+    match list.flatten() {
+        Some(l) if !l.is_empty() => languages(&l).map(Some),
+        _ => Err(build_err(format!(
+            "{}: field languages: expected a list of language codes like [\"nb\", \"en\"]",
+            path.display()
+        ))),
+    }
 }
 
 /// Write the study's codebook (from `data`) as a `.qdc`, named in `lang` (default: the
@@ -197,7 +238,7 @@ pub fn export_qdc(data: &Path, out: &Path, lang: Option<&str>) -> Result<()> {
         }
         None => langs.first().cloned().ok_or_else(|| build_err("the study declares no language"))?,
     };
-    let xml = qdc::export_xml(&study, &lang)?;
+    let xml = qdc::export_xml(data, &study, &lang)?;
     write::replace_file(out, xml.as_bytes())
 }
 

@@ -4,20 +4,24 @@
 //!
 //! Going in, codes get short stable ids in document order (`C001`, `C002`, …; parents come
 //! before their children), top-level codes become themes (empty `parent`), nested codes
-//! name their parent, and the original GUID is kept in an extra `guid` column (the loader
-//! ignores unknown columns). Going out, GUIDs are derived from the study slug and the code
-//! id (a version-4-shaped UUID from SHA-256), so exporting twice gives the same file and a
-//! re-export matches what a tool already imported.
+//! name their parent, and the original GUID is kept in an extra `guid` column, the colour
+//! (where the codebook has one) in a `color` column (the loader ignores both). Going out,
+//! each code keeps the GUID of its `guid` column, so a round trip into the QDA tool matches
+//! the codes it already has instead of creating new ones, and its colour; a code without a
+//! GUID gets one derived from the study slug and the code id (a version-4-shaped UUID from
+//! SHA-256), so exporting twice gives the same file.
 
 use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use super::project::QdaCode;
+use std::path::Path;
+
+use super::project::{key, QdaCode};
 use super::report::{quoted, Part, Report};
 use super::write;
 use super::xml::escape;
-use crate::problem::{build_err, Result};
+use crate::problem::{build_err, Problems, Result};
 use crate::study::Study;
 
 /// The codebook namespace of QDA-XML 1.0.
@@ -36,7 +40,11 @@ pub fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report:
     header.extend(langs.iter().map(|l| format!("label_{l}")));
     header.extend(langs.iter().map(|l| format!("description_{l}")));
     header.push("guid".into());
-    let (mut undescribed, mut unnamed, mut not_codable, mut coloured, mut deep) = (vec![], vec![], vec![], 0, vec![]);
+    let with_colour = codes.iter().any(|c| c.color.is_some());
+    if with_colour {
+        header.push("color".into());
+    }
+    let (mut undescribed, mut unnamed, mut not_codable, mut bad_colour, mut deep) = (vec![], vec![], vec![], vec![], vec![]);
     let mut rows = Vec::new();
     for (i, c) in codes.iter().enumerate() {
         let label = if c.name.is_empty() {
@@ -53,9 +61,6 @@ pub fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report:
         if !c.codable {
             not_codable.push(format!("{} {}", ids[i], quoted(&label)));
         }
-        if c.color.is_some() {
-            coloured += 1;
-        }
         if c.depth >= 2 {
             deep.push(format!("{} {}", ids[i], quoted(&label)));
         }
@@ -63,6 +68,15 @@ pub fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report:
         row.extend(langs.iter().map(|_| label.clone()));
         row.extend(langs.iter().map(|_| description.clone()));
         row.push(c.guid.clone());
+        if with_colour {
+            let colour = c.color.as_deref().unwrap_or("");
+            if colour.is_empty() || is_colour(colour) {
+                row.push(colour.to_string());
+            } else {
+                bad_colour.push(format!("{} ({colour})", ids[i]));
+                row.push(String::new());
+            }
+        }
         rows.push(row);
     }
     if !undescribed.is_empty() {
@@ -87,8 +101,11 @@ pub fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report:
             ),
         );
     }
-    if coloured > 0 {
-        report.add(Part::LeftOut, format!("the colours of {coloured} code(s)"));
+    if !bad_colour.is_empty() {
+        report.add(
+            Part::LeftOut,
+            format!("colour(s) that are not #RRGGBB, which the standard requires: {}", bad_colour.join(", ")),
+        );
     }
     if !deep.is_empty() {
         report.add(
@@ -105,6 +122,69 @@ pub fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report:
     write::csv(&header, &rows)
 }
 
+/// `#RRGGBB`, the schema's RGBType.
+pub fn is_colour(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A GUID as the schema writes it: 8-4-4-4-12 hexadecimal digits, optionally in braces.
+pub fn is_guid(s: &str) -> bool {
+    let inner = s.strip_prefix('{').and_then(|x| x.strip_suffix('}')).unwrap_or(s);
+    let parts: Vec<&str> = inner.split('-').collect();
+    parts.len() == 5
+        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The `guid` and `color` cells of the study's codebook files, by code id, checked. The
+/// loader does not keep these columns, so they are read here from the files it loaded.
+fn kept_columns(data: &Path, study: &Study) -> Result<BTreeMap<String, (Option<String>, Option<String>)>> {
+    let mut out = BTreeMap::new();
+    let mut problems = Problems::default();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for f in &study.files {
+        let is_codebook = f.path == "codebook.csv" || (f.path.starts_with("codebook/") && f.path.ends_with(".csv"));
+        if !is_codebook {
+            continue;
+        }
+        let file = data.join(&f.path).display().to_string();
+        let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(f.bytes.as_slice());
+        let Ok(headers) = r.headers().cloned() else { continue };
+        let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}').trim() == name);
+        let (Some(id), guid, color) = (col("id"), col("guid"), col("color")) else { continue };
+        for record in r.records() {
+            let Ok(record) = record else { continue };
+            let byte = record.position().map(|p| p.byte() as usize).unwrap_or(0).min(f.bytes.len());
+            let line = f.bytes[..byte].iter().filter(|&&b| b == b'\n').count() + 1;
+            let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::trim).filter(|x| !x.is_empty());
+            let Some(code) = cell(Some(id)) else { continue };
+            let g = cell(guid).map(str::to_string);
+            if let Some(g) = &g {
+                if !is_guid(g) {
+                    problems.push(
+                        &file,
+                        Some(line),
+                        "guid",
+                        format!("expected a GUID like 1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294, found `{}`", g.escape_debug()),
+                    );
+                } else if let Some(first) = seen.insert(key(g), code.to_string()) {
+                    problems.push(&file, Some(line), "guid", format!("expected a unique GUID, found `{g}` again (code {first})"));
+                }
+            }
+            let c = cell(color).map(str::to_string);
+            if let Some(c) = &c {
+                if !is_colour(c) {
+                    problems.push(&file, Some(line), "color", format!("expected a colour like #46AA00, found `{}`", c.escape_debug()));
+                }
+            }
+            out.insert(code.to_string(), (g, c));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(crate::problem::Failure::Data(problems.into_sorted()));
+    }
+    Ok(out)
+}
+
 /// A GUID for code `id` of study `slug`: SHA-256 of `slug/id`, shaped as a version-4 UUID.
 pub fn guid_for(slug: &str, id: &str) -> String {
     let digest = Sha256::digest(format!("{slug}/{id}").as_bytes());
@@ -117,10 +197,11 @@ pub fn guid_for(slug: &str, id: &str) -> String {
 }
 
 /// The study's codebook as a QDA-XML codebook, names and descriptions in `lang`.
-pub fn export_xml(study: &Study, lang: &str) -> Result<String> {
+pub fn export_xml(data: &Path, study: &Study, lang: &str) -> Result<String> {
     if study.codes.is_empty() {
         return Err(build_err("the study has no codes to export"));
     }
+    let kept = kept_columns(data, study)?;
     let ids: std::collections::BTreeSet<&str> = study.codes.iter().map(|c| c.id.as_str()).collect();
     let mut children: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
     for (i, c) in study.codes.iter().enumerate() {
@@ -140,8 +221,11 @@ pub fn export_xml(study: &Study, lang: &str) -> Result<String> {
         "<CodeBook xmlns=\"{NAMESPACE}\" origin=\"{}\">\n  <Codes>\n",
         escape(concat!("bsb ", env!("CARGO_PKG_VERSION")))
     ));
+    type Kept = BTreeMap<String, (Option<String>, Option<String>)>;
+    #[allow(clippy::too_many_arguments)]
     fn emit(
         study: &Study,
+        kept: &Kept,
         lang: &str,
         i: usize,
         depth: usize,
@@ -150,9 +234,12 @@ pub fn export_xml(study: &Study, lang: &str) -> Result<String> {
     ) {
         let c = &study.codes[i];
         let pad = "  ".repeat(depth + 2);
+        let (guid, colour) = kept.get(&c.id).cloned().unwrap_or_default();
+        let guid = guid.unwrap_or_else(|| guid_for(&study.meta.slug, &c.id));
+        let colour = colour.map(|x| format!(" color=\"{}\"", escape(&x))).unwrap_or_default();
         out.push_str(&format!(
-            "{pad}<Code guid=\"{}\" name=\"{}\" isCodable=\"true\">\n",
-            guid_for(&study.meta.slug, &c.id),
+            "{pad}<Code guid=\"{}\" name=\"{}\" isCodable=\"true\"{colour}>\n",
+            escape(&guid),
             escape(c.label.get(lang)).replace('\n', "&#10;").replace('\t', "&#9;")
         ));
         let description = c.description.get(lang);
@@ -160,12 +247,12 @@ pub fn export_xml(study: &Study, lang: &str) -> Result<String> {
             out.push_str(&format!("{pad}  <Description>{}</Description>\n", escape(description)));
         }
         for &k in kids.get(&Some(c.id.as_str())).map(Vec::as_slice).unwrap_or(&[]) {
-            emit(study, lang, k, depth + 1, kids, out);
+            emit(study, kept, lang, k, depth + 1, kids, out);
         }
         out.push_str(&format!("{pad}</Code>\n"));
     }
     for &i in children.get(&None).map(Vec::as_slice).unwrap_or(&[]) {
-        emit(study, lang, i, 0, &children, &mut out);
+        emit(study, &kept, lang, i, 0, &children, &mut out);
     }
     out.push_str("  </Codes>\n</CodeBook>\n");
     Ok(out)

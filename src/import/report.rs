@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Part {
     Written,
+    /// How each source's offsets were read (the unit, CRLF), and why.
+    Offsets,
     LeftOut,
     Changed,
     ToDo,
@@ -20,6 +22,7 @@ impl Part {
     fn heading(self) -> &'static str {
         match self {
             Part::Written => "Written",
+            Part::Offsets => "How offsets were read",
             Part::LeftOut => "Not imported (the study format cannot hold it)",
             Part::Changed => "Changed on the way in",
             Part::ToDo => "For the analyst to do",
@@ -58,7 +61,7 @@ impl Report {
         for line in &self.preamble {
             let _ = write!(out, "\n{line}\n");
         }
-        for part in [Part::Written, Part::LeftOut, Part::Changed, Part::ToDo] {
+        for part in [Part::Written, Part::Offsets, Part::LeftOut, Part::Changed, Part::ToDo] {
             let items: Vec<&str> = self.items(part).collect();
             let _ = write!(out, "\n## {}\n\n", part.heading());
             if items.is_empty() {

@@ -199,6 +199,94 @@ fn offsets_are_code_points_on_norwegian_text() {
     assert_eq!(ex[0]["participant"], "P01");
 }
 
+/// `(start, end)` of the first `part` in `text`, counted in UTF-16 code units (as NVivo does).
+fn span16(text: &str, part: &str) -> (usize, usize) {
+    let byte = text.find(part).unwrap_or_else(|| panic!("`{part}` not in the text"));
+    let start = text[..byte].encode_utf16().count();
+    (start, start + part.encode_utf16().count())
+}
+
+/// A source with emoji (outside the BMP) before and inside the coded passages, CRLF line
+/// ends and Sámi letters, the way NVivo on Windows stores comments from social media.
+const EMOJI_TEXT: &str = "Kommentar 1: Det er bra 😀😀\r\nKommentar 2: Ikke vaksine for meg 🤣🤣🤣\r\nKommentar 3: Sámi giella ja čuođi ŋ 😤 ferdig.\r\n";
+
+fn one_source(origin: &str, text: &str, sels: &str) -> Vec<(String, Vec<u8>)> {
+    let body = format!("{}<Sources>{}</Sources>", codebook(), source(201, &format!("internal://{}.txt", g(201)), sels));
+    vec![
+        ("project.qde".into(), project(origin, &body).into_bytes()),
+        (format!("sources/{}.txt", g(201)), text.as_bytes().to_vec()),
+    ]
+}
+
+#[test]
+fn nvivo_offsets_count_utf16_code_units() {
+    let parts = ["Ikke vaksine for meg 🤣🤣🤣", "čuođi ŋ 😤 ferdig", "Det er bra"];
+    let sels: String = parts.iter().enumerate().map(|(i, p)| sel(301 + i as u32, span16(EMOJI_TEXT, p), &[4])).collect();
+    for origin in ["NVivo for Windows 12.6", "NVivo for Mac 12.7.0", "NVivo 15"] {
+        let files = one_source(origin, EMOJI_TEXT, &sels);
+        let (_tmp, data, report) = import(&entries(&files), &[], &[]);
+        let texts: Vec<String> = rows(&data.join("excerpts/imported.csv")).iter().map(|r| r["text_en"].clone()).collect();
+        assert_eq!(texts, parts, "{origin}");
+        let how = items(&report, Part::Offsets);
+        assert_eq!(how.len(), 1, "{how:?}");
+        assert!(how[0].contains("read as UTF-16 code units,") && how[0].contains("NVivo"), "{how:?}");
+        assert!(how[0].contains("3 of 3 selection(s) start and end at word boundaries"), "{how:?}");
+        // CRLF counts as two UTF-16 code units in NVivo: the ATLAS.ti rule must not fire.
+        assert!(!any_item(&report, Part::Changed, "CRLF"), "{:?}", items(&report, Part::Changed));
+    }
+}
+
+#[test]
+fn code_points_stay_the_default_and_the_text_overrules_a_wrong_origin() {
+    let parts = ["Ikke vaksine for meg 🤣🤣🤣", "čuođi ŋ 😤 ferdig"];
+    let cp: String = parts.iter().enumerate().map(|(i, p)| sel(301 + i as u32, span(EMOJI_TEXT, p), &[4])).collect();
+    // Other tools count code points.
+    let (_tmp, data, report) = import(&entries(&one_source("QualCoder 3.6", EMOJI_TEXT, &cp)), &[], &[]);
+    let texts: Vec<String> = rows(&data.join("excerpts/imported.csv")).iter().map(|r| r["text_en"].clone()).collect();
+    assert_eq!(texts, parts);
+    assert!(any_item(&report, Part::Offsets, "read as code points,"));
+    // A project that says NVivo but counts code points: read as UTF-16 units, a boundary
+    // falls inside a surrogate pair, so the import reads code points and says why.
+    let (_tmp, data, report) = import(&entries(&one_source("NVivo 14", EMOJI_TEXT, &cp)), &[], &[]);
+    let texts: Vec<String> = rows(&data.join("excerpts/imported.csv")).iter().map(|r| r["text_en"].clone()).collect();
+    assert_eq!(texts, parts);
+    let how = items(&report, Part::Offsets);
+    assert!(how[0].starts_with("source “Intervju 201”: read as code points,"), "{how:?}");
+    assert!(how[0].contains("as UTF-16 code units, 1 selection(s) start or end inside a surrogate pair"), "{how:?}");
+}
+
+#[test]
+fn a_text_without_emoji_reads_the_same_in_both_units() {
+    let files = usual("NVivo for Windows 12.6");
+    let (_tmp, data, report) = import(&entries(&files), &[], &[]);
+    assert_eq!(rows(&data.join("excerpts/imported.csv"))[0]["text_en"], "Fra en venn på sykehuset");
+    assert!(any_item(&report, Part::Offsets, "code points and UTF-16 code units agree"), "{:?}", items(&report, Part::Offsets));
+}
+
+#[test]
+fn selections_with_the_same_range_are_one_excerpt_with_all_their_codes() {
+    let a = span(TEXT, "Fra en venn på sykehuset");
+    let b = span(TEXT, "Maten var god, særlig blåbærsyltetøyet");
+    let c = span(TEXT, "blåbærsyltetøyet på søndager");
+    // NVivo's way: one selection per coding; plus an overlapping but different range.
+    let sels = [sel(301, a, &[3]), sel(302, a, &[4]), sel(303, b, &[2]), sel(304, a, &[3, 1]), sel(305, c, &[2]), sel(306, b, &[4])]
+        .concat();
+    let (_tmp, data, report) = import(&entries(&one_source("NVivo for Mac 12.7.0", TEXT, &sels)), &[], &[]);
+    let ex = rows(&data.join("excerpts/imported.csv"));
+    let got: Vec<(&str, &str, &str)> =
+        ex.iter().map(|r| (r["text_en"].as_str(), r["codes"].as_str(), r["guid"].as_str())).collect();
+    let (g301, g302, g303, g304, g305, g306) = (g(301), g(302), g(303), g(304), g(305), g(306));
+    assert_eq!(
+        got,
+        [
+            ("Fra en venn på sykehuset", "C003;C004;C001", format!("{g301};{g302};{g304}").as_str()),
+            ("Maten var god, særlig blåbærsyltetøyet", "C002;C004", format!("{g303};{g306}").as_str()),
+            ("blåbærsyltetøyet på søndager", "C002", g305.as_str()),
+        ]
+    );
+    assert!(any_item(&report, Part::Changed, "3 selection(s) had the same source and range"), "{:?}", items(&report, Part::Changed));
+}
+
 #[test]
 fn codebook_hierarchy_comes_from_nesting() {
     let files = usual("QualCoder 3.5");
@@ -837,8 +925,10 @@ fn qdc_import_refuses_an_existing_codebook_and_bad_files() {
     fs::write(&qdc, &xml).unwrap();
     let into = tmp.path().join("study");
     fs::create_dir(&into).unwrap();
-    fs::write(into.join("study.toml"), "kept").unwrap();
-    import_qdc_report(&qdc, &into, &["nb".into(), "en".into()]).unwrap();
+    let study = "languages = [\"nb\", \"en\"] # kept\n";
+    fs::write(into.join("study.toml"), study).unwrap();
+    // The study's languages, without --lang.
+    import_qdc_report(&qdc, &into, &[]).unwrap();
     let cb = rows(&into.join("codebook.csv"));
     assert_eq!(cb.len(), 4);
     assert_eq!((cb[2]["parent"].as_str(), cb[2]["label_nb"].as_str()), ("C002", "Fra venner på sykehuset"));
@@ -846,7 +936,14 @@ fn qdc_import_refuses_an_existing_codebook_and_bad_files() {
     let err = import_qdc_report(&qdc, &into, &[]).unwrap_err().to_string();
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(fs::read(into.join("codebook.csv")).unwrap(), before);
-    assert_eq!(fs::read_to_string(into.join("study.toml")).unwrap(), "kept");
+    assert_eq!(fs::read_to_string(into.join("study.toml")).unwrap(), study);
+    // A --lang other than the study's is refused.
+    fs::remove_file(into.join("codebook.csv")).unwrap();
+    let err = import_qdc_report(&qdc, &into, &["en".into()]).unwrap_err().to_string();
+    assert!(err.contains("written in nb, en"), "{err}");
+    assert!(!into.join("codebook.csv").exists());
+    import_qdc_report(&qdc, &into, &["nb".into(), "en".into()]).unwrap();
+    assert_eq!(fs::read(into.join("codebook.csv")).unwrap(), before, "the same --lang as the study is fine");
     for (bad, needle) in [
         (r#"<!DOCTYPE x [<!ENTITY a "b">]><CodeBook/>"#.to_string(), "DOCTYPE"),
         ("<Project name=\"x\"/>".to_string(), "expected a REFI-QDA codebook"),

@@ -26,8 +26,14 @@ pub const CREATOR: &str = "bsb with Typst 0.15";
 static FONTS: LazyLock<FontStore> = LazyLock::new(|| {
     let mut store = FontStore::new();
     store.extend(typst_kit::fonts::embedded());
+    store.extend(crate::fonts::fallback());
     store
 });
+
+/// The embedded fonts' book (typst's own and bsb's fallbacks), for the glyph check.
+pub fn font_book() -> &'static FontBook {
+    FONTS.book()
+}
 
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
 
