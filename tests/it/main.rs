@@ -12,5 +12,6 @@ mod figures;
 mod house;
 mod import;
 mod pdfread;
+mod qda;
 mod reference;
 mod tables;
