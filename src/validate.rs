@@ -22,7 +22,10 @@ pub fn validate(study: &Study) -> Report {
     let mut errors = Problems::default();
     let mut warnings = Problems::default();
     unique_ids(study, &mut errors);
-    references(study, &mut errors);
+    let mut refs = Refs::new(study);
+    references(study, &mut refs, &mut errors);
+    completeness(study, &mut refs, &mut errors);
+    refs.summary(study, &mut errors);
     numbers(study, &mut errors);
     privacy(study, &mut errors);
     prose_languages(study, &mut errors);
@@ -73,13 +76,71 @@ fn ids<'a, T>(items: &'a [T], id: impl Fn(&'a T) -> &'a str) -> BTreeSet<&'a str
     items.iter().map(id).collect()
 }
 
-fn must_exist(set: &BTreeSet<&str>, value: &str, pos: &Pos, field: &str, what: &str, p: &mut Problems) {
-    if !value.is_empty() && !set.contains(value) {
-        p.at(pos, field, format!("expected the id of a {what}, found `{value}`, which does not exist"));
+/// Checks that references resolve, except into a table a file of which could not be read:
+/// those are counted and summarised once, since each would only repeat that file's error.
+struct Refs<'a> {
+    unreadable: BTreeSet<&'a str>,
+    skipped: usize,
+}
+
+/// The table an id of `what` lives in.
+fn table_of(what: &str) -> &'static str {
+    match what {
+        "interview" => "interviews",
+        "code" => "codebook",
+        "trait" => "traits",
+        "recommendation column" => "recommendation-columns",
+        "set" => "context/sets",
+        "fact" => "context/facts",
+        "finding" => "model-findings",
+        "share" => "context/shares",
+        "excerpt" => "excerpts",
+        _ => "study.toml",
     }
 }
 
-fn references(s: &Study, p: &mut Problems) {
+impl<'a> Refs<'a> {
+    fn new(s: &'a Study) -> Self {
+        Refs { unreadable: s.unreadable.iter().map(|u| u.table.as_str()).collect(), skipped: 0 }
+    }
+
+    /// Whether the table holding `what` was read whole; counts a skipped check if not.
+    fn readable(&mut self, what: &str) -> bool {
+        if self.unreadable.contains(table_of(what)) {
+            self.skipped += 1;
+            false
+        } else {
+            true
+        }
+    }
+
+    fn check(&mut self, set: &BTreeSet<&str>, value: &str, pos: &Pos, field: &str, what: &str, p: &mut Problems) {
+        if !value.is_empty() && !set.contains(value) && self.readable(what) {
+            p.at(pos, field, format!("expected the id of a {what}, found `{value}`, which does not exist"));
+        }
+    }
+
+    fn summary(&self, s: &Study, p: &mut Problems) {
+        if s.unreadable.is_empty() {
+            return;
+        }
+        let files: BTreeSet<&str> = s.unreadable.iter().map(|u| u.file.as_str()).collect();
+        let dir = files.iter().next().and_then(|f| f.split('/').next()).unwrap_or("data");
+        p.push(
+            dir,
+            None,
+            "",
+            format!(
+                "{} file(s) could not be read ({}); {} reference(s) into them were not checked",
+                files.len(),
+                files.iter().copied().collect::<Vec<_>>().join(", "),
+                self.skipped
+            ),
+        );
+    }
+}
+
+fn references(s: &Study, refs: &mut Refs, p: &mut Problems) {
     let models = ids(&s.models, |m| &m.id);
     let regions = ids(&s.regions, |r| &r.id);
     let units = ids(&s.units, |u| &u.id);
@@ -91,12 +152,12 @@ fn references(s: &Study, p: &mut Problems) {
     let facts = ids(&s.facts, |f| &f.id);
 
     for u in &s.units {
-        must_exist(&regions, &u.region, &u.pos, "region", "region", p);
-        must_exist(&models, &u.model, &u.pos, "model", "model", p);
+        refs.check(&regions, &u.region, &u.pos, "region", "region", p);
+        refs.check(&models, &u.model, &u.pos, "model", "model", p);
     }
     for i in &s.interviews {
-        must_exist(&regions, &i.region, &i.pos, "region", "region", p);
-        must_exist(&units, &i.unit, &i.pos, "unit", "unit", p);
+        refs.check(&regions, &i.region, &i.pos, "region", "region", p);
+        refs.check(&units, &i.unit, &i.pos, "unit", "unit", p);
         if let Some(unit) = s.unit(&i.unit) {
             if regions.contains(i.region.as_str()) && unit.region != i.region {
                 p.at(
@@ -109,7 +170,7 @@ fn references(s: &Study, p: &mut Problems) {
     }
     for c in &s.codes {
         if let Some(parent) = &c.parent {
-            must_exist(&codes, parent, &c.pos, "parent", "code", p);
+            refs.check(&codes, parent, &c.pos, "parent", "code", p);
             if codes.contains(parent.as_str()) && s.theme_of(&c.id).is_none() {
                 p.at(
                     &c.pos,
@@ -122,12 +183,12 @@ fn references(s: &Study, p: &mut Problems) {
     let mut owner: BTreeMap<&str, (&str, &Pos)> = BTreeMap::new();
     let mut per_interview: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for e in &s.excerpts {
-        must_exist(&interviews, &e.interview, &e.pos, "interview", "interview", p);
+        refs.check(&interviews, &e.interview, &e.pos, "interview", "interview", p);
         if e.codes.is_empty() {
             p.at(&e.pos, "codes", "expected at least one code, found none");
         }
         for c in &e.codes {
-            must_exist(&codes, c, &e.pos, "codes", "code", p);
+            refs.check(&codes, c, &e.pos, "codes", "code", p);
         }
         match owner.get(e.participant.as_str()) {
             Some((iv, _)) if *iv != e.interview => p.at(
@@ -162,17 +223,21 @@ fn references(s: &Study, p: &mut Problems) {
     }
     for t in &s.traits {
         for c in &t.codes {
-            must_exist(&codes, c, &t.pos, "codes", "code", p);
+            refs.check(&codes, c, &t.pos, "codes", "code", p);
         }
     }
     for f in &s.model_findings {
-        must_exist(&traits, &f.trait_id, &f.pos, "trait", "trait", p);
-        must_exist(&models, &f.model, &f.pos, "model", "model", p);
+        refs.check(&traits, &f.trait_id, &f.pos, "trait", "trait", p);
+        refs.check(&models, &f.model, &f.pos, "model", "model", p);
     }
     for r in &s.recommendations {
-        must_exist(&columns, &r.column, &r.pos, "column", "recommendation column", p);
+        refs.check(&columns, &r.column, &r.pos, "column", "recommendation column", p);
         for basis in &r.rests_on {
-            if !codes.contains(basis.as_str()) && !traits.contains(basis.as_str()) {
+            if !codes.contains(basis.as_str())
+                && !traits.contains(basis.as_str())
+                && refs.readable("code")
+                && refs.readable("trait")
+            {
                 p.at(
                     &r.pos,
                     "rests_on",
@@ -182,11 +247,11 @@ fn references(s: &Study, p: &mut Problems) {
         }
     }
     for x in &s.shares {
-        must_exist(&sets, &x.set, &x.pos, "set", "set", p);
+        refs.check(&sets, &x.set, &x.pos, "set", "set", p);
     }
     for x in &s.sets {
         if let Some(total) = &x.total_fact {
-            must_exist(&facts, total, &x.pos, "total_fact", "fact", p);
+            refs.check(&facts, total, &x.pos, "total_fact", "fact", p);
         }
     }
     for x in &s.published {
@@ -207,6 +272,27 @@ pub fn known_metric(s: &Study, key: &str) -> bool {
     }
 }
 
+/// What a complete study has in every cell: a finding for every trait and model, parts for
+/// every set (checked with the sums, below).
+fn completeness(s: &Study, r: &mut Refs, p: &mut Problems) {
+    let cells: BTreeSet<(&str, &str)> =
+        s.model_findings.iter().map(|f| (f.trait_id.as_str(), f.model.as_str())).collect();
+    for t in &s.traits {
+        for m in &s.models {
+            if !cells.contains(&(t.id.as_str(), m.id.as_str())) && r.readable("finding") {
+                p.at(
+                    &t.pos,
+                    "id",
+                    format!(
+                        "expected a finding for trait `{}` and model `{}` in model-findings.csv, found none",
+                        t.id, m.id
+                    ),
+                );
+            }
+        }
+    }
+}
+
 fn numbers(s: &Study, p: &mut Problems) {
     for i in &s.interviews {
         match i.kind {
@@ -221,7 +307,9 @@ fn numbers(s: &Study, p: &mut Problems) {
             _ => {}
         }
     }
-    for set in &s.sets {
+    // Sums over a table that could not be read whole would only repeat its error.
+    let shares_read = !s.unreadable.iter().any(|u| u.table == "context/shares" || u.table == "context/facts");
+    for set in s.sets.iter().filter(|_| shares_read) {
         let parts: Vec<_> = s.shares.iter().filter(|x| x.set == set.id).collect();
         if parts.is_empty() {
             p.at(&set.pos, "id", format!("expected parts for set `{}` in context/shares.csv, found none", set.id));

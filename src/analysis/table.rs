@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::study::{Measure, PartialDate, Text};
+use crate::study::{Id, Measure, PartialDate, Text};
 
 /// A person count (or a count that would reveal one) after the small-cell rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -75,7 +75,7 @@ pub struct Row {
 #[derive(Clone, Debug, Serialize)]
 pub struct Table {
     /// File stem in `report/tables/` and the key of its caption in the language files.
-    pub name: String,
+    pub name: Id,
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
     /// The small-cell threshold its protected counts were held to (`<k` in print).
@@ -84,7 +84,7 @@ pub struct Table {
 
 impl Table {
     pub fn new(name: &str, columns: Vec<Column>) -> Self {
-        Table { name: name.into(), columns, rows: Vec::new(), k: 0 }
+        Table { name: Id::fixed(name), columns, rows: Vec::new(), k: 0 }
     }
 
     pub fn push(&mut self, id: impl Into<String>, emphasis: bool, cells: Vec<Cell>) {

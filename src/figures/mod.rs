@@ -30,7 +30,8 @@ const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 
 #[derive(Clone, Debug)]
 pub struct Figure {
-    pub name: String,
+    /// File stem in `figures/`: an id, so it cannot leave the folder.
+    pub name: crate::study::Id,
     pub lang: String,
     pub svg: String,
     pub alt: String,
@@ -192,7 +193,7 @@ fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fi
         })
         .collect();
     let svg = hbar_chart(&series, &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
-    Ok(Figure { name: "participants-by-region".into(), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
+    Ok(Figure { name: crate::study::Id::fixed("participants-by-region"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
 }
 
 fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
@@ -222,7 +223,7 @@ fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fig
         })
         .collect();
     let svg = hbar_chart(&series, &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
-    Ok(Figure { name: "participants-by-model".into(), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
+    Ok(Figure { name: crate::study::Id::fixed("participants-by-model"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
 }
 
 fn theme_label(study: &Study, id: &str, lang: &Lang) -> String {
@@ -301,7 +302,7 @@ fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure>
         })
         .collect();
     let svg = hbar_chart(&series, &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
-    Ok(Figure { name: "excerpts-by-theme".into(), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
+    Ok(Figure { name: crate::study::Id::fixed("excerpts-by-theme"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
 }
 
 /// Themes in rows, models in columns, each cell shaded by its excerpts and labelled with
@@ -381,7 +382,7 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
         }
         root.present().map_err(err)?;
     }
-    Ok(Figure { name: "evidence-heatmap".into(), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
+    Ok(Figure { name: crate::study::Id::fixed("evidence-heatmap"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
 }
 
 /// Events on a proportional vertical time axis; each label sits in its own row to the
@@ -480,7 +481,7 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
         ],
     )];
     alt.extend(events.iter().map(|e| format!("{}: {}", lang.date(e.date), e.label.get(&lang.code))));
-    Ok(Figure { name: "policy-timeline".into(), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
+    Ok(Figure { name: crate::study::Id::fixed("policy-timeline"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
 }
 
 /// Breakdown figures: the sets that name the same `figure` are drawn as one stacked bar
@@ -563,7 +564,7 @@ fn share_figures(study: &Study, lang: &Lang) -> Result<Vec<Figure>> {
             }
             root.present().map_err(err)?;
         }
-        out.push(Figure { name: name.to_string(), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." });
+        out.push(Figure { name: crate::study::Id::fixed(name), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." });
     }
     Ok(out)
 }

@@ -44,10 +44,19 @@ pub fn typst_string(s: &str) -> String {
     out
 }
 
+/// The work one prose chapter may make the template engine do (about an instruction, or
+/// 64 bytes of output, per unit): ample for text with values, short for a runaway loop.
+pub const PROSE_FUEL: u64 = 1_000_000;
+/// The same for the report's skeleton, which lists every table and excerpt.
+pub const SKELETON_FUEL: u64 = 200_000_000;
+
 /// `strict` for the study's prose, where an unknown name is an author's typo to report;
 /// the skeleton asks for optional parts (`chapters.summary`) and tests them instead.
 fn environment(strict: bool) -> Environment<'static> {
     let mut env = Environment::new();
+    // A work limit: a runaway loop or a huge repetition in a template ends as an error
+    // naming its file instead of running on (each render has its own budget).
+    env.set_fuel(Some(if strict { PROSE_FUEL } else { SKELETON_FUEL }));
     env.set_undefined_behavior(if strict { UndefinedBehavior::Strict } else { UndefinedBehavior::Chainable });
     env.set_formatter(|out, state, value| {
         if value.is_safe() {
@@ -139,7 +148,7 @@ fn table_view(t: &Table, lang: &Lang) -> TableView {
     let k = t.k;
     let has_protected = t.rows.iter().flat_map(|r| &r.cells).any(|c| matches!(c, Cell::Protected(_)));
     TableView {
-        name: t.name.clone(),
+        name: t.name.to_string(),
         caption: lang.word(&format!("cap_{}", t.name)),
         header: t.columns.iter().map(|c| header_text(c, lang, "\n")).collect(),
         numeric: t.columns.iter().map(|c| c.numeric).collect(),
@@ -257,8 +266,8 @@ fn evidence_sentence(lang: &Lang, key: &str, model: Option<&str>, e: &crate::ana
 fn context_figures(study: &Study) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for f in study.sets.iter().filter_map(|s| s.figure.clone()) {
-        if !names.contains(&f) {
-            names.push(f);
+        if !names.iter().any(|n| f == *n) {
+            names.push(f.to_string());
         }
     }
     names
@@ -269,8 +278,8 @@ fn context_tables(study: &Study) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for t in study.facts.iter().filter_map(|f| f.table.clone()).chain(study.sets.iter().filter_map(|s| s.table.clone()))
     {
-        if !names.contains(&t) {
-            names.push(t);
+        if !names.iter().any(|n| t == *n) {
+            names.push(t.to_string());
         }
     }
     names
@@ -299,7 +308,15 @@ pub fn render(
     for p in study.prose.iter().filter(|p| &p.lang == code) {
         let rendered = prose_env
             .render_str(&p.text, prose_ctx.clone())
-            .map_err(|e| build_err(format!("{}:{}: {}", p.file, e.line().unwrap_or(0), e.kind())))
+            .map_err(|e| {
+                let what = match e.kind() {
+                    minijinja::ErrorKind::OutOfFuel => {
+                        format!("the template does more work than a chapter may (limit {PROSE_FUEL}); is a loop or a repetition too long?")
+                    }
+                    kind => kind.to_string(),
+                };
+                build_err(format!("{}:{}: {what}", p.file, e.line().unwrap_or(0)))
+            })
             .map_err(|e| match e {
                 crate::problem::Failure::Build(m) => {
                     build_err(format!("{m} (see data/prose/README.md for the values prose may use)"))
@@ -309,7 +326,7 @@ pub fn render(
         let path = format!("prose/{}.typ", p.chapter);
         files.insert(path.clone(), rendered.into_bytes());
         origins.insert(path.clone(), p.file.clone());
-        chapters.insert(p.chapter.clone(), path);
+        chapters.insert(p.chapter.to_string(), path);
     }
     for f in figures.iter().filter(|f| &f.lang == code) {
         files.insert(format!("figures/{}.svg", f.name), f.svg.clone().into_bytes());
@@ -319,7 +336,7 @@ pub fn render(
         .filter(|f| &f.lang == code)
         .map(|f| {
             (
-                f.name.clone(),
+                f.name.to_string(),
                 FigureView {
                     path: format!("figures/{}.svg", f.name),
                     alt: f.alt.clone(),
@@ -330,7 +347,7 @@ pub fn render(
         })
         .collect();
     let tables: BTreeMap<String, TableView> =
-        a.tables.iter().map(|t| (t.name.clone(), table_view(t, lang))).collect();
+        a.tables.iter().map(|t| (t.name.to_string(), table_view(t, lang))).collect();
 
     let themes: Vec<ThemeView> = a
         .themes

@@ -33,7 +33,17 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
     })?;
     study.files.push(SourceFile { path: STUDY_FILE.into(), bytes: bytes.clone() });
     let file = label(STUDY_FILE);
-    let source = csvfile::normalise(&bytes).unwrap_or_default();
+    let source = match csvfile::normalise_at(&bytes) {
+        Ok(s) if bytes.len() <= csvfile::MAX_FILE_BYTES => s,
+        Ok(_) => {
+            problems.push(&file, None, "", format!("is {} bytes, more than a study file may have", bytes.len()));
+            return Err(Failure::Data(problems.into_sorted()));
+        }
+        Err((line, msg)) => {
+            problems.push(&file, Some(line), "", msg);
+            return Err(Failure::Data(problems.into_sorted()));
+        }
+    };
     let root: toml::Table = match source.parse() {
         Ok(t) => t,
         Err(e) => {
@@ -46,7 +56,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
     let langs = study.meta.languages.clone();
 
     for table in read_tables(dir, "interviews", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["id", "region", "unit", "kind", "participants"], &[], &mut problems) {
+        for row in rows(&table, "interviews", &mut study.unreadable, &langs, &["id", "region", "unit", "kind", "participants"], &[], &mut problems) {
             let kind = match row.req("kind", &mut problems).as_str() {
                 "individual" => InterviewKind::Individual,
                 "group" => InterviewKind::Group,
@@ -57,9 +67,9 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
                 }
             };
             study.interviews.push(Interview {
-                id: row.req("id", &mut problems),
-                region: row.req("region", &mut problems),
-                unit: row.req("unit", &mut problems),
+                id: row.id("id", &mut problems),
+                region: row.id("region", &mut problems),
+                unit: row.id("unit", &mut problems),
                 kind,
                 participants: row.uint("participants", &mut problems),
                 pos: row.pos,
@@ -67,10 +77,10 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
         }
     }
     for table in read_tables(dir, "codebook", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["id", "parent", "section"], &["label", "description"], &mut problems) {
+        for row in rows(&table, "codebook", &mut study.unreadable, &langs, &["id", "parent", "section"], &["label", "description"], &mut problems) {
             study.codes.push(Code {
-                id: row.req("id", &mut problems),
-                parent: row.opt("parent"),
+                id: row.id("id", &mut problems),
+                parent: row.opt_id("parent", &mut problems),
                 section: row.opt("section").unwrap_or_default(),
                 label: row.text("label", &mut problems),
                 description: row.text("description", &mut problems),
@@ -79,32 +89,32 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
         }
     }
     for table in read_tables(dir, "excerpts", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["id", "interview", "participant", "codes"], &["text"], &mut problems) {
+        for row in rows(&table, "excerpts", &mut study.unreadable, &langs, &["id", "interview", "participant", "codes"], &["text"], &mut problems) {
             study.excerpts.push(Excerpt {
-                id: row.req("id", &mut problems),
-                interview: row.req("interview", &mut problems),
-                participant: row.req("participant", &mut problems),
-                codes: row.list("codes"),
+                id: row.id("id", &mut problems),
+                interview: row.id("interview", &mut problems),
+                participant: row.id("participant", &mut problems),
+                codes: row.ids("codes", &mut problems),
                 text: row.text("text", &mut problems),
                 pos: row.pos,
             });
         }
     }
     for table in read_tables(dir, "traits", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["id", "codes"], &["label"], &mut problems) {
+        for row in rows(&table, "traits", &mut study.unreadable, &langs, &["id", "codes"], &["label"], &mut problems) {
             study.traits.push(Trait {
-                id: row.req("id", &mut problems),
+                id: row.id("id", &mut problems),
                 label: row.text("label", &mut problems),
-                codes: row.list("codes"),
+                codes: row.ids("codes", &mut problems),
                 pos: row.pos,
             });
         }
     }
     for table in read_tables(dir, "model-findings", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["trait", "model"], &["finding"], &mut problems) {
+        for row in rows(&table, "model-findings", &mut study.unreadable, &langs, &["trait", "model"], &["finding"], &mut problems) {
             study.model_findings.push(ModelFinding {
-                trait_id: row.req("trait", &mut problems),
-                model: row.req("model", &mut problems),
+                trait_id: row.id("trait", &mut problems),
+                model: row.id("model", &mut problems),
                 finding: row.text("finding", &mut problems),
                 pos: row.pos,
             });
@@ -112,9 +122,9 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
     }
     for table in read_tables(dir, "factors", &mut study.files, &mut problems)? {
         let required = ["id", "compilation_pages", "bsb_pages"];
-        for row in rows(&table, &langs, &required, &["label", "compilation", "bsb"], &mut problems) {
+        for row in rows(&table, "factors", &mut study.unreadable, &langs, &required, &["label", "compilation", "bsb"], &mut problems) {
             study.factors.push(Factor {
-                id: row.req("id", &mut problems),
+                id: row.id("id", &mut problems),
                 label: row.text("label", &mut problems),
                 compilation: row.text("compilation", &mut problems),
                 compilation_pages: row.opt("compilation_pages").unwrap_or_default(),
@@ -125,27 +135,27 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
         }
     }
     for table in read_tables(dir, "recommendation-columns", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["id"], &["label"], &mut problems) {
+        for row in rows(&table, "recommendation-columns", &mut study.unreadable, &langs, &["id"], &["label"], &mut problems) {
             study.rec_columns.push(RecColumn {
-                id: row.req("id", &mut problems),
+                id: row.id("id", &mut problems),
                 label: row.text("label", &mut problems),
                 pos: row.pos,
             });
         }
     }
     for table in read_tables(dir, "recommendations", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["id", "column", "rests_on"], &["text"], &mut problems) {
+        for row in rows(&table, "recommendations", &mut study.unreadable, &langs, &["id", "column", "rests_on"], &["text"], &mut problems) {
             study.recommendations.push(Recommendation {
-                id: row.req("id", &mut problems),
-                column: row.req("column", &mut problems),
+                id: row.id("id", &mut problems),
+                column: row.id("column", &mut problems),
                 text: row.text("text", &mut problems),
-                rests_on: row.list("rests_on"),
+                rests_on: row.ids("rests_on", &mut problems),
                 pos: row.pos,
             });
         }
     }
     for table in read_tables(dir, "context/timeline", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["id", "date", "kind", "source"], &["label"], &mut problems) {
+        for row in rows(&table, "context/timeline", &mut study.unreadable, &langs, &["id", "date", "kind", "source"], &["label"], &mut problems) {
             let raw_date = row.req("date", &mut problems);
             let date = parse_partial_date(&raw_date).unwrap_or_else(|| {
                 if !raw_date.is_empty() {
@@ -166,18 +176,18 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
                 }
             };
             study.events.push(Event {
-                id: row.req("id", &mut problems),
+                id: row.id("id", &mut problems),
                 date,
                 kind,
                 label: row.text("label", &mut problems),
-                source: row.req("source", &mut problems),
+                source: row.id("source", &mut problems),
                 reference: row.opt("ref").unwrap_or_default(),
                 pos: row.pos,
             });
         }
     }
     for table in read_tables(dir, "context/facts", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["id", "value", "unit", "source"], &["label"], &mut problems) {
+        for row in rows(&table, "context/facts", &mut study.unreadable, &langs, &["id", "value", "unit", "source"], &["label"], &mut problems) {
             let date = row.opt("date").unwrap_or_default();
             if !date.is_empty() && parse_partial_date(&date).is_none() {
                 problems.at(
@@ -187,12 +197,12 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
                 );
             }
             study.facts.push(Fact {
-                id: row.req("id", &mut problems),
+                id: row.id("id", &mut problems),
                 value: row.number("value", &mut problems),
                 unit: row.measure("unit", &mut problems),
-                table: row.opt("table"),
+                table: row.opt_name("table", &mut problems),
                 date,
-                source: row.req("source", &mut problems),
+                source: row.id("source", &mut problems),
                 reference: row.opt("ref").unwrap_or_default(),
                 label: row.text("label", &mut problems),
                 pos: row.pos,
@@ -200,25 +210,25 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
         }
     }
     for table in read_tables(dir, "context/sets", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["id", "unit", "source"], &["title"], &mut problems) {
+        for row in rows(&table, "context/sets", &mut study.unreadable, &langs, &["id", "unit", "source"], &["title"], &mut problems) {
             study.sets.push(ShareSet {
-                id: row.req("id", &mut problems),
+                id: row.id("id", &mut problems),
                 unit: row.measure("unit", &mut problems),
-                total_fact: row.opt("total_fact"),
-                source: row.req("source", &mut problems),
+                total_fact: row.opt_id("total_fact", &mut problems),
+                source: row.id("source", &mut problems),
                 reference: row.opt("ref").unwrap_or_default(),
                 title: row.text("title", &mut problems),
-                figure: row.opt("figure"),
-                table: row.opt("table"),
+                figure: row.opt_name("figure", &mut problems),
+                table: row.opt_name("table", &mut problems),
                 pos: row.pos,
             });
         }
     }
     for table in read_tables(dir, "context/shares", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["set", "id", "value"], &["label"], &mut problems) {
+        for row in rows(&table, "context/shares", &mut study.unreadable, &langs, &["set", "id", "value"], &["label"], &mut problems) {
             study.shares.push(Share {
-                set: row.req("set", &mut problems),
-                id: row.req("id", &mut problems),
+                set: row.id("set", &mut problems),
+                id: row.id("id", &mut problems),
                 value: row.number("value", &mut problems),
                 label: row.text("label", &mut problems),
                 pos: row.pos,
@@ -226,12 +236,12 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
         }
     }
     for table in read_tables(dir, "published", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["id", "where", "statement", "metric", "value"], &["note"], &mut problems) {
+        for row in rows(&table, "published", &mut study.unreadable, &langs, &["id", "where", "statement", "metric", "value"], &["note"], &mut problems) {
             study.published.push(Published {
-                id: row.req("id", &mut problems),
+                id: row.id("id", &mut problems),
                 location: row.req("where", &mut problems),
                 statement: row.req("statement", &mut problems),
-                metric: row.req("metric", &mut problems),
+                metric: row.id("metric", &mut problems),
                 value: row.number("value", &mut problems),
                 note: row.text("note", &mut problems),
                 pos: row.pos,
@@ -239,10 +249,10 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
         }
     }
     for table in read_tables(dir, "notes", &mut study.files, &mut problems)? {
-        for row in rows(&table, &langs, &["id", "topic"], &["text"], &mut problems) {
+        for row in rows(&table, "notes", &mut study.unreadable, &langs, &["id", "topic"], &["text"], &mut problems) {
             study.notes.push(Note {
-                id: row.req("id", &mut problems),
-                topic: row.req("topic", &mut problems),
+                id: row.id("id", &mut problems),
+                topic: row.id("topic", &mut problems),
                 text: row.text("text", &mut problems),
                 pos: row.pos,
             });
@@ -296,14 +306,8 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
     if !date.is_empty() && parse_full_date(&date).is_none() {
         problems.at(&s.pos("date"), "date", format!("expected a real date as YYYY-MM-DD, found `{date}`"));
     }
-    let slug = s.string("slug", problems);
-    if !slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        problems.at(
-            &s.pos("slug"),
-            "slug",
-            format!("expected letters a-z, digits and `-` only (it names the PDF), found `{slug}`"),
-        );
-    }
+    // The slug names the PDF: it is an id.
+    let slug = s.id("slug", problems);
     let version = s.string("version", problems);
     if !version.chars().all(|c| c.is_ascii_alphanumeric() || ".-_+".contains(c)) {
         problems.at(
@@ -342,26 +346,33 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
         let s = Section::new(file, source, Some(("model", i)), t, &langs);
         study.models.push(Model {
             pos: s.pos("id"),
-            id: s.string("id", problems),
+            id: s.id("id", problems).into(),
             short: s.text("short", problems),
             name: s.text("name", problems),
             description: s.text("description", problems),
         });
+        s.unknown_keys(problems);
     }
     for (i, t) in array("region").iter().enumerate() {
         let s = Section::new(file, source, Some(("region", i)), t, &langs);
-        study.regions.push(Region { pos: s.pos("id"), id: s.string("id", problems), name: s.text("name", problems) });
+        study.regions.push(Region { pos: s.pos("id"), id: s.id("id", problems).into(), name: s.text("name", problems) });
+        s.unknown_keys(problems);
     }
     for (i, t) in array("unit").iter().enumerate() {
         let s = Section::new(file, source, Some(("unit", i)), t, &langs);
         study.units.push(Unit {
             pos: s.pos("id"),
-            id: s.string("id", problems),
-            region: s.string("region", problems),
-            model: s.string("model", problems),
+            id: s.id("id", problems).into(),
+            region: s.id("region", problems).into(),
+            model: s.id("model", problems).into(),
             name: s.text("name", problems),
         });
+        s.unknown_keys(problems);
     }
+    for key in ["languages", "small_cell_k", "model", "region", "unit"] {
+        meta_section.mark(key);
+    }
+    meta_section.unknown_keys(problems);
     for (name, what) in [("model", &study.models.len()), ("region", &study.regions.len()), ("unit", &study.units.len())]
     {
         if *what == 0 {
@@ -412,14 +423,23 @@ fn read_tables(
     Ok(out)
 }
 
+/// The rows of one file of table `name`; a file that cannot be read as a whole is noted in
+/// `unreadable`, so that references into its table are summarised instead of each reported.
+#[allow(clippy::too_many_arguments)]
 fn rows<'a>(
     (file, bytes): &(String, Vec<u8>),
+    name: &str,
+    unreadable: &mut Vec<Unreadable>,
     langs: &'a [String],
     required: &[&str],
     texts: &[&str],
     problems: &mut Problems,
 ) -> Vec<Row<'a>> {
-    csvfile::parse(file, bytes, langs, required, texts, problems)
+    let parsed = csvfile::parse(file, bytes, langs, required, texts, problems);
+    if !parsed.readable {
+        unreadable.push(Unreadable { table: name.to_string(), file: file.clone() });
+    }
+    parsed.rows
 }
 
 /// `prose/<lang>/<chapter>.typ`; files in a language the study does not declare are an error.
@@ -438,6 +458,14 @@ fn read_prose(dir: &Path, study: &mut Study, problems: &mut Problems) {
             let Some(chapter) = name.strip_suffix(".typ") else { continue };
             let rel = format!("prose/{lang}/{name}");
             let label = format!("{}/{}", dir_label(dir), rel);
+            // The chapter's name becomes a file name in the typst world: it is an id.
+            let chapter = match Id::parse(chapter) {
+                Ok(id) => id,
+                Err(msg) => {
+                    problems.push(&label, None, "", format!("file name: {msg}"));
+                    continue;
+                }
+            };
             if !study.meta.languages.contains(&lang) {
                 problems.push(&label, None, "", format!("is in language `{lang}`, which study.toml does not declare"));
                 continue;
@@ -451,7 +479,7 @@ fn read_prose(dir: &Path, study: &mut Study, problems: &mut Problems) {
             };
             match csvfile::normalise(&bytes) {
                 Ok(text) => {
-                    study.prose.push(Prose { file: label, lang: lang.clone(), chapter: chapter.to_string(), text })
+                    study.prose.push(Prose { file: label, lang: lang.clone(), chapter, text })
                 }
                 Err(msg) => problems.push(&label, None, "", msg),
             }

@@ -5,9 +5,11 @@
 //! Every record keeps the position it was read from, so validation can name file and line.
 
 mod csvfile;
+mod id;
 pub mod load;
 mod tomlfile;
 
+pub use id::{Id, ID_RULE, MAX_ID_LEN};
 pub use load::load;
 
 use std::collections::{BTreeMap, HashMap};
@@ -34,7 +36,7 @@ impl Text {
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Meta {
-    pub slug: String,
+    pub slug: Id,
     pub version: String,
     /// ISO date of this version (`2020-06-30`).
     pub date: String,
@@ -201,7 +203,7 @@ pub struct Fact {
     pub value: f64,
     pub unit: Measure,
     /// The context table this fact is listed in (`unn-cohort`), if any.
-    pub table: Option<String>,
+    pub table: Option<Id>,
     pub date: String,
     pub source: String,
     pub reference: String,
@@ -219,9 +221,9 @@ pub struct ShareSet {
     pub reference: String,
     pub title: Text,
     /// Figure this set is drawn in (sets with the same figure share one chart).
-    pub figure: Option<String>,
+    pub figure: Option<Id>,
     /// The context table its parts are listed in, if any.
-    pub table: Option<String>,
+    pub table: Option<Id>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -258,7 +260,7 @@ pub struct Note {
 pub struct Prose {
     pub file: String,
     pub lang: String,
-    pub chapter: String,
+    pub chapter: Id,
     pub text: String,
 }
 
@@ -293,6 +295,19 @@ pub struct Study {
     pub prose: Vec<Prose>,
     #[serde(skip)]
     pub files: Vec<SourceFile>,
+    /// Files that could not be read as a whole (a broken header, quote or encoding).
+    #[serde(skip)]
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A file that could not be read as a whole: its table's records may be missing, so
+/// references into that table are not checked one by one.
+#[derive(Clone, Debug)]
+pub struct Unreadable {
+    /// The table's name in `data/` (`interviews`, `codebook`, `context/facts`).
+    pub table: String,
+    /// The file as named in messages.
+    pub file: String,
 }
 
 impl Study {

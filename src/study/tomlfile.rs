@@ -5,7 +5,7 @@
 //! files analysts write and needs no span bookkeeping in the model.
 
 use crate::problem::{Pos, Problems};
-use crate::study::Text;
+use crate::study::{Id, Text};
 
 /// A table of `study.toml` (the root, or one entry of an array of tables), with what is
 /// needed to locate its keys.
@@ -16,6 +16,8 @@ pub struct Section<'a> {
     array: Option<(&'a str, usize)>,
     pub table: &'a toml::Table,
     langs: &'a [String],
+    /// The keys read so far; any other key in the table is unknown (a typo, say).
+    used: std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 impl<'a> Section<'a> {
@@ -26,7 +28,7 @@ impl<'a> Section<'a> {
         table: &'a toml::Table,
         langs: &'a [String],
     ) -> Self {
-        Section { file, source, array, table, langs }
+        Section { file, source, array, table, langs, used: Default::default() }
     }
 
     /// The name of a key as shown in messages: `region[2].name_en`.
@@ -67,13 +69,63 @@ impl<'a> Section<'a> {
         header_line
     }
 
+    /// Note `key` as known without reading it through this section.
+    pub fn mark(&self, key: &str) {
+        self.used.borrow_mut().insert(key.to_string());
+    }
+
+    /// Report every key of the table that no accessor asked for.
+    pub fn unknown_keys(&self, problems: &mut Problems) {
+        let used = self.used.borrow();
+        for key in self.table.keys().filter(|k| !used.contains(*k)) {
+            let known: Vec<&str> = used.iter().map(String::as_str).collect();
+            problems.at(
+                &self.pos(key),
+                self.field(key),
+                format!("found a key this file does not have (a typo?); the keys here are: {}", known.join(", ")),
+            );
+        }
+    }
+
+    /// A text value checked for control characters and length.
+    fn clean(&self, key: &str, value: &str, multiline: bool, problems: &mut Problems) -> bool {
+        let len = value.chars().count();
+        if len > super::csvfile::MAX_FIELD_CHARS {
+            problems.at(
+                &self.pos(key),
+                self.field(key),
+                format!("expected at most {} characters, found {len}", super::csvfile::MAX_FIELD_CHARS),
+            );
+            return false;
+        }
+        let bad = value.chars().find(|c| {
+            ((*c as u32) < 0x20 || *c == '\u{7f}') && !(multiline && (*c == '\n' || *c == '\t'))
+        });
+        if let Some(c) = bad {
+            problems.at(
+                &self.pos(key),
+                self.field(key),
+                format!("found a control character (U+{:04X}); remove it", c as u32),
+            );
+            return false;
+        }
+        true
+    }
+
     pub fn pos(&self, key: &str) -> Pos {
         Pos::new(self.file, self.line(key))
     }
 
     pub fn string(&self, key: &str, problems: &mut Problems) -> String {
+        self.mark(key);
         match self.table.get(key) {
-            Some(toml::Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(toml::Value::String(s)) if !s.trim().is_empty() => {
+                if self.clean(key, s, false, problems) {
+                    s.trim().to_string()
+                } else {
+                    String::new()
+                }
+            }
             Some(toml::Value::String(_)) | None => {
                 problems.at(&self.pos(key), self.field(key), "expected a value, found none");
                 String::new()
@@ -89,12 +141,26 @@ impl<'a> Section<'a> {
         }
     }
 
+    /// A required id, checked against the id rule.
+    pub fn id(&self, key: &str, problems: &mut Problems) -> Id {
+        let value = self.string(key, problems);
+        if value.is_empty() {
+            return Id::default();
+        }
+        Id::parse(&value).unwrap_or_else(|msg| {
+            problems.at(&self.pos(key), self.field(key), msg);
+            Id::default()
+        })
+    }
+
     /// `key_<lang>` for every language, or a table `key = { nb = "…", en = "…" }`.
     pub fn text(&self, key: &str, problems: &mut Problems) -> Text {
         let mut text = Text::default();
+        self.mark(key);
         let nested = self.table.get(key).and_then(toml::Value::as_table);
         for lang in self.langs {
             let suffixed = format!("{key}_{lang}");
+            self.mark(&suffixed);
             let value = nested
                 .and_then(|t| t.get(lang))
                 .or_else(|| self.table.get(&suffixed))
@@ -103,7 +169,9 @@ impl<'a> Section<'a> {
                 .filter(|s| !s.is_empty());
             match value {
                 Some(v) => {
-                    text.0.insert(lang.clone(), v.to_string());
+                    if self.clean(&suffixed, v, true, problems) {
+                        text.0.insert(lang.clone(), v.to_string());
+                    }
                 }
                 None => problems.at(
                     &self.pos(&suffixed),
@@ -117,12 +185,13 @@ impl<'a> Section<'a> {
 
     /// A list of strings; empty when absent.
     pub fn strings(&self, key: &str, problems: &mut Problems) -> Vec<String> {
+        self.mark(key);
         match self.table.get(key) {
             None => Vec::new(),
             Some(toml::Value::Array(items)) => items
                 .iter()
                 .filter_map(|v| match v.as_str() {
-                    Some(s) => Some(s.to_string()),
+                    Some(s) => self.clean(key, s, false, problems).then(|| s.to_string()),
                     None => {
                         problems.at(&self.pos(key), self.field(key), "expected a list of texts in quotes");
                         None

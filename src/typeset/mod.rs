@@ -130,9 +130,65 @@ fn not_served(id: FileId) -> FileError {
     FileError::NotFound(id.vpath().get_with_slash().into())
 }
 
+/// How long typesetting one edition may take before it is stopped as a runaway.
+pub const DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+/// How much memory (resident, whole process) typesetting may reach before it is stopped.
+pub const MEMORY_LIMIT_MB: u64 = 3072;
+
 /// Typeset one document to PDF bytes; typst's errors come back with file and line, its
 /// warnings beside the PDF.
+///
+/// Typst is watched: code in a prose file that loops without end or grows without bound
+/// ends the run after [`DEADLINE`] or at [`MEMORY_LIMIT_MB`] with an error naming the
+/// edition, never as a hang or a process killed by the system. Typst cannot be stopped
+/// from outside while it compiles, so the watchdog ends the process (exit 1) itself; no
+/// output has been written at that point, and the lock on the output tree is released.
 pub fn typeset(job: &Job) -> Result<Pdf> {
+    let ident = job.ident.clone();
+    let guard = watchdog(DEADLINE, MEMORY_LIMIT_MB, move |why| {
+        eprintln!("error: typesetting {ident} {why}; does a prose file (data/prose) run a loop without end or build something without bound?");
+        std::process::exit(1)
+    });
+    let result = typeset_here(job);
+    drop(guard);
+    result
+}
+
+/// Watch the current work from a thread of its own: call `overrun` with the reason when it
+/// runs past `deadline` or the process's memory passes `memory_mb`. The watch ends when the
+/// returned sender is dropped.
+pub fn watchdog(
+    deadline: std::time::Duration,
+    memory_mb: u64,
+    overrun: impl FnOnce(String) + Send + 'static,
+) -> std::sync::mpsc::Sender<()> {
+    use std::sync::mpsc::RecvTimeoutError;
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let start = std::time::Instant::now();
+    std::thread::spawn(move || loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(50)) {
+            Err(RecvTimeoutError::Timeout) => {}
+            _ => return,
+        }
+        if start.elapsed() > deadline {
+            return overrun(format!("did not finish within {} s", deadline.as_secs()));
+        }
+        if let Some(mb) = resident_mb().filter(|mb| *mb > memory_mb) {
+            return overrun(format!("used {mb} MB of memory, more than the {memory_mb} MB allowed"));
+        }
+    });
+    tx
+}
+
+/// The process's resident memory in MB, where the system says (Linux).
+fn resident_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}
+
+fn typeset_here(job: &Job) -> Result<Pdf> {
     let world = MemoryWorld::new(job)?;
     let compiled = typst::compile::<PagedDocument>(&world);
     let warnings: Vec<String> = compiled.warnings.iter().map(|d| diagnostic(&world, job, d)).collect();
@@ -214,6 +270,22 @@ mod tests {
         assert!(no_alt.to_lowercase().contains("alt"), "{no_alt}");
         let no_title = typeset(&job("#set text(lang: \"en\")\n= Heading\nText.")).unwrap_err().to_string();
         assert!(no_title.to_lowercase().contains("title"), "{no_title}");
+    }
+
+    #[test]
+    fn the_watchdog_reports_an_overrun_and_stays_quiet_when_work_ends_in_time() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _guard = watchdog(std::time::Duration::from_millis(200), u64::MAX, move |why| tx.send(why).unwrap());
+        let why = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+        assert!(why.contains("did not finish within 0 s"), "{why}");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let guard = watchdog(std::time::Duration::from_millis(200), u64::MAX, move |why| tx.send(why).unwrap());
+        drop(guard);
+        assert!(rx.recv_timeout(std::time::Duration::from_millis(500)).is_err(), "no report after the work ended");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _guard = watchdog(std::time::Duration::from_secs(60), 0, move |why| tx.send(why).unwrap());
+        let why = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+        assert!(why.contains("MB of memory"), "{why}");
     }
 
     #[test]
