@@ -9,6 +9,7 @@ mod builds;
 mod diff;
 mod errors;
 mod figures;
+mod hostile;
 mod house;
 mod import;
 mod pdfread;
