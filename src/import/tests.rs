@@ -550,16 +550,17 @@ fn cases_are_participants_and_two_cases_make_a_group() {
 #[test]
 fn mapped_variables_give_the_real_design() {
     let vars = format!(
-        r#"<Variables><Variable guid="{}" name="Helseregion" typeOfVariable="Text"/><Variable guid="{}" name="Enhet" typeOfVariable="Text"/><Variable guid="{}" name="Modell" typeOfVariable="Text"/></Variables>"#,
+        r#"<Variables><Variable guid="{}" name="Helseregion" typeOfVariable="Text"/><Variable guid="{}" name="Enhet" typeOfVariable="Text"/><Variable guid="{}" name="Modell" typeOfVariable="Text"/><Variable guid="{}" name="Alder" typeOfVariable="Text"/></Variables>"#,
         g(501),
         g(502),
-        g(503)
+        g(503),
+        g(504)
     );
     let place = |r: &str, u: &str, m: &str| format!("{}{}{}", value(501, r), value(502, u), value(503, m));
     let body = format!(
         "{}{vars}<Cases>{}{}{}</Cases><Sources>{}{}{}</Sources>",
         codebook(),
-        case(101, "A", &format!("{}{}", place("Nord", "Enhet A", "Egen enhet"), source_ref(201))),
+        case(101, "A", &format!("{}{}{}", place("Nord", "Enhet A", "Egen enhet"), value(504, "40–49"), source_ref(201))),
         case(102, "B", &format!("{}{}", place("Vest", "Enhet B", "Integrert"), source_ref(202))),
         case(103, "C", &format!("{}{}", place("Vest", "Enhet B", "Integrert"), source_ref(202))),
         source(201, "a.txt", &sel(301, span(TEXT, "Fra en venn"), &[3])),
@@ -578,7 +579,11 @@ fn mapped_variables_give_the_real_design() {
         ("sources/b.txt", TEXT.as_bytes()),
         ("sources/c.txt", TEXT.as_bytes()),
     ];
-    let (_tmp, data, _) = import(&files, &["Helseregion=region", "enhet=unit", "Modell=model"], &["nb", "en"]);
+    let (_tmp, data, report) = import(&files, &["Helseregion=region", "enhet=unit", "Modell=model"], &["nb", "en"]);
+    // The variable seen but not mapped is listed, with how to map it; the mapped ones are not.
+    let unmapped: Vec<String> = items(&report, Part::LeftOut).into_iter().filter(|i| i.starts_with("variable ")).collect();
+    assert_eq!(unmapped.len(), 1, "{unmapped:?}");
+    assert!(unmapped[0].contains("“Alder” (set on 1 case(s) and 0 source(s))") && unmapped[0].contains("--map Alder="));
     let study = crate::cmd::load_and_validate(&data).unwrap_or_else(|e| panic!("{e}")).study;
     let regions: Vec<(&str, &str)> = study.regions.iter().map(|r| (r.id.as_str(), r.name.get("nb"))).collect();
     assert_eq!(regions, [("nord", "Nord"), ("vest", "Vest")]);

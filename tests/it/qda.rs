@@ -441,3 +441,25 @@ fn check_names_file_line_field_and_character_no_font_has() {
         ],
     );
 }
+
+#[test]
+fn export_refuses_a_guid_or_colour_that_is_not_one() {
+    let (tmp, data, _) = study_with_guids(&["en"]);
+    let path = data.join("codebook.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let (gi, ci) = (header.iter().position(|h| *h == "guid").unwrap(), header.iter().position(|h| *h == "color").unwrap());
+    let mut cells: Vec<String> = lines[2].split(',').map(str::to_string).collect();
+    cells[gi] = "not-a-guid\"/><Code name=\"x".replace('"', "\"\"");
+    cells[gi] = format!("\"{}\"", cells[gi]);
+    cells[ci] = "red".into();
+    lines[2] = cells.join(",");
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let out = tmp.path().join("x.qdc");
+    let o = bsb(&["export", "qdc", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text_of(&o));
+    let t = text_of(&o);
+    assert!(t.contains("codebook.csv:3") && t.contains("guid") && t.contains("color") && t.contains("`red`"), "{t}");
+    assert!(!out.exists(), "nothing written");
+}
