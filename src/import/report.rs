@@ -63,6 +63,10 @@ impl Report {
         }
         for part in [Part::Written, Part::Offsets, Part::LeftOut, Part::Changed, Part::ToDo] {
             let items: Vec<&str> = self.items(part).collect();
+            // Only a project with coded text sources has offsets to account for.
+            if part == Part::Offsets && items.is_empty() {
+                continue;
+            }
             let _ = write!(out, "\n## {}\n\n", part.heading());
             if items.is_empty() {
                 out.push_str("Nothing.\n");

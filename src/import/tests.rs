@@ -932,8 +932,10 @@ fn qdc_import_refuses_an_existing_codebook_and_bad_files() {
     fs::create_dir(&into).unwrap();
     let study = "languages = [\"nb\", \"en\"] # kept\n";
     fs::write(into.join("study.toml"), study).unwrap();
-    // The study's languages, without --lang.
-    import_qdc_report(&qdc, &into, &[]).unwrap();
+    // The study's languages, without --lang; a codebook has no offsets to account for.
+    let report = import_qdc_report(&qdc, &into, &[]).unwrap();
+    assert!(report.preamble.iter().any(|l| l.starts_with("Languages nb, en, from")), "{:?}", report.preamble);
+    assert!(!report.markdown(None).contains("How offsets were read"));
     let cb = rows(&into.join("codebook.csv"));
     assert_eq!(cb.len(), 4);
     assert_eq!((cb[2]["parent"].as_str(), cb[2]["label_nb"].as_str()), ("C002", "Fra venner på sykehuset"));
