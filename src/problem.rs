@@ -13,6 +13,7 @@ pub struct Problem {
     pub line: Option<usize>,
     /// The column or key, e.g. `participants` or `region[2].name_en`.
     pub field: String,
+    /// What was expected and what was found.
     pub message: String,
 }
 
@@ -34,6 +35,7 @@ impl fmt::Display for Problem {
 pub struct Problems(pub Vec<Problem>);
 
 impl Problems {
+    /// Record a problem at `file`, `line` and `field`.
     pub fn push(
         &mut self,
         file: impl Into<String>,
@@ -44,10 +46,12 @@ impl Problems {
         self.0.push(Problem { file: file.into(), line, field: field.into(), message: message.into() });
     }
 
+    /// Record a problem at a record's position.
     pub fn at(&mut self, pos: &Pos, field: impl Into<String>, message: impl Into<String>) {
         self.push(pos.file.clone(), pos.line, field, message);
     }
 
+    /// No problem found.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -63,11 +67,14 @@ impl Problems {
 /// Where a record came from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Pos {
+    /// As in [`Problem::file`].
     pub file: String,
+    /// 1-based line.
     pub line: Option<usize>,
 }
 
 impl Pos {
+    /// A position at `line` of `file`.
     pub fn new(file: impl Into<String>, line: usize) -> Self {
         Pos { file: file.into(), line: Some(line) }
     }
@@ -77,7 +84,9 @@ impl Pos {
 /// (exit 1). Usage errors are clap's and exit 2 before any stage runs.
 #[derive(Debug)]
 pub enum Failure {
+    /// Problems in the study's data, every one found.
     Data(Vec<Problem>),
+    /// A build step failed (a file operation, typst); the message names where.
     Build(String),
 }
 
@@ -120,6 +129,7 @@ impl<T> IoContext<T> for std::io::Result<T> {
     }
 }
 
+/// The result of every stage.
 pub type Result<T> = std::result::Result<T, Failure>;
 
 /// Shorthand for a build failure with context.

@@ -62,6 +62,7 @@ fn copy_id(id: &str, c: usize) -> String {
     }
 }
 
+/// Write the study in `data` at `scale` times its sample into the new directory `into`.
 pub fn synth(data: &Path, scale: usize, into: &Path) -> Result<()> {
     if scale == 0 {
         return Err(build_err("--scale must be at least 1"));

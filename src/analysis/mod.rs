@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::problem::{build_err, Result};
 use crate::study::{InterviewKind, Measure, Study, Text};
-pub use table::{protect_line, protect_one, Cell, Column, Row, Shown, Table};
+pub use table::{protect_line, Cell, Column, Shown, Table};
 
 /// Counts of one slice of the sample (a region, a model, or everything).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -78,12 +78,6 @@ pub struct Analysis {
     pub errata_differs: u64,
     /// How many published figures were compared.
     pub errata_total: u64,
-}
-
-impl Analysis {
-    pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.iter().find(|t| t.name == name)
-    }
 }
 
 fn pe(e: PolarsError) -> crate::problem::Failure {

@@ -91,15 +91,6 @@ impl Table {
         debug_assert_eq!(cells.len(), self.columns.len(), "row width of table {}", self.name);
         self.rows.push(Row { id: id.into(), emphasis, cells });
     }
-
-    pub fn column(&self, id: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.id == id)
-    }
-
-    pub fn cell(&self, row: &str, column: &str) -> Option<&Cell> {
-        let c = self.column(column)?;
-        self.rows.iter().find(|r| r.id == row).map(|r| &r.cells[c])
-    }
 }
 
 /// Apply the small-cell rule to one line of counts that partition `total`: every value
@@ -125,11 +116,6 @@ pub fn protect_line(cells: &[u64], total: u64, k: u32) -> (Vec<Shown>, Shown) {
         }
     }
     (shown, total_shown)
-}
-
-/// A single count outside any line (a marginal): only the primary rule applies.
-pub fn protect_one(value: u64, k: u32) -> Shown {
-    protect_line(&[], value, k).1
 }
 
 #[cfg(test)]

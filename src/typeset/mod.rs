@@ -39,6 +39,7 @@ static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Lib
 
 /// One document to typeset: the main source and every other file it may read.
 pub struct Job {
+    /// The main source (`main.typ`), rendered from the skeleton.
     pub main: String,
     /// Virtual path (`prose/method.typ`, `figures/x.svg`) → bytes.
     pub files: BTreeMap<String, Vec<u8>>,
