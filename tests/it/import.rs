@@ -53,6 +53,11 @@ fn a_qdpx_project_imports_builds_and_the_codebook_round_trips() {
     let data = tmp.path().join("data");
     let o = bsb(&["import", "qdpx", file.to_str().unwrap(), "--into", data.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text_of(&o));
+    // The command the import advises passes as the data stands (its outputs go beside it).
+    let advised = format!("bsb check --data {}", data.display());
+    assert!(text_of(&o).contains(&advised), "{}", text_of(&o));
+    let check = bsb(&["check", "--data", data.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", text_of(&check));
     let excerpts: Vec<_> =
         fs::read_dir(data.join("excerpts")).unwrap().flat_map(|e| read_csv(&e.unwrap().path())).collect();
     let texts: Vec<&str> = excerpts.iter().map(|e| e["text_en"].as_str()).collect();
