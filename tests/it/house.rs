@@ -241,3 +241,26 @@ fn an_english_edit_to_uncommitted_data_leaves_the_norwegian_pdf_byte_identical()
     ok(&bsb_in(&dir, &["-q", "build", "--data", d], &[]));
     assert_ne!(pdfs(&dir)[nb], before[nb]);
 }
+
+#[test]
+fn typst_speaks_of_the_studys_own_files_and_only_of_bsbs_options() {
+    let (tmp, data) = temp_study(1, 2, &["en"]);
+    let out = tmp.path().join("out");
+    let d = data.to_str().unwrap();
+    let o = out.to_str().unwrap();
+    fs::create_dir_all(data.join("prose/en")).unwrap();
+    // A warning (a font no one has) is printed with the prose file and line, and the build goes on.
+    fs::write(data.join("prose/en/summary.typ"), "Some text.\n#text(font: \"NoSuchFont\")[x]\n").unwrap();
+    let built = bsb_in(&tmp.path().to_path_buf(), &["build", "--data", d, "--out", o], &[]);
+    ok(&built);
+    let said = text_of(&built);
+    assert!(said.contains("warning:") && said.contains("data/prose/en/summary.typ:2"), "{said}");
+    assert!(said.to_lowercase().contains("nosuchfont"), "{said}");
+    // typst's hint about its own command line's `--root` is not passed on.
+    fs::write(data.join("prose/en/summary.typ"), "Some text.\n\n#read(\"../../secret.txt\")\n").unwrap();
+    let failed = bsb_in(&tmp.path().to_path_buf(), &["build", "--data", d, "--out", o], &[]);
+    assert_eq!(failed.status.code(), Some(1), "{}", text_of(&failed));
+    let said = text_of(&failed);
+    assert!(said.contains("data/prose/en/summary.typ:3") && said.contains("escape"), "{said}");
+    assert!(!said.contains("--root"), "{said}");
+}
