@@ -124,8 +124,23 @@ fn stamp(cfg: &Config) -> Stamp {
         date: cfg.date,
         commit: cfg.git.as_ref().map(|g| g.commit.clone()),
         dirty,
-        committed: if dirty { cfg.git.as_ref().and_then(|g| committed_study(&cfg.data, g)) } else { None },
+        committed: if dirty { cfg.git.as_ref().and_then(|g| committed_cached(&cfg.data, g)) } else { None },
     }
+}
+
+/// [`committed_study`], remembered per commit for the life of the process: `bsb watch`
+/// rebuilds on every save, and the committed study only changes with the commit.
+fn committed_cached(data: &Path, git: &GitState) -> Option<Study> {
+    static CACHE: std::sync::Mutex<Option<(PathBuf, String, Option<Study>)>> = std::sync::Mutex::new(None);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((dir, commit, study)) = cache.as_ref() {
+        if dir == data && *commit == git.commit {
+            return study.clone();
+        }
+    }
+    let study = committed_study(data, git);
+    *cache = Some((data.to_path_buf(), git.commit.clone(), study.clone()));
+    study
 }
 
 /// The study as the last commit has it: a copy of the data directory with each changed
