@@ -112,10 +112,14 @@ pub fn check(study: &Study, problems: &mut Problems) {
 fn csv_texts(text: &str, each: &mut dyn FnMut(usize, &str, &str)) {
     let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let Ok(headers) = r.headers().cloned() else { return };
+    // Lines are counted on from the previous record, so the walk stays linear in the file.
+    let (mut counted_to, mut lines_before) = (0usize, 0usize);
     for record in r.records() {
         let Ok(record) = record else { continue };
-        let byte = record.position().map(|p| p.byte() as usize).unwrap_or(0).min(text.len());
-        let mut line = text.as_bytes()[..byte].iter().filter(|&&b| b == b'\n').count() + 1;
+        let byte = record.position().map(|p| p.byte() as usize).unwrap_or(0).min(text.len()).max(counted_to);
+        lines_before += text.as_bytes()[counted_to..byte].iter().filter(|&&b| b == b'\n').count();
+        counted_to = byte;
+        let mut line = lines_before + 1;
         for (i, cell) in record.iter().enumerate() {
             let field = headers.get(i).unwrap_or("");
             if !UNPRINTED_COLUMNS.contains(&field) {

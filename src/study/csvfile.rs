@@ -13,7 +13,7 @@ use crate::problem::{Pos, Problems};
 /// Largest CSV file read, in bytes.
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 /// Most records in one CSV file.
-pub const MAX_ROWS: usize = 100_000;
+pub const MAX_ROWS: usize = 50_000;
 /// Longest value of one field, in characters.
 pub const MAX_FIELD_CHARS: usize = 10_000;
 use crate::study::{Id, Measure, Text};

@@ -131,22 +131,36 @@ fn not_served(id: FileId) -> FileError {
     FileError::NotFound(id.vpath().get_with_slash().into())
 }
 
-/// How long typesetting one edition may take before it is stopped as a runaway.
-pub const DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
-/// How much memory (resident, whole process) typesetting may reach before it is stopped.
-pub const MEMORY_LIMIT_MB: u64 = 3072;
+/// How long typesetting one edition may take before it is stopped as a runaway: a minute,
+/// plus a second for every 10 kB of typst source (a large study takes longer on its own).
+pub fn deadline(job: &Job) -> std::time::Duration {
+    let source: usize = job.main.len()
+        + job.files.iter().filter(|(p, _)| p.ends_with(".typ")).map(|(_, b)| b.len()).sum::<usize>();
+    std::time::Duration::from_secs(60 + (source / 10_000) as u64)
+}
+
+/// How much memory (resident, whole process) typesetting may reach before it is stopped:
+/// three quarters of the machine's memory, and at most 8 GB, so that the system never has
+/// to kill the process.
+pub fn memory_limit_mb() -> u64 {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        let line = m.lines().find(|l| l.starts_with("MemTotal:"))?.to_string();
+        line.split_whitespace().nth(1)?.parse::<u64>().ok()
+    });
+    total.map(|kb| kb / 1024 * 3 / 4).unwrap_or(8192).min(8192)
+}
 
 /// Typeset one document to PDF bytes; typst's errors come back with file and line, its
 /// warnings beside the PDF.
 ///
 /// Typst is watched: code in a prose file that loops without end or grows without bound
-/// ends the run after [`DEADLINE`] or at [`MEMORY_LIMIT_MB`] with an error naming the
+/// ends the run after [`deadline`] or at [`memory_limit_mb`] with an error naming the
 /// edition, never as a hang or a process killed by the system. Typst cannot be stopped
 /// from outside while it compiles, so the watchdog ends the process (exit 1) itself; no
 /// output has been written at that point, and the lock on the output tree is released.
 pub fn typeset(job: &Job) -> Result<Pdf> {
     let ident = job.ident.clone();
-    let guard = watchdog(DEADLINE, MEMORY_LIMIT_MB, move |why| {
+    let guard = watchdog(deadline(job), memory_limit_mb(), move |why| {
         eprintln!("error: typesetting {ident} {why}; does a prose file (data/prose) run a loop without end or build something without bound?");
         std::process::exit(1)
     });
