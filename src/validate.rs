@@ -29,8 +29,10 @@ pub fn validate(study: &Study) -> Report {
     numbers(study, &mut errors);
     privacy(study, &mut errors);
     prose_languages(study, &mut errors);
+    crate::references::check(study, &mut errors);
     coverage(study, &mut warnings);
     crate::fonts::check(study, &mut errors);
+    crate::analysis::trait_evidence::check(study, &mut warnings);
     Report { errors: errors.into_sorted(), warnings: warnings.into_sorted() }
 }
 

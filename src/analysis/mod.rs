@@ -9,6 +9,7 @@
 #![allow(deprecated)]
 
 pub mod table;
+pub mod trait_evidence;
 
 use std::collections::BTreeMap;
 
@@ -509,9 +510,9 @@ fn compilation_table(study: &Study) -> Table {
         vec![
             Column::key("factor", "factor", false),
             Column::key("compilation", "compilation_found", false),
-            Column::key("compilation_pages", "pages", false),
+            Column::key("compilation_pages", "pages_compilation", false),
             Column::key("bsb", "bsb_found", false),
-            Column::key("bsb_pages", "pages", false),
+            Column::key("bsb_pages", "pages_bsb", false),
         ],
     );
     for f in &study.factors {
@@ -558,7 +559,6 @@ fn errata_table(study: &Study, metrics: &BTreeMap<String, f64>) -> (Table, u64) 
         vec![
             Column::key("where", "where", false),
             Column::key("statement", "statement", false),
-            Column::key("metric", "metric", false),
             Column::key("published", "published", true),
             Column::key("computed", "computed", true),
             Column::key("status", "status", false),
@@ -579,9 +579,8 @@ fn errata_table(study: &Study, metrics: &BTreeMap<String, f64>) -> (Table, u64) 
             &p.id,
             status == "differs",
             vec![
-                Cell::Plain(p.location.clone()),
+                Cell::Text(p.location.clone()),
                 Cell::Key(p.statement.clone()),
-                Cell::Plain(p.metric.clone()),
                 Cell::Number(p.value, Measure::Count),
                 computed.map(|v| Cell::Number(v, Measure::Count)).unwrap_or(Cell::Empty),
                 Cell::Key(status.into()),
@@ -602,11 +601,12 @@ fn timeline_table(study: &Study) -> Table {
             Column::key("source", "source", false),
         ],
     );
+    let bib = crate::references::Bibliography::read(study, &mut Default::default());
     let mut events: Vec<_> = study.events.iter().collect();
     // A year alone sorts after the dated events of that year (it is known less precisely).
     events.sort_by_key(|e| (e.date.year, e.date.month.unwrap_or(13), e.date.day.unwrap_or(32), e.id.clone()));
     for e in events {
-        let source = if e.reference.is_empty() { e.source.clone() } else { format!("{}, {}", e.source, e.reference) };
+        let source = crate::references::source_words(study, &bib, &e.source, &e.reference);
         t.push(
             &e.id,
             false,
@@ -614,7 +614,7 @@ fn timeline_table(study: &Study) -> Table {
                 Cell::Date(e.date),
                 Cell::Key(kind_key(e.kind).into()),
                 Cell::Text(e.label.clone()),
-                Cell::Plain(source),
+                Cell::Text(source),
             ],
         );
     }
@@ -642,13 +642,8 @@ fn context_tables(study: &Study) -> Vec<Table> {
             names.push(name);
         }
     }
-    let source_of = |source: &str, reference: &str| {
-        if reference.is_empty() {
-            source.to_string()
-        } else {
-            format!("{source}, {reference}")
-        }
-    };
+    let bib = crate::references::Bibliography::read(study, &mut Default::default());
+    let source_of = |source: &str, reference: &Text| crate::references::source_words(study, &bib, source, reference);
     names
         .into_iter()
         .map(|name| {
@@ -667,7 +662,7 @@ fn context_tables(study: &Study) -> Vec<Table> {
                     vec![
                         Cell::Text(f.label.clone()),
                         Cell::Number(f.value, f.unit),
-                        Cell::Plain(source_of(&f.source, &f.reference)),
+                        Cell::Text(source_of(&f.source, &f.reference)),
                     ],
                 );
             }
@@ -682,7 +677,7 @@ fn context_tables(study: &Study) -> Vec<Table> {
                         vec![
                             Cell::Text(label),
                             Cell::Number(part.value, set.unit),
-                            Cell::Plain(source_of(&set.source, &set.reference)),
+                            Cell::Text(source_of(&set.source, &set.reference)),
                         ],
                     );
                 }

@@ -82,7 +82,16 @@ struct BarGroup {
 
 /// Horizontal grouped bars with a legend on top, a value at the end of each bar and a
 /// light grid; used by every count chart so they read alike.
-fn hbar_chart(series: &[String], groups: &[BarGroup], axis: &str, suppressed: &str) -> Result<String> {
+/// `colours` gives each series its palette entry, so one series (participants, say) has
+/// the same colour in every figure.
+fn hbar_chart(
+    series: &[String],
+    colours: &[usize],
+    groups: &[BarGroup],
+    axis: &str,
+    suppressed: &str,
+) -> Result<String> {
+    let colour = |i: usize| PALETTE[colours.get(i).copied().unwrap_or(i) % PALETTE.len()];
     let bar_h = 22u32;
     let group_gap = 18u32;
     let label_w = 250i32;
@@ -101,7 +110,7 @@ fn hbar_chart(series: &[String], groups: &[BarGroup], axis: &str, suppressed: &s
         // Legend.
         let mut lx = label_w;
         for (i, name) in series.iter().enumerate() {
-            let color = PALETTE[i % PALETTE.len()];
+            let color = colour(i);
             root.draw(&Rectangle::new([(lx, 18), (lx + 18, 36)], color.filled())).map_err(err)?;
             root.draw(&Rectangle::new([(lx, 18), (lx + 18, 36)], INK.stroke_width(1))).map_err(err)?;
             root.draw(&Text::new(name.clone(), (lx + 24, 27), anchored(20, HPos::Left, VPos::Center))).map_err(err)?;
@@ -125,12 +134,18 @@ fn hbar_chart(series: &[String], groups: &[BarGroup], axis: &str, suppressed: &s
         for (gi, group) in groups.iter().enumerate() {
             let gy = top + (gi as u32 * group_h) as i32;
             let mid = gy + (bar_h * series.len() as u32) as i32 / 2;
-            root.draw(&Text::new(group.label.clone(), (label_w - 12, mid), anchored(20, HPos::Right, VPos::Center)))
-                .map_err(err)?;
+            // A long label is wrapped (lines separated by `\n`), never cut.
+            let lines: Vec<&str> = group.label.lines().collect();
+            let (size, step) = if lines.len() > 1 { (18, 19) } else { (20, 0) };
+            for (li, line) in lines.iter().enumerate() {
+                let dy = (2 * li as i32 - (lines.len() as i32 - 1)) * step / 2;
+                root.draw(&Text::new(line.to_string(), (label_w - 12, mid + dy), anchored(size, HPos::Right, VPos::Center)))
+                    .map_err(err)?;
+            }
             for (si, (value, label)) in group.bars.iter().enumerate() {
                 let y0 = gy + (si as u32 * bar_h) as i32;
                 let y1 = y0 + bar_h as i32 - 3;
-                let color = PALETTE[si % PALETTE.len()];
+                let color = colour(si);
                 match value {
                     Some(v) => {
                         root.draw(&Rectangle::new([(x(0.0), y0), (x(*v), y1)], color.filled())).map_err(err)?;
@@ -192,7 +207,7 @@ fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fi
             }
         })
         .collect();
-    let svg = hbar_chart(&series, &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
+    let svg = hbar_chart(&series, &[0, 1, 2], &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
     Ok(Figure { name: crate::study::Id::fixed("participants-by-region"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
 }
 
@@ -222,7 +237,7 @@ fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fig
             }
         })
         .collect();
-    let svg = hbar_chart(&series, &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
+    let svg = hbar_chart(&series, &[3, 2], &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
     Ok(Figure { name: crate::study::Id::fixed("participants-by-model"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
 }
 
@@ -256,25 +271,6 @@ fn wrap(label: &str, max: usize) -> Vec<String> {
     lines
 }
 
-/// Shorten a label to `max` characters at a word boundary, for narrow label columns.
-fn shorten(label: &str, max: usize) -> String {
-    if label.chars().count() <= max {
-        return label.to_string();
-    }
-    let mut out = String::new();
-    for word in label.split_whitespace() {
-        if out.chars().count() + word.chars().count() + 1 > max - 1 {
-            break;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out.push('…');
-    out
-}
-
 fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
     let k = a.k;
     let series: Vec<String> = study.models.iter().map(|m| m.short.get(&lang.code).to_string()).collect();
@@ -292,7 +288,7 @@ fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure>
                 .collect();
             alt.push(format!("{label}: {}", cells.join(", ")));
             BarGroup {
-                label: shorten(&label, 30),
+                label: wrap(&label, 24).join("\n"),
                 bars: t
                     .by_model
                     .iter()
@@ -301,7 +297,7 @@ fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure>
             }
         })
         .collect();
-    let svg = hbar_chart(&series, &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
+    let svg = hbar_chart(&series, &[], &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
     Ok(Figure { name: crate::study::Id::fixed("excerpts-by-theme"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
 }
 
@@ -334,12 +330,17 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
         for (ri, t) in a.themes.iter().enumerate() {
             let y0 = top + ri as i32 * cell_h;
             let label = theme_label(study, &t.theme, lang);
-            root.draw(&Text::new(
-                shorten(&label, 38),
-                (label_w - 10, y0 + cell_h / 2),
-                anchored(18, HPos::Right, VPos::Center),
-            ))
-            .map_err(err)?;
+            // Wrapped onto two lines at most, never cut.
+            let lines = wrap(&label, 36);
+            for (li, line) in lines.iter().enumerate() {
+                let dy = (2 * li as i32 - (lines.len() as i32 - 1)) * 18 / 2;
+                root.draw(&Text::new(
+                    line.clone(),
+                    (label_w - 10, y0 + cell_h / 2 - 2 + dy),
+                    anchored(17, HPos::Right, VPos::Center),
+                ))
+                .map_err(err)?;
+            }
             let mut cells_alt = Vec::new();
             for (ci, (m, e)) in study.models.iter().zip(&t.by_model).enumerate() {
                 let x0 = label_w + ci as i32 * cell_w;

@@ -21,6 +21,8 @@ use crate::study::{Study, Text};
 
 pub const MAIN_TEMPLATE: &str = include_str!("../../report/templates/main.typ.j2");
 pub const STYLE: &str = include_str!("../../report/templates/style.typ");
+/// The bibliography's name in the typst sources.
+pub const BIBLIOGRAPHY: &str = "references.yml";
 
 /// The program's own report files, for the manifest.
 pub const TEMPLATE_FILES: &[(&str, &str)] =
@@ -328,6 +330,29 @@ pub fn render(
         origins.insert(path.clone(), p.file.clone());
         chapters.insert(p.chapter.to_string(), path);
     }
+    // The summaries in the study's other languages, each with its own language's numbers,
+    // printed after this edition's summary (as the 2020 report had both).
+    let mut other_summaries = Vec::new();
+    for other in study.meta.languages.iter().filter(|l| *l != code) {
+        let (Some(p), Ok(other_lang)) = (study.prose(other, "summary"), Lang::load(other)) else { continue };
+        let rendered = prose_env
+            .render_str(&p.text, prose_context(study, a, &other_lang))
+            .map_err(|e| build_err(format!("{}:{}: {}", p.file, e.line().unwrap_or(0), e.kind())))?;
+        let path = format!("prose/{other}/summary.typ");
+        files.insert(path.clone(), rendered.into_bytes());
+        origins.insert(path.clone(), p.file.clone());
+        other_summaries.push(minijinja::context! {
+            lang => other,
+            heading => other_lang.word("summary_in_language"),
+            quotes => other_lang.format.quotes.clone(),
+            path => path,
+        });
+    }
+    // The bibliography, served from memory to typst's own bibliography.
+    if let Some(b) = &study.bibliography {
+        files.insert(BIBLIOGRAPHY.into(), b.text.clone().into_bytes());
+        origins.insert(BIBLIOGRAPHY.into(), b.file.clone());
+    }
     for f in figures.iter().filter(|f| &f.lang == code) {
         files.insert(format!("figures/{}.svg", f.name), f.svg.clone().into_bytes());
     }
@@ -396,7 +421,26 @@ pub fn render(
     };
     let date = crate::study::load::parse_partial_date(&study.meta.date).map(|d| lang.date(d)).unwrap_or_default();
     let text = |t: &Text| t.get(code).to_string();
+    let edition = study.meta.edition.as_ref().map(|e| {
+        let date = crate::study::load::parse_partial_date(&e.date);
+        minijinja::context! {
+            publisher => text(&e.publisher),
+            editor => text(&e.editor),
+            date => date.map(|d| lang.date(d)).unwrap_or_default(),
+            year => date.map(|d| d.year.to_string()).unwrap_or_default(),
+            report_number => e.report_number.clone(),
+            isbn => e.isbn.clone(),
+            issn => e.issn.clone(),
+            licence => text(&e.licence),
+            // Becomes a typst label: only a key that passed the key pattern.
+            based_on => if crate::references::is_key(&e.based_on) && study.bibliography.is_some() { e.based_on.clone() } else { String::new() },
+            relation => text(&e.relation),
+        }
+    });
     let ctx = minijinja::context! {
+        edition => edition,
+        bibliography => if study.bibliography.is_some() { Some(BIBLIOGRAPHY) } else { None },
+        other_summaries => other_summaries,
         lang => code,
         quotes => lang.format.quotes.clone(),
         w => &lang.words,

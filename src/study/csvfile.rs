@@ -105,6 +105,11 @@ impl<'a> Row<'a> {
         })
     }
 
+    /// `<field>_<lang>` for every language, each optional (empty when missing).
+    pub fn opt_text(&self, field: &str) -> Text {
+        Text(self.langs.iter().map(|l| (l.clone(), self.raw(&format!("{field}_{l}")).unwrap_or("").to_string())).collect())
+    }
+
     /// A `;`-separated list (empty items ignored).
     pub fn list(&self, field: &str) -> Vec<String> {
         self.raw(field).unwrap_or("").split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()

@@ -181,7 +181,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
                 kind,
                 label: row.text("label", &mut problems),
                 source: row.id("source", &mut problems),
-                reference: row.opt("ref").unwrap_or_default(),
+                reference: row.opt_text("ref"),
                 pos: row.pos,
             });
         }
@@ -203,7 +203,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
                 table: row.opt_name("table", &mut problems),
                 date,
                 source: row.id("source", &mut problems),
-                reference: row.opt("ref").unwrap_or_default(),
+                reference: row.opt_text("ref"),
                 label: row.text("label", &mut problems),
                 pos: row.pos,
             });
@@ -216,7 +216,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
                 unit: row.measure("unit", &mut problems),
                 total_fact: row.opt_id("total_fact", &mut problems),
                 source: row.id("source", &mut problems),
-                reference: row.opt("ref").unwrap_or_default(),
+                reference: row.opt_text("ref"),
                 title: row.text("title", &mut problems),
                 figure: row.opt_name("figure", &mut problems),
                 table: row.opt_name("table", &mut problems),
@@ -236,10 +236,10 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
         }
     }
     for table in read_tables(dir, "published", &mut study.files, &mut problems)? {
-        for row in rows(&table, "published", &mut study.unreadable, &langs, &["id", "where", "statement", "metric", "value"], &["note"], &mut problems) {
+        for row in rows(&table, "published", &mut study.unreadable, &langs, &["id", "statement", "metric", "value"], &["where", "note"], &mut problems) {
             study.published.push(Published {
                 id: row.id("id", &mut problems),
-                location: row.req("where", &mut problems),
+                location: row.text("where", &mut problems),
                 statement: row.req("statement", &mut problems),
                 metric: row.id("metric", &mut problems),
                 value: row.number("value", &mut problems),
@@ -259,6 +259,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
         }
     }
     read_prose(dir, &mut study, &mut problems);
+    read_bibliography(dir, &mut study, &mut problems);
 
     study.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((study, problems.into_sorted()))
@@ -334,6 +335,7 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
         keywords,
         identifying_terms: s.strings("identifying_terms", problems),
         languages: langs.clone(),
+        edition: read_edition(file, source, root, &langs, problems),
     };
 
     let array = |name: &str| -> Vec<toml::Table> {
@@ -485,6 +487,63 @@ fn read_prose(dir: &Path, study: &mut Study, problems: &mut Problems) {
             }
             study.files.push(SourceFile { path: rel, bytes });
         }
+    }
+}
+
+/// The `[edition]` table of `study.toml`, if present: every field but the ISBN and ISSN
+/// is required.
+fn read_edition(
+    file: &str,
+    source: &str,
+    root: &toml::Table,
+    langs: &[String],
+    problems: &mut Problems,
+) -> Option<Edition> {
+    let table = match root.get("edition") {
+        None => return None,
+        Some(toml::Value::Table(t)) => t,
+        Some(_) => {
+            problems.at(&Pos::new(file, 1), "edition", "expected a table `[edition]`");
+            return None;
+        }
+    };
+    let s = Section::new(file, source, Some(("edition", 0)), table, langs);
+    let date = s.string("date", problems);
+    if !date.is_empty() && parse_full_date(&date).is_none() {
+        problems.at(&s.pos("date"), s.field("date"), format!("expected a real date as YYYY-MM-DD, found `{date}`"));
+    }
+    Some(Edition {
+        pos: s.pos("publisher"),
+        publisher: s.text("publisher", problems),
+        editor: s.text("editor", problems),
+        date,
+        report_number: s.string("report_number", problems),
+        isbn: s.opt_string("isbn", problems),
+        issn: s.opt_string("issn", problems),
+        licence: s.text("licence", problems),
+        based_on: s.string("based_on", problems),
+        relation: s.text("relation", problems),
+    })
+}
+
+/// `references.yml`, the study's bibliography (Hayagriva YAML), if there is one; its
+/// entries are checked by `crate::references`.
+fn read_bibliography(dir: &Path, study: &mut Study, problems: &mut Problems) {
+    const NAME: &str = "references.yml";
+    let path = dir.join(NAME);
+    if !path.exists() {
+        return;
+    }
+    let label = format!("{}/{NAME}", dir_label(dir));
+    match fs::read(&path) {
+        Ok(bytes) => {
+            match csvfile::normalise(&bytes) {
+                Ok(text) => study.bibliography = Some(Bibliography { file: label, path: NAME.into(), text }),
+                Err(msg) => problems.push(&label, None, "", msg),
+            }
+            study.files.push(SourceFile { path: NAME.into(), bytes });
+        }
+        Err(e) => problems.push(&label, None, "", format!("cannot be read: {e}")),
     }
 }
 

@@ -53,6 +53,37 @@ pub struct Meta {
     /// Place and institution names that must never appear in an excerpt, beyond the
     /// names of regions and units (e.g. towns, hospitals).
     pub identifying_terms: Vec<String>,
+    /// Who publishes this edition, when, and what it is based on (`[edition]`).
+    pub edition: Option<Edition>,
+}
+
+/// This edition of the report: its publisher, date and number, and the work it is based
+/// on (a key of the bibliography, cited in full on the title page and in the colophon).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Edition {
+    pub pos: Pos,
+    pub publisher: Text,
+    pub editor: Text,
+    /// ISO date of the edition (`2026-12-01`).
+    pub date: String,
+    pub report_number: String,
+    pub isbn: Option<String>,
+    pub issn: Option<String>,
+    pub licence: Text,
+    /// A bibliography key: the work this edition is based on.
+    pub based_on: String,
+    /// How this edition relates to that work ("a reconstructed edition of").
+    pub relation: Text,
+}
+
+/// The study's bibliography file (`references.yml`), as read.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Bibliography {
+    /// The file as named in messages (`data/references.yml`).
+    pub file: String,
+    /// Its name inside the data directory (`references.yml`).
+    pub path: String,
+    pub text: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -184,7 +215,8 @@ pub struct Event {
     pub kind: EventKind,
     pub label: Text,
     pub source: String,
-    pub reference: String,
+    /// Where in the source (section, page, slide), in each language; may be empty.
+    pub reference: Text,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -206,7 +238,8 @@ pub struct Fact {
     pub table: Option<Id>,
     pub date: String,
     pub source: String,
-    pub reference: String,
+    /// Where in the source (section, page, slide), in each language; may be empty.
+    pub reference: Text,
     pub label: Text,
 }
 
@@ -218,7 +251,8 @@ pub struct ShareSet {
     pub unit: Measure,
     pub total_fact: Option<String>,
     pub source: String,
-    pub reference: String,
+    /// Where in the source (section, page, slide), in each language; may be empty.
+    pub reference: Text,
     pub title: Text,
     /// Figure this set is drawn in (sets with the same figure share one chart).
     pub figure: Option<Id>,
@@ -240,7 +274,8 @@ pub struct Share {
 pub struct Published {
     pub pos: Pos,
     pub id: String,
-    pub location: String,
+    /// Where the 2020 report prints it, in each language ("tabell 1 i avsnitt 3.3").
+    pub location: Text,
     pub statement: String,
     pub metric: String,
     pub value: f64,
@@ -293,6 +328,7 @@ pub struct Study {
     pub published: Vec<Published>,
     pub notes: Vec<Note>,
     pub prose: Vec<Prose>,
+    pub bibliography: Option<Bibliography>,
     #[serde(skip)]
     pub files: Vec<SourceFile>,
     /// Files that could not be read as a whole (a broken header, quote or encoding).

@@ -56,8 +56,12 @@ impl<'a> Section<'a> {
                 }
                 continue;
             }
-            if line.starts_with('[') {
-                current = Some((line.to_string(), usize::MAX));
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                // A single table (`[edition]`) is located like the first of an array.
+                current = Some((name.trim().to_string(), 0));
+                if current.as_ref().map(|(n, i)| (n.as_str(), *i)) == self.array {
+                    header_line = n + 1;
+                }
                 continue;
             }
             let here = current.as_ref().map(|(n, i)| (n.as_str(), *i));
@@ -181,6 +185,22 @@ impl<'a> Section<'a> {
             }
         }
         text
+    }
+
+    /// An optional text in quotes: `None` when absent or empty.
+    pub fn opt_string(&self, key: &str, problems: &mut Problems) -> Option<String> {
+        match self.table.get(key) {
+            None => None,
+            Some(toml::Value::String(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            Some(other) => {
+                problems.at(
+                    &self.pos(key),
+                    self.field(key),
+                    format!("expected a text in quotes, found {}", other.type_str()),
+                );
+                None
+            }
+        }
     }
 
     /// A list of strings; empty when absent.
