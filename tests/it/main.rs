@@ -16,6 +16,7 @@ mod hostile;
 mod house;
 mod import;
 mod pdfread;
+mod publication;
 mod qda;
 mod reference;
 mod tables;
