@@ -371,7 +371,7 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
         });
         s.unknown_keys(problems);
     }
-    for key in ["languages", "small_cell_k", "model", "region", "unit"] {
+    for key in ["languages", "small_cell_k", "model", "region", "unit", "edition"] {
         meta_section.mark(key);
     }
     meta_section.unknown_keys(problems);
@@ -512,7 +512,7 @@ fn read_edition(
     if !date.is_empty() && parse_full_date(&date).is_none() {
         problems.at(&s.pos("date"), s.field("date"), format!("expected a real date as YYYY-MM-DD, found `{date}`"));
     }
-    Some(Edition {
+    let edition = Edition {
         pos: s.pos("publisher"),
         publisher: s.text("publisher", problems),
         editor: s.text("editor", problems),
@@ -523,7 +523,9 @@ fn read_edition(
         licence: s.text("licence", problems),
         based_on: s.string("based_on", problems),
         relation: s.text("relation", problems),
-    })
+    };
+    s.unknown_keys(problems);
+    Some(edition)
 }
 
 /// `references.yml`, the study's bibliography (Hayagriva YAML), if there is one; its

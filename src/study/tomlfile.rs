@@ -189,9 +189,13 @@ impl<'a> Section<'a> {
 
     /// An optional text in quotes: `None` when absent or empty.
     pub fn opt_string(&self, key: &str, problems: &mut Problems) -> Option<String> {
+        self.mark(key);
         match self.table.get(key) {
             None => None,
-            Some(toml::Value::String(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            Some(toml::Value::String(s)) if self.clean(key, s, false, problems) => {
+                Some(s.trim().to_string()).filter(|s| !s.is_empty())
+            }
+            Some(toml::Value::String(_)) => None,
             Some(other) => {
                 problems.at(
                     &self.pos(key),
