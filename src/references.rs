@@ -56,6 +56,7 @@ impl Bibliography {
         Bibliography { entries }
     }
 
+    /// Whether the bibliography lists `key`.
     pub fn contains(&self, key: &str) -> bool {
         self.entries.contains_key(key)
     }

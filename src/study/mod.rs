@@ -61,14 +61,21 @@ pub struct Meta {
 /// on (a key of the bibliography, cited in full on the title page and in the colophon).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Edition {
+    /// Where the `[edition]` table is.
     pub pos: Pos,
+    /// Who publishes this edition.
     pub publisher: Text,
+    /// Who edited it (a person or a body).
     pub editor: Text,
     /// ISO date of the edition (`2026-12-01`).
     pub date: String,
+    /// The publisher's number for this edition.
     pub report_number: String,
+    /// ISBN, where one has been assigned.
     pub isbn: Option<String>,
+    /// ISSN of the series, where there is one.
     pub issn: Option<String>,
+    /// The terms of reuse, in words.
     pub licence: Text,
     /// A bibliography key: the work this edition is based on.
     pub based_on: String,
@@ -83,6 +90,7 @@ pub struct Bibliography {
     pub file: String,
     /// Its name inside the data directory (`references.yml`).
     pub path: String,
+    /// The file's text (Hayagriva YAML).
     pub text: String,
 }
 
