@@ -60,7 +60,11 @@ pub enum Command {
     /// Record the current manifest as release `report/releases/<version>.json`.
     Release,
     /// Rebuild on every saved change, keeping the typesetter warm; the last good PDF stays.
-    Watch,
+    Watch {
+        /// Stop after this many seconds instead of at Ctrl-C (for scripts and benchmarks).
+        #[arg(long, value_name = "SECONDS")]
+        stop_after: Option<f64>,
+    },
     /// Write a synthetic study N times the reference study's size, for benchmarks.
     Synth {
         /// How many times the reference study's sample.

@@ -42,7 +42,7 @@ fn dispatch(command: Command, cfg: Config) -> Result<()> {
         Command::Import { what: ImportKind::Qdc { file, into, langs } } => cmd::import::qdc(&cfg, &file, &into, &langs),
         Command::Export { what: ExportKind::Qdc { out, lang } } => cmd::export::qdc(&cfg, &out, lang.as_deref()),
         Command::Release => cmd::release::run(&cfg),
-        Command::Watch => cmd::watch::run(&cfg),
+        Command::Watch { stop_after } => cmd::watch::run(&cfg, stop_after),
         Command::Synth { scale, into } => cmd::synth::run(&cfg, scale, &into),
     }
 }

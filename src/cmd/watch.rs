@@ -1,26 +1,47 @@
-//! `bsb watch`: rebuild whenever a file of the study changes. The process stays alive,
-//! so typst's memoised layout (comemo) stays warm and a prose edit reaches the PDF in a
-//! fraction of a cold build. Changes are found by content hash, polled twice a second,
-//! which needs no platform file-notification library and never misses an editor's
-//! rename-into-place. A failed build prints its errors and leaves the last good outputs.
+//! `bsb watch`: rebuild whenever a file of the study changes, until interrupted.
+//!
+//! Changes arrive as file-system events (inotify on Linux, through `notify`), so an edit is
+//! seen within milliseconds instead of at the next poll; where events are unavailable (some
+//! network file systems, containers without inotify) it falls back to polling. Each burst
+//! of events (an editor's write-to-temporary-then-rename is several) is let settle for a
+//! few milliseconds, then the study's files are hashed: a save that changed nothing
+//! rebuilds nothing. The process stays alive, so typst's memoised layout stays warm, and
+//! the build retypesets only the editions whose typst sources changed. After every build,
+//! typst's cache is trimmed to what recent compilations used (as typst's own watch mode
+//! does), so memory stays flat however long the session. A failed build prints its errors
+//! and leaves the last good outputs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
+
+use notify::{Event, EventKind, RecursiveMode, Watcher};
 
 use crate::cmd::build;
 use crate::config::Config;
 use crate::manifest::sha256;
-use crate::problem::Result;
+use crate::problem::{build_err, Result};
 use crate::store;
 
-/// Content hashes of every file under `dir`.
+/// How long a burst of events may go on before the build starts.
+const SETTLE: Duration = Duration::from_millis(15);
+/// How often the fallback watcher polls, and how often the loop looks at the clock.
+const TICK: Duration = Duration::from_millis(500);
+/// Cached typst results unused for this many compilations are evicted.
+const KEEP_COMPILATIONS: usize = 10;
+
+/// Content hashes of every file under `dir` that a build reads (hidden files, such as an
+/// editor's swap file, are not part of the study).
 fn snapshot(dir: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     fn walk(dir: &Path, out: &mut BTreeMap<String, String>) {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         for e in entries.flatten() {
             let p = e.path();
+            if p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+                continue;
+            }
             if p.is_dir() {
                 walk(&p, out);
             } else if let Ok(bytes) = std::fs::read(&p) {
@@ -32,28 +53,81 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
     out
 }
 
-/// Watch until interrupted; `max_rounds` bounds the loop for tests (`BSB_WATCH_ROUNDS`).
-pub fn run(opts: &Config) -> Result<()> {
-    let max_rounds: Option<u64> = std::env::var("BSB_WATCH_ROUNDS").ok().and_then(|v| v.parse().ok());
+/// Does this event say a file may have changed (not merely that it was read)?
+fn touches(event: &notify::Result<Event>) -> bool {
+    match event {
+        Ok(e) => !matches!(e.kind, EventKind::Access(_)),
+        // An error from the watcher (a queue overflow, say): look at the files to be sure.
+        Err(_) => true,
+    }
+}
+
+/// The watcher, and whether it polls.
+fn start(dir: &Path) -> Result<(Box<dyn Watcher>, Receiver<notify::Result<Event>>, bool)> {
+    let (tx, rx) = channel();
+    if let Ok(mut w) = notify::recommended_watcher(tx) {
+        if w.watch(dir, RecursiveMode::Recursive).is_ok() {
+            return Ok((Box::new(w), rx, false));
+        }
+    }
+    let (tx, rx) = channel();
+    let config = notify::Config::default().with_poll_interval(TICK).with_compare_contents(true);
+    let mut w = notify::PollWatcher::new(tx, config)
+        .map_err(|e| build_err(format!("cannot watch {}: {e}", dir.display())))?;
+    w.watch(dir, RecursiveMode::Recursive).map_err(|e| build_err(format!("cannot watch {}: {e}", dir.display())))?;
+    Ok((Box::new(w), rx, true))
+}
+
+/// Watch until interrupted, or for `stop_after` seconds when given (scripts, benchmarks).
+pub fn run(cfg: &Config, stop_after: Option<f64>) -> Result<()> {
+    let (_watcher, events, polling) = start(&cfg.data)?;
+    let how = if polling { "polling twice a second" } else { "on file events" };
+    eprintln!("watching {} {how} (Ctrl-C to stop)", cfg.data.display());
+    let deadline = stop_after.map(|s| Instant::now() + Duration::from_secs_f64(s.clamp(0.0, 1e9)));
     let mut seen = BTreeMap::new();
-    let mut round = 0u64;
-    eprintln!("watching {} (Ctrl-C to stop)", opts.data.display());
+    let mut pending = true;
     loop {
-        let now = snapshot(&opts.data);
-        if now != seen {
-            seen = now;
-            let t = Instant::now();
-            let _lock = store::lock(&opts.out, opts.quiet)?;
-            // The data's git state changes as files are saved: asked again for each build.
-            match build::build_locked(&opts.clone().with_git()) {
-                Ok(()) => eprintln!("rebuilt in {:.2}s", t.elapsed().as_secs_f64()),
-                Err(e) => eprintln!("{e}\nthe last good outputs are unchanged; waiting for the next change"),
+        if pending {
+            pending = false;
+            let now = snapshot(&cfg.data);
+            if now != seen {
+                seen = now;
+                rebuild(cfg)?;
             }
         }
-        round += 1;
-        if max_rounds.is_some_and(|m| round >= m) {
-            return Ok(());
+        let wait = match deadline {
+            Some(d) => match d.checked_duration_since(Instant::now()) {
+                Some(left) => left.min(TICK),
+                None => return Ok(()),
+            },
+            None => TICK,
+        };
+        match events.recv_timeout(wait) {
+            Ok(event) => {
+                pending = touches(&event);
+                // Let the burst settle: an editor's save is several events in a row.
+                while let Ok(more) = events.recv_timeout(SETTLE) {
+                    pending |= touches(&more);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Err(build_err("the file watcher stopped")),
         }
-        std::thread::sleep(Duration::from_millis(500));
     }
+}
+
+/// One build under the lock, its outcome said in one line; typst's cache trimmed after it.
+fn rebuild(cfg: &Config) -> Result<()> {
+    let t = Instant::now();
+    let outcome = {
+        let _lock = store::lock(&cfg.out, cfg.quiet)?;
+        // The data's git state changes as files are saved: asked again for each build.
+        build::build_locked(&cfg.clone().with_git())
+    };
+    match outcome {
+        Ok(()) => eprintln!("rebuilt in {:.3}s", t.elapsed().as_secs_f64()),
+        Err(e) => eprintln!("{e}\nthe last good outputs are unchanged; waiting for the next change"),
+    }
+    comemo::evict(KEEP_COMPILATIONS);
+    Ok(())
 }
