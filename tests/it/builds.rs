@@ -179,8 +179,7 @@ fn watch_rebuilds_after_a_saved_change() {
     let (tmp, data) = temp_study(1, 1, &["en"]);
     let out = tmp.path().join("out");
     let child = Command::new(env!("CARGO_BIN_EXE_bsb"))
-        .args(["watch", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .env("BSB_WATCH_ROUNDS", "12")
+        .args(["watch", "--stop-after", "6", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
