@@ -38,7 +38,11 @@ pub enum Command {
     /// Validate, analyse, draw, render and typeset everything.
     Build(BuildArgs),
     /// Load and validate the data; fail if a committed table or figure is stale.
-    Check,
+    Check {
+        /// Print each hidden cell, why it is hidden and the range a reader can infer.
+        #[arg(long)]
+        explain_privacy: bool,
+    },
     /// What the study holds, as counts.
     Info {
         /// One JSON object instead of text.

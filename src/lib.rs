@@ -23,6 +23,7 @@ pub mod import;
 pub mod lang;
 pub mod output;
 pub mod present;
+pub mod privacy;
 pub mod references;
 pub mod render;
 pub mod study;

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
 fn dispatch(command: Command, cfg: Config) -> Result<()> {
     match command {
         Command::Build(_) => cmd::build::run(&cfg.with_git()),
-        Command::Check => cmd::check::run(&cfg),
+        Command::Check { explain_privacy } => cmd::check::run(&cfg, explain_privacy),
         Command::Info { json } => cmd::info::run(&cfg, json),
         Command::Diff { old, new, format } => cmd::diff::run(&old, &new, format),
         Command::Import { what: ImportKind::Qdpx { file, into, maps, langs } } => {

@@ -28,6 +28,7 @@ pub fn validate(study: &Study) -> Report {
     refs.summary(study, &mut errors);
     numbers(study, &mut errors);
     privacy(study, &mut errors);
+    crate::privacy::names::check(study, &mut errors);
     prose_languages(study, &mut errors);
     crate::references::check(study, &mut errors);
     coverage(study, &mut warnings);
@@ -362,6 +363,7 @@ fn privacy(s: &Study, p: &mut Problems) {
     }
     for u in &s.units {
         names.extend(u.name.0.values().cloned());
+        names.extend(u.places.iter().cloned());
     }
     names.sort();
     names.dedup();

@@ -70,7 +70,8 @@ pub struct Analysis {
     /// `bsb info` and the prose's `n.*`.
     pub counts: BTreeMap<String, u64>,
     pub by_region: Vec<(String, SampleCounts)>,
-    pub by_model: Vec<(String, Shown, u64)>,
+    /// People and interviews per model, as printed.
+    pub by_model: Vec<(String, Shown, Shown)>,
     pub total: SampleCounts,
     pub tables: Vec<Table>,
     pub themes: Vec<ThemeEvidence>,
@@ -79,6 +80,8 @@ pub struct Analysis {
     pub errata_differs: u64,
     /// How many published figures were compared.
     pub errata_total: u64,
+    /// Which cells are hidden and why, and which excerpts print without their model.
+    pub privacy: crate::privacy::Protection,
 }
 
 fn pe(e: PolarsError) -> crate::problem::Failure {
@@ -173,39 +176,47 @@ fn evidence_grid(evidence: &DataFrame, by: &[&str]) -> PolarsResult<Grid> {
     Ok((0..grouped.height()).map(|i| ((codes[i].clone(), models[i].clone()), (ex[i], pa[i]))).collect())
 }
 
-/// Protect one row of evidence across models: person counts by the small-cell rule, and
-/// an excerpt count wherever its people were suppressed (or where it would reveal one).
-fn protect_evidence(cells: &[(u64, u64)], total: (u64, u64), k: u32) -> (Vec<Evidence>, Evidence) {
-    let people: Vec<u64> = cells.iter().map(|c| c.1).collect();
-    let (people_shown, people_total) = protect_line(&people, total.1, k);
-    let mut excerpts_shown: Vec<Shown> = cells
-        .iter()
-        .zip(&people_shown)
-        .map(|(c, p)| if p.value().is_some() { Shown::Value(c.0) } else { Shown::Hidden })
-        .collect();
-    let mut excerpts_total = if people_total.value().is_some() { Shown::Value(total.0) } else { Shown::Hidden };
-    // The same recovery-by-subtraction guard as for people.
-    let hidden = excerpts_shown.iter().chain(std::iter::once(&excerpts_total)).filter(|s| s.value().is_none()).count();
-    if hidden == 1 && excerpts_total.value().is_some() {
-        excerpts_total = Shown::Hidden;
-    } else if hidden == 1 {
-        if let Some(i) = (0..cells.len()).filter(|&i| excerpts_shown[i].value().is_some()).min_by_key(|&i| cells[i].0) {
-            excerpts_shown[i] = Shown::Hidden;
-        }
-    }
-    let by_model = excerpts_shown
-        .into_iter()
-        .zip(people_shown)
-        .map(|(excerpts, participants)| Evidence { excerpts, participants })
-        .collect();
-    (by_model, Evidence { excerpts: excerpts_total, participants: people_total })
-}
-
 pub fn analyse(study: &Study) -> Result<Analysis> {
-    analyse_frames(study).map_err(pe)
+    let protection = crate::privacy::protect(study).map_err(build_err)?;
+    analyse_frames(study, protection).map_err(pe)
 }
 
-fn analyse_frames(study: &Study) -> PolarsResult<Analysis> {
+/// A count as the privacy pattern ([`crate::privacy`]) lets it be printed.
+fn shown(p: &crate::privacy::Protection, table: &str, row: &str, col: &str, value: u64) -> Shown {
+    use crate::privacy::Status;
+    match p.status(table, row, col) {
+        Some(Status::Small) => Shown::Small,
+        Some(Status::Secondary | Status::Latent) => Shown::Hidden,
+        Some(Status::Shown) | None => Shown::Value(value),
+    }
+}
+
+/// One row of evidence (a code, a trait or the total row) across models, as printed.
+fn evidence_row(
+    study: &Study,
+    p: &crate::privacy::Protection,
+    table: &str,
+    row: &str,
+    cells: &[(u64, u64)],
+    total: (u64, u64),
+) -> (Vec<Evidence>, Evidence) {
+    let by_model = study
+        .models
+        .iter()
+        .zip(cells)
+        .map(|(m, c)| Evidence {
+            excerpts: shown(p, table, row, &format!("excerpts_{}", m.id), c.0),
+            participants: shown(p, table, row, &format!("participants_{}", m.id), c.1),
+        })
+        .collect();
+    let total = Evidence {
+        excerpts: shown(p, table, row, "excerpts_total", total.0),
+        participants: shown(p, table, row, "participants_total", total.1),
+    };
+    (by_model, total)
+}
+
+fn analyse_frames(study: &Study, protection: crate::privacy::Protection) -> PolarsResult<Analysis> {
     let k = study.meta.small_cell_k;
     let interviews = interview_frame(study)?;
     let regions = sample_by(&interviews, "region")?;
@@ -220,12 +231,17 @@ fn analyse_frames(study: &Study) -> PolarsResult<Analysis> {
         study.regions.iter().map(|r| (r.id.clone(), regions.get(&r.id).cloned().unwrap_or_default())).collect();
     let model_people: Vec<u64> =
         study.models.iter().map(|m| models.get(&m.id).map(|c| c.participants).unwrap_or(0)).collect();
-    let (model_shown, _) = protect_line(&model_people, total.participants, k);
-    let by_model: Vec<(String, Shown, u64)> = study
+    let by_model: Vec<(String, Shown, Shown)> = study
         .models
         .iter()
-        .zip(model_shown)
-        .map(|(m, shown)| (m.id.clone(), shown, models.get(&m.id).map(|c| c.interviews).unwrap_or(0)))
+        .zip(&model_people)
+        .map(|(m, &people)| {
+            let by = crate::privacy::study::BY_MODEL;
+            let interviews = models.get(&m.id).map(|c| c.interviews).unwrap_or(0);
+            let (people, interviews) =
+                (shown(&protection, by, &m.id, "participants", people), shown(&protection, by, &m.id, "interviews", interviews));
+            (m.id.clone(), people, interviews)
+        })
         .collect();
 
     let mut metrics = BTreeMap::new();
@@ -252,15 +268,16 @@ fn analyse_frames(study: &Study) -> PolarsResult<Analysis> {
             .map(|m| by_code_model.get(&(code.to_string(), m.to_string())).copied().unwrap_or((0, 0)))
             .collect();
         let total = by_code.get(&(code.to_string(), String::new())).copied().unwrap_or((0, 0));
-        protect_evidence(&cells, total, k)
+        evidence_row(study, &protection, crate::privacy::study::FRAMEWORK, code, &cells, total)
     };
-    let quotes = theme_quotes(study);
+    let quotes = theme_quotes(study, &protection);
     let themes: Vec<ThemeEvidence> = study
         .themes()
         .map(|t| {
             let (by_model, total) = row_evidence(&t.id);
-            let excerpts = quotes.get(t.id.as_str()).cloned().unwrap_or_default();
-            let picked = pick_excerpts(&excerpts, &model_ids, EXCERPTS_PER_THEME);
+            let (excerpts, models): (Vec<Quote>, Vec<Option<String>>) =
+                quotes.get(t.id.as_str()).cloned().unwrap_or_default().into_iter().unzip();
+            let picked = pick_excerpts(&models, &model_ids, EXCERPTS_PER_THEME);
             ThemeEvidence { theme: t.id.clone(), by_model, total, excerpts, picked }
         })
         .collect();
@@ -268,10 +285,10 @@ fn analyse_frames(study: &Study) -> PolarsResult<Analysis> {
     let mut tables = vec![
         participants_table(study, &by_region, &total),
         participants_by_model_table(study, &by_model, &models),
-        framework_table(study, &evidence, &row_evidence)?,
+        framework_table(study, &evidence, &row_evidence, &protection)?,
     ];
     if !study.traits.is_empty() {
-        tables.push(model_matrix(study, &evidence)?);
+        tables.push(model_matrix(study, &evidence, &protection)?);
     }
     if !study.factors.is_empty() {
         tables.push(compilation_table(study));
@@ -290,7 +307,19 @@ fn analyse_frames(study: &Study) -> PolarsResult<Analysis> {
     }
     let counts = study_counts(study).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     let errata_total = study.published.len() as u64;
-    Ok(Analysis { k, counts, by_region, by_model, total, tables, themes, metrics, errata_differs, errata_total })
+    Ok(Analysis {
+        k,
+        counts,
+        by_region,
+        by_model,
+        total,
+        tables,
+        themes,
+        metrics,
+        errata_differs,
+        errata_total,
+        privacy: protection,
+    })
 }
 
 /// How many of each thing the study holds, in a fixed order.
@@ -317,25 +346,34 @@ pub fn study_counts(study: &Study) -> Vec<(&'static str, u64)> {
 }
 
 /// Each theme's excerpts (coded to it or below it), in file order, found in one pass,
-/// with the model of each excerpt's interview.
-fn theme_quotes(study: &Study) -> std::collections::HashMap<&str, Vec<Quote>> {
+/// each with the model of its interview. An excerpt from a row with a small cell carries
+/// no model in print (or is left out when the study says so); the true model is kept
+/// beside it only for choosing which excerpts to show.
+type Quotes<'a> = std::collections::HashMap<&'a str, Vec<(Quote, Option<String>)>>;
+
+fn theme_quotes<'a>(study: &'a Study, protection: &crate::privacy::Protection) -> Quotes<'a> {
     let ancestors = study.ancestors();
     let models = study.interview_models();
-    let mut in_theme: std::collections::HashMap<&str, Vec<Quote>> = std::collections::HashMap::new();
+    let mut in_theme: Quotes = std::collections::HashMap::new();
     for e in &study.excerpts {
+        let hidden = protection.unlabelled.contains(&e.id);
+        if hidden && protection.omit {
+            continue;
+        }
         for node in study.evidence_nodes(e, &ancestors) {
             let model = models.get(e.interview.as_str()).map(|m| m.to_string());
-            in_theme.entry(node).or_default().push(Quote { text: e.text.clone(), model });
+            let printed = if hidden { None } else { model.clone() };
+            in_theme.entry(node).or_default().push((Quote { text: e.text.clone(), model: printed }, model));
         }
     }
     in_theme
 }
 
 /// Up to `n` of a theme's excerpts, taken in turn from each model so both voices are heard.
-fn pick_excerpts(quotes: &[Quote], models: &[&str], n: usize) -> Vec<usize> {
+fn pick_excerpts(quotes: &[Option<String>], models: &[&str], n: usize) -> Vec<usize> {
     let queues: Vec<Vec<usize>> = models
         .iter()
-        .map(|m| (0..quotes.len()).filter(|&i| quotes[i].model.as_deref() == Some(*m)).collect())
+        .map(|m| (0..quotes.len()).filter(|&i| quotes[i].as_deref() == Some(*m)).collect())
         .collect();
     let mut picked = Vec::new();
     let mut round = 0;
@@ -388,8 +426,8 @@ fn participants_table(study: &Study, by_region: &[(String, SampleCounts)], total
 
 fn participants_by_model_table(
     study: &Study,
-    by_model: &[(String, Shown, u64)],
-    models: &BTreeMap<String, SampleCounts>,
+    by_model: &[(String, Shown, Shown)],
+    _models: &BTreeMap<String, SampleCounts>,
 ) -> Table {
     let mut t = Table::new(
         "participants-by-model",
@@ -400,13 +438,12 @@ fn participants_by_model_table(
             Column::key("participants", "participants", true),
         ],
     );
-    for (m, (_, shown, _)) in study.models.iter().zip(by_model) {
+    for (m, (_, shown, interviews_shown)) in study.models.iter().zip(by_model) {
         let units = study.units.iter().filter(|u| u.model == m.id).count() as u64;
-        let interviews = models.get(&m.id).map(|c| c.interviews).unwrap_or(0);
         t.push(
             &m.id,
             false,
-            vec![Cell::Text(m.name.clone()), Cell::Count(units), Cell::Count(interviews), Cell::Protected(*shown)],
+            vec![Cell::Text(m.name.clone()), Cell::Count(units), Cell::Protected(*interviews_shown), Cell::Protected(*shown)],
         );
     }
     t
@@ -430,6 +467,7 @@ fn framework_table(
     study: &Study,
     evidence: &DataFrame,
     row_evidence: &dyn Fn(&str) -> (Vec<Evidence>, Evidence),
+    protection: &crate::privacy::Protection,
 ) -> PolarsResult<Table> {
     let mut columns = vec![Column::key("section", "section", false), Column::key("code", "code", false)];
     columns.extend(evidence_columns(study));
@@ -462,7 +500,8 @@ fn framework_table(
     let cells: Vec<(u64, u64)> =
         study.models.iter().map(|m| all.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0))).collect();
     let grand = everything.values().next().copied().unwrap_or((0, 0));
-    let (by_model, total) = protect_evidence(&cells, grand, study.meta.small_cell_k);
+    let (by_model, total) =
+        evidence_row(study, protection, crate::privacy::study::FRAMEWORK, "total", &cells, grand);
     let mut row = vec![Cell::Empty, Cell::Key("total".into())];
     row.extend(evidence_cells(&by_model));
     row.push(Cell::Protected(total.excerpts));
@@ -472,8 +511,7 @@ fn framework_table(
 }
 
 /// Table 2: trait × model, the finding in each language and the evidence behind it.
-fn model_matrix(study: &Study, evidence: &DataFrame) -> PolarsResult<Table> {
-    let k = study.meta.small_cell_k;
+fn model_matrix(study: &Study, evidence: &DataFrame, protection: &crate::privacy::Protection) -> PolarsResult<Table> {
     let mut columns = vec![Column::key("trait", "trait", false)];
     for m in &study.models {
         columns.push(Column::data(&format!("finding_{}", m.id), &m.short, None, false));
@@ -492,7 +530,8 @@ fn model_matrix(study: &Study, evidence: &DataFrame) -> PolarsResult<Table> {
         let cells: Vec<(u64, u64)> =
             study.models.iter().map(|m| grid.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0))).collect();
         let total = all.values().next().copied().unwrap_or((0, 0));
-        let (by_model, _) = protect_evidence(&cells, total, k);
+        let (by_model, _) =
+            evidence_row(study, protection, crate::privacy::study::MODEL_MATRIX, &tr.id, &cells, total);
         let mut row = vec![Cell::Text(tr.label.clone())];
         for m in &study.models {
             let finding = study.model_findings.iter().find(|f| f.trait_id == tr.id && f.model == m.id);

@@ -8,10 +8,13 @@ use crate::pipeline;
 use crate::problem::{Failure, Problem, Result};
 
 /// Run `bsb check`.
-pub fn run(cfg: &Config) -> Result<()> {
+pub fn run(cfg: &Config, explain_privacy: bool) -> Result<()> {
     let checked = current(cfg)?;
     for w in &checked.warnings {
         eprintln!("warning: {w}");
+    }
+    if explain_privacy {
+        print!("{}", crate::privacy::explain_text(&checked.study).map_err(crate::problem::build_err)?);
     }
     cfg.say("ok: the study is valid and the committed tables and figures are current");
     Ok(())

@@ -224,14 +224,14 @@ fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fig
                 &lang.word("alt_model_row"),
                 &[
                     ("model", m.name.get(&lang.code).into()),
-                    ("interviews", lang.int(*interviews)),
+                    ("interviews", lang.shown_in_text(*interviews, k)),
                     ("participants", lang.shown_in_text(*people, k)),
                 ],
             ));
             BarGroup {
                 label: m.name.get(&lang.code).to_string(),
                 bars: vec![
-                    (Some(*interviews as f64), lang.int(*interviews)),
+                    (interviews.value().map(|v| v as f64), lang.shown(*interviews, k)),
                     (people.value().map(|v| v as f64), lang.shown(*people, k)),
                 ],
             }

@@ -209,6 +209,8 @@ fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
         ("factors", count("factors")),
         ("recommendations", count("recommendations")),
         ("events", count("events")),
+        ("hidden_small", lang.int(a.privacy.small as u64)),
+        ("hidden_secondary", lang.int(a.privacy.secondary as u64)),
         ("notes", count("notes")),
     ]);
     let models: BTreeMap<String, BTreeMap<&str, String>> = a
@@ -219,7 +221,7 @@ fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
                 id.clone(),
                 BTreeMap::from([
                     ("participants", lang.shown_in_text(*people, k)),
-                    ("interviews", lang.int(*interviews)),
+                    ("interviews", lang.shown_in_text(*interviews, k)),
                 ]),
             )
         })

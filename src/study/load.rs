@@ -334,6 +334,18 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
         excerpt_notice: s.text("excerpt_notice", problems),
         keywords,
         identifying_terms: s.strings("identifying_terms", problems),
+        omit_hidden_excerpts: match s.table.get("omit_hidden_excerpts") {
+            None => false,
+            Some(toml::Value::Boolean(b)) => *b,
+            Some(other) => {
+                problems.at(
+                    &s.pos("omit_hidden_excerpts"),
+                    "omit_hidden_excerpts",
+                    format!("expected true or false, found {}", other.type_str()),
+                );
+                false
+            }
+        },
         languages: langs.clone(),
         edition: read_edition(file, source, root, &langs, problems),
     };
@@ -368,6 +380,7 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
             region: s.id("region", problems).into(),
             model: s.id("model", problems).into(),
             name: s.text("name", problems),
+            places: s.strings("places", problems),
         });
         s.unknown_keys(problems);
     }

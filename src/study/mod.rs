@@ -55,6 +55,8 @@ pub struct Meta {
     pub identifying_terms: Vec<String>,
     /// Who publishes this edition, when, and what it is based on (`[edition]`).
     pub edition: Option<Edition>,
+    /// Leave out excerpts from a hidden cell instead of printing them without their model.
+    pub omit_hidden_excerpts: bool,
 }
 
 /// This edition of the report: its publisher, date and number, and the work it is based
@@ -117,6 +119,8 @@ pub struct Unit {
     pub region: String,
     pub model: String,
     pub name: Text,
+    /// Names a reader knows this unit by (hospital, town), which prose must not tie to it.
+    pub places: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -1,0 +1,656 @@
+//! Privacy that survives a reader's arithmetic.
+//!
+//! Everything the report publishes about people is one system of facts over the true
+//! counts: every table cell and total (figures, theme sentences and prose values print the
+//! same cells), the excerpts printed per theme with or without their model, and the
+//! relations a careful reader can assume between counts (a theme's people include each
+//! subtheme's; a row total is the sum of the models; when a theme's people are split
+//! without overlap between its subthemes, the theme is their sum; two cells that count
+//! the same people are equal). Each count is the size of a set of excerpt ids or person
+//! ids, so these relations are read off the sets themselves: the reader is granted every
+//! one of them that is true of the data.
+//!
+//! The audit asks, for every hidden person count whose true value is small (1 to k−1),
+//! whether each value 1 … k−1 is still consistent with all of it: an exact integer
+//! feasibility question answered by [`solver`]. If any value is ruled out, the cell can be
+//! narrowed and the audit names it with the published numbers that pin it.
+//!
+//! Zero is published as 0. A cell with nobody in it holds no one to protect, and `<k`
+//! claims exactly "1 to k−1", which is the range the audit keeps open; hiding zeros too
+//! would widen nothing a reader could learn about a person while hiding every empty
+//! subtheme × model cell. A secondarily hidden cell (`:`) may be 0.
+//!
+//! Secondary suppression ([`protect`]) starts from everything hidden that may be hidden,
+//! then shows cells again one at a time, largest first, keeping each one shown only if
+//! the audit still passes. The result is deterministic and irreducible: no hidden `:`
+//! cell could be shown without letting a reader narrow a small one.
+//!
+//! Pure: no file system, no clock. [`study::universe`] builds the system from a study.
+
+pub mod names;
+pub mod solver;
+pub mod study;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use solver::{Outcome, Problem};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Measure {
+    Excerpts,
+    People,
+    Interviews,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Role {
+    /// Always printed as it is (the sampling table, grand totals).
+    Public,
+    /// Printed unless suppression hides it.
+    Suppressible,
+    /// Never printed, but a reader may reason about it (people per unit).
+    Latent,
+    /// Never printed and not itself protected: a step in the reader's reasoning (the
+    /// individual and group interviews of a unit).
+    Helper,
+}
+
+/// What a cell shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Status {
+    Shown,
+    /// 1 … k−1, printed `<k`.
+    Small,
+    /// Hidden so that a small cell cannot be recovered, printed `:`.
+    Secondary,
+    /// Never printed.
+    Latent,
+}
+
+impl Status {
+    pub fn hidden(self) -> bool {
+        self != Status::Shown
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub table: String,
+    pub row: String,
+    pub col: String,
+    pub measure: Measure,
+    /// The model this cell counts, if it counts one model only.
+    pub model: Option<usize>,
+    pub members: BTreeSet<String>,
+    pub role: Role,
+    /// Printed groups (themes) in which this cell's excerpts appear.
+    pub scope: Vec<usize>,
+    /// When this people cell is hidden, its excerpts print without their model (a theme
+    /// or subtheme × model cell; not a total or trait, which only gather those).
+    pub labels: bool,
+}
+
+impl Cell {
+    pub fn value(&self) -> i64 {
+        self.members.len() as i64
+    }
+
+    pub fn name(&self) -> String {
+        format!("{} {} / {}", self.table, self.row, self.col)
+    }
+}
+
+/// Excerpts printed together (a theme in the chapter and the appendix), each with its
+/// model label unless it belongs to a hidden cell.
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub name: String,
+    /// The excerpt cell of all models.
+    pub total: usize,
+    /// The excerpt cell of each model.
+    pub by_model: Vec<usize>,
+    /// Excerpt id and model index of everything printed in the group.
+    pub excerpts: Vec<(String, usize)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Universe {
+    pub k: u32,
+    pub models: Vec<String>,
+    pub cells: Vec<Cell>,
+    /// A parent cell and the cells it is made of (a total and its parts, a theme and its
+    /// subthemes). Which relation holds is read off the sets.
+    pub families: Vec<(usize, Vec<usize>)>,
+    /// The excerpt cell and the people cell of the same slice.
+    pub pairs: Vec<(usize, usize)>,
+    pub groups: Vec<Group>,
+    /// Excerpts from a hidden cell are left out instead of printed without their model.
+    pub omit_hidden: bool,
+    /// Further relations a reader knows: `lo ≤ Σ coef·cell ≤ hi` (one person per
+    /// individual interview, at least two in a group).
+    pub links: Vec<Fact>,
+}
+
+/// `lo ≤ Σ coef·cell ≤ hi`.
+#[derive(Clone, Debug)]
+pub struct Fact {
+    pub terms: Vec<(usize, i64)>,
+    pub lo: i64,
+    pub hi: i64,
+}
+
+pub const BIG: i64 = 1 << 40;
+
+impl Universe {
+    pub fn find(&self, table: &str, row: &str, col: &str) -> Option<usize> {
+        self.cells.iter().position(|c| c.table == table && c.row == row && c.col == col)
+    }
+
+    pub fn push(&mut self, cell: Cell) -> usize {
+        self.cells.push(cell);
+        self.cells.len() - 1
+    }
+
+    fn bound(&self, m: Measure) -> i64 {
+        let all: BTreeSet<&String> = self.cells.iter().filter(|c| c.measure == m).flat_map(|c| &c.members).collect();
+        all.len() as i64
+    }
+
+    /// The relations a reader can assume, read off the sets.
+    fn relations(&self) -> Vec<Fact> {
+        let mut facts = Vec::new();
+        for (parent, children) in &self.families {
+            let p = &self.cells[*parent].members;
+            for &c in children {
+                if self.cells[c].members.is_subset(p) {
+                    facts.push(Fact { terms: vec![(c, 1), (*parent, -1)], lo: -BIG, hi: 0 });
+                }
+            }
+            let union: BTreeSet<&String> = children.iter().flat_map(|&c| &self.cells[c].members).collect();
+            let sum: usize = children.iter().map(|&c| self.cells[c].members.len()).sum();
+            if p.iter().all(|x| union.contains(x)) {
+                let mut terms: Vec<(usize, i64)> = children.iter().map(|&c| (c, 1)).collect();
+                terms.push((*parent, -1));
+                if sum == union.len() && union.len() == p.len() {
+                    facts.push(Fact { terms, lo: 0, hi: 0 });
+                } else {
+                    facts.push(Fact { terms, lo: 0, hi: BIG });
+                }
+            }
+        }
+        // Printed cells of one model that count the same set of at least k are the same
+        // thing under two names (a trait made of one theme; the people of a model in two
+        // tables), and a reader may take them as equal. Small sets that happen to coincide
+        // are not structure a reader could know.
+        let mut same: BTreeMap<(Measure, Option<usize>, &BTreeSet<String>), Vec<usize>> = BTreeMap::new();
+        for (i, c) in self.cells.iter().enumerate() {
+            let printed = matches!(c.role, Role::Public | Role::Suppressible);
+            if printed && c.members.len() >= self.k as usize {
+                same.entry((c.measure, c.model, &c.members)).or_default().push(i);
+            }
+        }
+        for cells in same.values() {
+            for w in cells.windows(2) {
+                facts.push(Fact { terms: vec![(w[0], 1), (w[1], -1)], lo: 0, hi: 0 });
+            }
+        }
+        facts.extend(self.links.iter().cloned());
+        let b = self.bound(Measure::Excerpts).max(1);
+        for &(e, p) in &self.pairs {
+            // Nobody without an excerpt, and at least one person behind any excerpt.
+            facts.push(Fact { terms: vec![(p, 1), (e, -1)], lo: -BIG, hi: 0 });
+            facts.push(Fact { terms: vec![(p, b), (e, -1)], lo: 0, hi: BIG });
+        }
+        facts
+    }
+
+    /// The small-cell rule alone: person counts 1 … k−1 are `<k`, everything else shown.
+    pub fn primary(&self) -> Vec<Status> {
+        self.cells
+            .iter()
+            .map(|c| match c.role {
+                Role::Public => Status::Shown,
+                Role::Latent | Role::Helper => Status::Latent,
+                Role::Suppressible if c.measure == Measure::People && c.value() >= 1 && c.value() < self.k as i64 => {
+                    Status::Small
+                }
+                Role::Suppressible => Status::Shown,
+            })
+            .collect()
+    }
+
+    fn sensitive(&self, pattern: &[Status], i: usize) -> bool {
+        let c = &self.cells[i];
+        c.measure == Measure::People
+            && c.role != Role::Helper
+            && c.value() >= 1
+            && c.value() < self.k as i64
+            && matches!(pattern[i], Status::Small | Status::Latent)
+    }
+
+    /// Rows (of theme and subtheme cells) with a small people cell: every excerpt in such
+    /// a row prints without its model, whatever its model, so the small group's words
+    /// cannot be told from the others'.
+    fn flagged_rows(&self, pattern: &[Status]) -> BTreeSet<(&str, &str)> {
+        self.pairs
+            .iter()
+            .filter(|&&(_, p)| self.cells[p].labels && pattern[p] == Status::Small)
+            .map(|&(_, p)| (self.cells[p].table.as_str(), self.cells[p].row.as_str()))
+            .collect()
+    }
+
+    /// Excerpts printed without their model: every excerpt of a row with a small cell.
+    pub fn unlabelled(&self, pattern: &[Status]) -> BTreeSet<String> {
+        let rows = self.flagged_rows(pattern);
+        let mut out = BTreeSet::new();
+        for &(e, p) in &self.pairs {
+            let c = &self.cells[p];
+            if c.labels && rows.contains(&(c.table.as_str(), c.row.as_str())) {
+                out.extend(self.cells[e].members.iter().cloned());
+            }
+        }
+        out
+    }
+}
+
+/// The integer programme of one suppression pattern: a variable for every hidden cell,
+/// then one for each (class of unlabelled excerpts, model).
+struct Built {
+    problem: Problem,
+    var: Vec<Option<usize>>,
+    truth: Vec<i64>,
+}
+
+fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabelled: &BTreeSet<String>) -> Built {
+    let mut problem = Problem::new(Vec::new());
+    let mut var = vec![None; u.cells.len()];
+    let mut truth = Vec::new();
+    let k = u.k as i64;
+    let bounds = [u.bound(Measure::Excerpts), u.bound(Measure::People), u.bound(Measure::Interviews)];
+    for (i, c) in u.cells.iter().enumerate() {
+        let ub = bounds[c.measure as usize];
+        let dom = match pattern[i] {
+            Status::Shown => continue,
+            Status::Small => (1, k - 1),
+            Status::Secondary | Status::Latent => (0, ub),
+        };
+        var[i] = Some(problem.var(dom.0, dom.1));
+        truth.push(c.value());
+    }
+    let add = |problem: &mut Problem, f: &Fact| {
+        let mut terms = Vec::new();
+        let mut constant = 0i64;
+        for &(c, a) in &f.terms {
+            match var[c] {
+                Some(v) => terms.push((v, a)),
+                None => constant += a * u.cells[c].value(),
+            }
+        }
+        if !terms.is_empty() {
+            problem.add(&terms, f.lo.saturating_sub(constant), f.hi.saturating_sub(constant));
+        }
+    };
+    for f in relations {
+        add(&mut problem, f);
+    }
+    // What the printed excerpts tell: how many each theme prints, how many carry each model.
+    let mut classes: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new(); // groups → models of its excerpts
+    let mut in_groups: BTreeMap<&str, (usize, Vec<usize>)> = BTreeMap::new();
+    for (g, group) in u.groups.iter().enumerate() {
+        for (id, m) in &group.excerpts {
+            if unlabelled.contains(id) {
+                in_groups.entry(id.as_str()).or_insert((*m, Vec::new())).1.push(g);
+            }
+        }
+    }
+    for (m, gs) in in_groups.into_values() {
+        classes.entry(gs).or_default().push(m);
+    }
+    // A reader knows the rule, so an unlabelled excerpt printed in groups `gs` can only be
+    // of a model with a cell in a row with a small cell under one of those groups (and
+    // not one printed as 0).
+    let rows = u.flagged_rows(pattern);
+    let allowed = |gs: &[usize], m: usize| {
+        u.pairs.iter().any(|&(e, p)| {
+            let c = &u.cells[p];
+            c.labels
+                && u.cells[e].model == Some(m)
+                && rows.contains(&(c.table.as_str(), c.row.as_str()))
+                && !(pattern[e] == Status::Shown && u.cells[e].value() == 0)
+                && u.cells[e].scope.iter().any(|g| gs.contains(g))
+        })
+    };
+    let nm = u.models.len();
+    let mut class_vars: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+    for (gs, models) in &classes {
+        let n = models.len() as i64;
+        let vars: Vec<usize> = (0..nm)
+            .map(|m| {
+                let hi = if u.omit_hidden || !allowed(gs, m) { 0 } else { n };
+                let v = problem.var(0, hi);
+                truth.push(models.iter().filter(|&&x| x == m).count() as i64);
+                v
+            })
+            .collect();
+        if !u.omit_hidden {
+            let terms: Vec<(usize, i64)> = vars.iter().map(|&v| (v, 1)).collect();
+            problem.add(&terms, n, n);
+        }
+        class_vars.push((gs.clone(), vars));
+    }
+    for (g, group) in u.groups.iter().enumerate() {
+        let printed: Vec<&(String, usize)> = if u.omit_hidden {
+            group.excerpts.iter().filter(|(id, _)| !unlabelled.contains(id)).collect()
+        } else {
+            group.excerpts.iter().collect()
+        };
+        if !u.omit_hidden {
+            add(&mut problem, &Fact { terms: vec![(group.total, 1)], lo: printed.len() as i64, hi: printed.len() as i64 });
+        }
+        for (m, &cell) in group.by_model.iter().enumerate() {
+            let labelled = printed.iter().filter(|(id, x)| *x == m && !unlabelled.contains(id)).count() as i64;
+            // cell − Σ unlabelled of this model printed here = labelled.
+            let mut terms = Vec::new();
+            let mut constant = 0;
+            match var[cell] {
+                Some(v) => terms.push((v, 1)),
+                None => constant += u.cells[cell].value(),
+            }
+            if u.omit_hidden {
+                // Left-out excerpts: any number a hidden cell of this model could hold.
+                let hi = if allowed(&[g], m) { BIG } else { 0 };
+                let v = problem.var(0, hi);
+                truth.push(
+                    group.excerpts.iter().filter(|(id, x)| *x == m && unlabelled.contains(id)).count() as i64,
+                );
+                terms.push((v, -1));
+            } else {
+                for (gs, vars) in &class_vars {
+                    if gs.contains(&g) {
+                        terms.push((vars[m], -1));
+                    }
+                }
+            }
+            if terms.is_empty() {
+                continue;
+            }
+            problem.add(&terms, labelled - constant, labelled - constant);
+        }
+    }
+    Built { problem, var, truth }
+}
+
+/// A value a hidden small cell could not take, given what is published.
+#[derive(Clone, Debug)]
+pub struct Leak {
+    pub cell: usize,
+    /// The values 1 … k−1 a reader can rule out.
+    pub excluded: Vec<i64>,
+    /// True when the search ran out of budget (treated as a leak).
+    pub undecided: bool,
+}
+
+const BUDGET: u64 = 20_000;
+
+/// Witnesses: for each (cell, value) a full assignment of cell values that shows the value
+/// is consistent with everything published. Kept between audits of similar patterns.
+#[derive(Default)]
+pub struct Witnesses(HashMap<(usize, i64), Vec<i64>>);
+
+/// Check one pattern: every sensitive cell must be able to take every value 1 … k−1.
+pub fn audit(u: &Universe, pattern: &[Status]) -> Vec<Leak> {
+    audit_printed(u, pattern, &u.unlabelled(pattern))
+}
+
+/// Check a pattern with excerpts printed without their model exactly when listed in
+/// `unlabelled` (the audit of what a report actually printed).
+pub fn audit_printed(u: &Universe, pattern: &[Status], unlabelled: &BTreeSet<String>) -> Vec<Leak> {
+    audit_with(u, pattern, &u.relations(), &mut Witnesses::default(), false, unlabelled)
+}
+
+fn audit_with(
+    u: &Universe,
+    pattern: &[Status],
+    relations: &[Fact],
+    w: &mut Witnesses,
+    first: bool,
+    unlabelled: &BTreeSet<String>,
+) -> Vec<Leak> {
+    let mut b = build(u, pattern, relations, unlabelled);
+    let mut leaks = Vec::new();
+    let nvars = b.problem.domains.len();
+    for i in 0..u.cells.len() {
+        if !u.sensitive(pattern, i) {
+            continue;
+        }
+        let x = b.var[i].expect("a hidden cell has a variable");
+        let mut excluded = Vec::new();
+        let mut undecided = false;
+        for v in 1..u.k as i64 {
+            // An earlier witness still valid under this pattern settles it at once.
+            if let Some(values) = w.0.get(&(i, v)) {
+                let consistent = (0..u.cells.len()).all(|c| b.var[c].is_some() || values[c] == u.cells[c].value());
+                if consistent {
+                    let fixed: Vec<(usize, i64)> =
+                        (0..u.cells.len()).filter_map(|c| b.var[c].map(|var| (var, values[c]))).collect();
+                    if let Outcome::Feasible(_) = b.problem.solve(&fixed, &b.truth, 200) {
+                        continue;
+                    }
+                }
+            }
+            match b.problem.solve(&[(x, v)], &b.truth, BUDGET) {
+                Outcome::Feasible(sol) => {
+                    let values: Vec<i64> =
+                        (0..u.cells.len()).map(|c| b.var[c].map(|var| sol[var]).unwrap_or(u.cells[c].value())).collect();
+                    w.0.insert((i, v), values);
+                }
+                Outcome::Infeasible => excluded.push(v),
+                Outcome::Unknown => {
+                    excluded.push(v);
+                    undecided = true;
+                }
+            }
+        }
+        if !excluded.is_empty() {
+            leaks.push(Leak { cell: i, excluded, undecided });
+            if first {
+                break;
+            }
+        }
+    }
+    debug_assert!(nvars == b.problem.domains.len());
+    leaks
+}
+
+/// The published numbers that pin a leak: a smallest set of shown cells (found by
+/// deletion) that still rules the value out when every other cell is hidden.
+pub fn pinned_by(u: &Universe, pattern: &[Status], leak: &Leak, unlabelled: &BTreeSet<String>) -> Vec<usize> {
+    let relations = u.relations();
+    let v = leak.excluded[0];
+    let mut p = pattern.to_vec();
+    let shown: Vec<usize> =
+        (0..u.cells.len()).filter(|&c| pattern[c] == Status::Shown && u.cells[c].role != Role::Public).collect();
+    let mut needed = Vec::new();
+    for c in shown {
+        p[c] = Status::Secondary;
+        let b = &mut build(u, &p, &relations, unlabelled);
+        let x = b.var[leak.cell].expect("hidden");
+        if matches!(b.problem.solve(&[(x, v)], &b.truth, BUDGET), Outcome::Feasible(_)) {
+            p[c] = Status::Shown;
+            needed.push(c);
+        }
+    }
+    needed
+}
+
+/// The outcome of suppression.
+#[derive(Clone, Debug, Serialize)]
+pub struct Protection {
+    pub k: u32,
+    pub status: BTreeMap<(String, String, String), Status>,
+    /// Excerpt ids printed without their model (or left out when `omit`).
+    pub unlabelled: BTreeSet<String>,
+    pub omit: bool,
+    /// Printed cells hidden so that a small cell cannot be recovered (`:`).
+    pub secondary: usize,
+    /// Printed cells shown as `<k`.
+    pub small: usize,
+}
+
+impl Protection {
+    pub fn status(&self, table: &str, row: &str, col: &str) -> Option<Status> {
+        self.status.get(&(table.to_string(), row.to_string(), col.to_string())).copied()
+    }
+}
+
+/// Why suppression could not protect the study: leaks that remain with every suppressible
+/// cell hidden, each with the published numbers that pin it.
+#[derive(Clone, Debug)]
+pub struct Unprotectable(pub Vec<String>);
+
+/// Choose the cells to hide. See the module documentation for the method.
+pub fn suppress(u: &Universe) -> Result<Vec<Status>, Unprotectable> {
+    let relations = u.relations();
+    let mut w = Witnesses::default();
+    let primary = u.primary();
+    if audit_with(u, &primary, &relations, &mut w, true, &u.unlabelled(&primary)).is_empty() {
+        return Ok(primary);
+    }
+    let mut pattern = primary.clone();
+    for (i, c) in u.cells.iter().enumerate() {
+        if c.role == Role::Suppressible && pattern[i] == Status::Shown {
+            pattern[i] = Status::Secondary;
+        }
+    }
+    let leaks = audit_with(u, &pattern, &relations, &mut w, false, &u.unlabelled(&pattern));
+    if !leaks.is_empty() {
+        return Err(Unprotectable(leaks.iter().map(|l| describe(u, &pattern, l, &u.unlabelled(&pattern))).collect()));
+    }
+    let mut order: Vec<usize> = (0..u.cells.len()).filter(|&i| pattern[i] == Status::Secondary).collect();
+    order.sort_by_key(|&i| (-u.cells[i].value(), i));
+    for i in order {
+        pattern[i] = Status::Shown;
+        if !audit_with(u, &pattern, &relations, &mut w, true, &u.unlabelled(&pattern)).is_empty() {
+            pattern[i] = Status::Secondary;
+        }
+    }
+    Ok(pattern)
+}
+
+/// One leak in words: the cell, what a reader can rule out, and what pins it.
+pub fn describe(u: &Universe, pattern: &[Status], leak: &Leak, unlabelled: &BTreeSet<String>) -> String {
+    let c = &u.cells[leak.cell];
+    let pins = pinned_by(u, pattern, leak, unlabelled);
+    let pins: Vec<String> = pins.iter().map(|&p| format!("{} = {}", u.cells[p].name(), u.cells[p].value())).collect();
+    let what = if leak.undecided { "could not be shown to be open to" } else { "cannot be" };
+    let mut s = format!(
+        "{}: a reader can narrow this hidden count; it {what} {}",
+        c.name(),
+        leak.excluded.iter().map(i64::to_string).collect::<Vec<_>>().join(" or ")
+    );
+    if !pins.is_empty() {
+        s.push_str(&format!(", given {}", pins.join(", ")));
+    }
+    s.push_str(" and the excerpts printed per theme");
+    s
+}
+
+/// The protection of a pattern, for the analysis stage.
+pub fn protection(u: &Universe, pattern: &[Status]) -> Protection {
+    let mut status = BTreeMap::new();
+    let (mut secondary, mut small) = (0, 0);
+    for (c, s) in u.cells.iter().zip(pattern) {
+        if c.role == Role::Suppressible {
+            match s {
+                Status::Secondary => secondary += 1,
+                Status::Small => small += 1,
+                _ => {}
+            }
+        }
+        status.insert((c.table.clone(), c.row.clone(), c.col.clone()), *s);
+    }
+    Protection { k: u.k, status, unlabelled: u.unlabelled(pattern), omit: u.omit_hidden, secondary, small }
+}
+
+/// Audit and protect a study: the pattern secondary suppression chooses, as the analysis
+/// stage prints it. Fails, naming each cell and what pins it, when no pattern can help.
+pub fn protect(s: &crate::study::Study) -> Result<Protection, String> {
+    let u = study::universe(s);
+    match suppress(&u) {
+        Ok(p) => Ok(protection(&u, &p)),
+        Err(Unprotectable(leaks)) => Err(format!(
+            "privacy: hidden counts a reader can narrow even with every table cell hidden:\n  {}",
+            leaks.join("\n  ")
+        )),
+    }
+}
+
+/// A hidden cell as `--explain-privacy` prints it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Explained {
+    pub cell: String,
+    pub status: Status,
+    /// The smallest and largest values a reader can infer; `None` for an open upper end.
+    pub min: i64,
+    pub max: i64,
+}
+
+/// For every hidden cell, the exact range a reader can infer from everything published.
+pub fn explain(u: &Universe, pattern: &[Status]) -> Vec<Explained> {
+    let relations = u.relations();
+    let mut b = build(u, pattern, &relations, &u.unlabelled(pattern));
+    let outer = b.problem.bounds().unwrap_or_else(|| b.problem.domains.clone());
+    let mut out = Vec::new();
+    for (i, c) in u.cells.iter().enumerate() {
+        let Some(x) = b.var[i] else { continue };
+        if pattern[i] == Status::Latent && !u.sensitive(pattern, i) {
+            continue;
+        }
+        let (lo, hi) = outer[x];
+        let feasible = |b: &mut Built, v: i64| !matches!(b.problem.solve(&[(x, v)], &b.truth, BUDGET), Outcome::Infeasible);
+        let mut min = lo;
+        while min < hi && !feasible(&mut b, min) {
+            min += 1;
+        }
+        let mut max = hi;
+        while max > min && !feasible(&mut b, max) {
+            max -= 1;
+        }
+        out.push(Explained { cell: c.name(), status: pattern[i], min, max });
+    }
+    out
+}
+
+/// `bsb check --explain-privacy`: every hidden cell, why, and what a reader can infer.
+pub fn explain_text(s: &crate::study::Study) -> Result<String, String> {
+    let u = study::universe(s);
+    let pattern = suppress(&u).map_err(|Unprotectable(l)| l.join("\n"))?;
+    let rows = explain(&u, &pattern);
+    let p = protection(&u, &pattern);
+    let mut out = format!(
+        "Hidden cells (k = {}): {} small (printed <{}), {} secondary (printed :), {} excerpts without their model{}.\n",
+        u.k,
+        p.small,
+        u.k,
+        p.secondary,
+        p.unlabelled.len(),
+        if u.omit_hidden { " (left out)" } else { "" }
+    );
+    let width = rows.iter().map(|r| r.cell.chars().count()).max().unwrap_or(0);
+    for r in rows {
+        let why = match r.status {
+            Status::Small => format!("small: 1 to {}", u.k - 1),
+            Status::Secondary => "secondary: would let a reader recover a small cell".into(),
+            Status::Latent => format!("never printed, small: 1 to {}", u.k - 1),
+            Status::Shown => continue,
+        };
+        let range = if r.min == r.max { format!("{}", r.min) } else { format!("{} to {}", r.min, r.max) };
+        out.push_str(&format!("{:width$}  {why}; a reader can infer {range}\n", r.cell));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

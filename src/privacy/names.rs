@@ -1,0 +1,230 @@
+//! Words that tie people to places: a data note that names an interview together with a
+//! unit (finer than the sampling table, which stops at regions), and a sentence of prose
+//! or context that names a unit which is the only one in its region (so every interview
+//! of that region is tied to one named place). The names come from the study: unit ids,
+//! unit names, the places listed for each unit, and a region named together with a model.
+
+use std::collections::BTreeSet;
+
+use crate::problem::Problems;
+use crate::study::Study;
+
+/// Lowercased words, keeping letters, digits and inner hyphens together.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '-')
+        .map(|w| w.trim_matches('-'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Does `text` contain `phrase` as whole words?
+fn contains(text: &[String], phrase: &str) -> bool {
+    let p = words(phrase);
+    !p.is_empty() && text.windows(p.len()).any(|w| w == p.as_slice())
+}
+
+/// The ways a text can name one unit: its id, its names, its places.
+fn unit_names(study: &Study, unit: &crate::study::Unit) -> Vec<String> {
+    let mut names = vec![unit.id.clone()];
+    names.extend(unit.name.0.values().cloned());
+    names.extend(unit.places.iter().cloned());
+    let _ = study;
+    names
+}
+
+/// The unit a text names, if any: directly, or as a region together with a model when
+/// that region runs units of more than one model.
+fn named_unit<'a>(study: &'a Study, text: &[String]) -> Option<(&'a crate::study::Unit, String)> {
+    for unit in &study.units {
+        if let Some(name) = unit_names(study, unit).into_iter().find(|n| contains(text, n)) {
+            return Some((unit, name));
+        }
+    }
+    for unit in &study.units {
+        let in_region = study.units.iter().filter(|u| u.region == unit.region).count();
+        if in_region < 2 {
+            continue;
+        }
+        let region = study.regions.iter().find(|r| r.id == unit.region)?;
+        let model = study.models.iter().find(|m| m.id == unit.model)?;
+        let region_name = region.name.0.values().find(|n| contains(text, n));
+        let model_name = model.short.0.values().chain(model.name.0.values()).find(|n| contains(text, n));
+        if let (Some(r), Some(m)) = (region_name, model_name) {
+            return Some((unit, format!("{r} … {m}")));
+        }
+    }
+    None
+}
+
+/// Sentences of a text (split after `.`, `!`, `?` followed by a space or line end, and at
+/// blank lines), each with its 1-based starting line.
+fn sentences(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut start = 1;
+    let mut line = 1;
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if current.trim().is_empty() {
+            start = line;
+        }
+        current.push(c);
+        let next = chars.get(i + 1).copied();
+        let end = matches!(c, '.' | '!' | '?') && next.is_none_or(char::is_whitespace)
+            || (c == '\n' && next == Some('\n'));
+        if c == '\n' {
+            line += 1;
+        }
+        if end {
+            if !current.trim().is_empty() {
+                out.push((start, current.trim().to_string()));
+            }
+            current.clear();
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push((start, current.trim().to_string()));
+    }
+    out
+}
+
+/// Prose as a reader sees it: `{{ values }}`, `{# comments #}` and `@references` are not
+/// words of the text (they are blanked, keeping line breaks).
+fn printed_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{").or_else(|| rest.find("{#")) {
+        let close = if rest[start..].starts_with("{{") { "}}" } else { "#}" };
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find(close) else {
+            rest = &rest[start..];
+            break;
+        };
+        out.extend(rest[start..start + len + 2].chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    let mut cleaned = String::with_capacity(out.len());
+    let mut chars = out.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '@' {
+            cleaned.push(' ');
+            while chars.peek().is_some_and(|c| c.is_alphanumeric() || *c == '-' || *c == '_') {
+                chars.next();
+                cleaned.push(' ');
+            }
+        } else {
+            cleaned.push(c);
+        }
+    }
+    cleaned
+}
+
+/// Units that are the only unit in their region.
+fn lone_units(study: &Study) -> BTreeSet<&str> {
+    study
+        .units
+        .iter()
+        .filter(|u| study.units.iter().filter(|x| x.region == u.region).count() == 1)
+        .map(|u| u.id.as_str())
+        .collect()
+}
+
+pub fn check(study: &Study, p: &mut Problems) {
+    // Notes: an interview id together with a unit.
+    for note in &study.notes {
+        for (lang, text) in &note.text.0 {
+            let w = words(text);
+            let ids: Vec<&str> =
+                study.interviews.iter().map(|i| i.id.as_str()).filter(|id| contains(&w, id)).collect();
+            if ids.is_empty() {
+                continue;
+            }
+            if let Some((unit, name)) = named_unit(study, &w) {
+                p.at(
+                    &note.pos,
+                    format!("text_{lang}"),
+                    format!(
+                        "a note must not tie an interview to a unit (finer than the sampling table): it names {} together with unit `{}` (as `{name}`)",
+                        ids.join(", "),
+                        unit.id
+                    ),
+                );
+            }
+        }
+    }
+    // Prose and context: a unit that is alone in its region, by name or place.
+    let lone = lone_units(study);
+    if lone.is_empty() {
+        return;
+    }
+    let lone_named = |text: &str| -> Option<(String, String)> {
+        let w = words(text);
+        study.units.iter().filter(|u| lone.contains(u.id.as_str())).find_map(|u| {
+            unit_names(study, u).into_iter().find(|n| contains(&w, n)).map(|n| (u.id.clone(), n))
+        })
+    };
+    let message = |unit: &str, name: &str| {
+        format!(
+            "names unit `{unit}` (as `{name}`), the only unit in its region, so every interview of that region is tied to one place; describe it without its name"
+        )
+    };
+    for prose in &study.prose {
+        for (line, sentence) in sentences(&printed_text(&prose.text)) {
+            if let Some((unit, name)) = lone_named(&sentence) {
+                p.push(prose.file.clone(), Some(line), "", message(&unit, &name));
+            }
+        }
+    }
+    let mut labelled: Vec<(&crate::problem::Pos, String, &crate::study::Text)> = Vec::new();
+    for f in &study.facts {
+        labelled.push((&f.pos, "label".into(), &f.label));
+    }
+    for s in &study.sets {
+        labelled.push((&s.pos, "title".into(), &s.title));
+    }
+    for s in &study.shares {
+        labelled.push((&s.pos, "label".into(), &s.label));
+    }
+    for e in &study.events {
+        labelled.push((&e.pos, "label".into(), &e.label));
+    }
+    for n in &study.notes {
+        labelled.push((&n.pos, "text".into(), &n.text));
+    }
+    for (pos, field, text) in labelled {
+        for (lang, t) in &text.0 {
+            if let Some((unit, name)) = lone_named(t) {
+                p.at(pos, format!("{field}_{lang}"), message(&unit, &name));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_only() {
+        let w = words("Dataene legger eneintervjuet I19 til modell I, ikke modell II.");
+        assert!(contains(&w, "I19"));
+        assert!(contains(&w, "Modell I"));
+        assert!(!contains(&w, "I1"));
+        assert!(contains(&words("Helse Sør-Øst sier"), "Helse Sør-Øst"));
+    }
+
+    #[test]
+    fn values_and_references_are_not_words() {
+        let t = printed_text("It has {{ fact.unn_places }} places (@fig-unn-x).\nNext");
+        assert!(!contains(&words(&t), "unn"));
+        assert!(t.contains("\nNext"));
+    }
+
+    #[test]
+    fn sentences_and_their_lines() {
+        let s = sentences("First one. Second\nline two.\n\nThird");
+        assert_eq!(s, vec![(1, "First one.".into()), (1, "Second\nline two.".into()), (4, "Third".into())]);
+    }
+}

@@ -1,0 +1,262 @@
+//! A small exact solver for systems of linear constraints over bounded integers: bounds
+//! propagation (each constraint tightens the bounds of its variables from the bounds of
+//! the others) and a complete depth-first search that splits domains. It answers one
+//! question exactly: is there an integer assignment with `x = v` that satisfies every
+//! constraint? A search that exceeds its node budget answers `Unknown`, which callers treat
+//! as "could be narrowed" (never as safe).
+
+/// `lo ≤ Σ coef·x ≤ hi`.
+#[derive(Clone, Debug)]
+pub struct Lin {
+    pub terms: Vec<(usize, i64)>,
+    pub lo: i64,
+    pub hi: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Problem {
+    /// Inclusive bounds of each variable.
+    pub domains: Vec<(i64, i64)>,
+    pub cons: Vec<Lin>,
+    /// Constraints each variable occurs in (built by [`Problem::index`]).
+    occurs: Vec<Vec<usize>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A satisfying assignment of every variable.
+    Feasible(Vec<i64>),
+    Infeasible,
+    /// The search ran out of its node budget.
+    Unknown,
+}
+
+fn div_floor(a: i64, b: i64) -> i64 {
+    let (q, r) = (a / b, a % b);
+    if r != 0 && ((r < 0) != (b < 0)) {
+        q - 1
+    } else {
+        q
+    }
+}
+
+fn div_ceil(a: i64, b: i64) -> i64 {
+    -div_floor(-a, b)
+}
+
+impl Problem {
+    pub fn new(domains: Vec<(i64, i64)>) -> Self {
+        Problem { domains, cons: Vec::new(), occurs: Vec::new() }
+    }
+
+    pub fn var(&mut self, lo: i64, hi: i64) -> usize {
+        self.domains.push((lo, hi));
+        self.domains.len() - 1
+    }
+
+    /// Add `lo ≤ Σ terms ≤ hi`, merging repeated variables and dropping zero coefficients.
+    pub fn add(&mut self, terms: &[(usize, i64)], lo: i64, hi: i64) {
+        let mut merged: Vec<(usize, i64)> = Vec::new();
+        for &(v, c) in terms {
+            match merged.iter_mut().find(|(w, _)| *w == v) {
+                Some(t) => t.1 += c,
+                None => merged.push((v, c)),
+            }
+        }
+        merged.retain(|t| t.1 != 0);
+        self.cons.push(Lin { terms: merged, lo, hi });
+    }
+
+    fn index(&mut self) {
+        self.occurs = vec![Vec::new(); self.domains.len()];
+        for (i, c) in self.cons.iter().enumerate() {
+            for &(v, _) in &c.terms {
+                self.occurs[v].push(i);
+            }
+        }
+    }
+
+    /// Tighten `dom` to bounds consistency; false when some domain becomes empty.
+    fn propagate(&self, dom: &mut [(i64, i64)], start: Option<&[usize]>) -> bool {
+        let n = self.cons.len();
+        let mut queued = vec![false; n];
+        let mut queue: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+        match start {
+            None => {
+                for i in 0..n {
+                    queued[i] = true;
+                    queue.push_back(i);
+                }
+            }
+            Some(vars) => {
+                for &v in vars {
+                    for &c in &self.occurs[v] {
+                        if !queued[c] {
+                            queued[c] = true;
+                            queue.push_back(c);
+                        }
+                    }
+                }
+            }
+        }
+        while let Some(ci) = queue.pop_front() {
+            queued[ci] = false;
+            let c = &self.cons[ci];
+            let (mut min_sum, mut max_sum) = (0i64, 0i64);
+            for &(v, a) in &c.terms {
+                let (lo, hi) = dom[v];
+                if a > 0 {
+                    min_sum += a * lo;
+                    max_sum += a * hi;
+                } else {
+                    min_sum += a * hi;
+                    max_sum += a * lo;
+                }
+            }
+            if min_sum > c.hi || max_sum < c.lo {
+                return false;
+            }
+            for &(v, a) in &c.terms {
+                let (lo, hi) = dom[v];
+                let (tmin, tmax) = if a > 0 { (a * lo, a * hi) } else { (a * hi, a * lo) };
+                // a·x ≤ hi − (min_sum − tmin) and a·x ≥ lo − (max_sum − tmax).
+                let upper = c.hi - (min_sum - tmin);
+                let lower = c.lo - (max_sum - tmax);
+                let (nlo, nhi) = if a > 0 {
+                    (lo.max(div_ceil(lower, a)), hi.min(div_floor(upper, a)))
+                } else {
+                    (lo.max(div_ceil(upper, a)), hi.min(div_floor(lower, a)))
+                };
+                if nlo > nhi {
+                    return false;
+                }
+                if (nlo, nhi) != (lo, hi) {
+                    dom[v] = (nlo, nhi);
+                    for &other in &self.occurs[v] {
+                        if other != ci && !queued[other] {
+                            queued[other] = true;
+                            queue.push_back(other);
+                        }
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn satisfied(&self, x: &[i64]) -> bool {
+        self.cons.iter().all(|c| {
+            let s: i64 = c.terms.iter().map(|&(v, a)| a * x[v]).sum();
+            s >= c.lo && s <= c.hi
+        })
+    }
+
+    /// Bounds of every variable after propagation (outer bounds of the feasible set), or
+    /// `None` when propagation alone proves the system infeasible.
+    pub fn bounds(&mut self) -> Option<Vec<(i64, i64)>> {
+        self.index();
+        let mut dom = self.domains.clone();
+        self.propagate(&mut dom, None).then_some(dom)
+    }
+
+    /// Is there a solution with every `(var, value)` of `fixed`? `hint` orders the search
+    /// (values closest to the hint first); `budget` bounds the number of search nodes.
+    pub fn solve(&mut self, fixed: &[(usize, i64)], hint: &[i64], budget: u64) -> Outcome {
+        if self.occurs.len() != self.domains.len() {
+            self.index();
+        }
+        let mut dom = self.domains.clone();
+        for &(v, x) in fixed {
+            if x < dom[v].0 || x > dom[v].1 {
+                return Outcome::Infeasible;
+            }
+            dom[v] = (x, x);
+        }
+        if !self.propagate(&mut dom, None) {
+            return Outcome::Infeasible;
+        }
+        let mut nodes = 0u64;
+        match self.search(dom, hint, &mut nodes, budget) {
+            Some(Some(x)) => Outcome::Feasible(x),
+            Some(None) => Outcome::Infeasible,
+            None => Outcome::Unknown,
+        }
+    }
+
+    /// `Some(Some(x))` a solution, `Some(None)` none in this subtree, `None` out of budget.
+    fn search(&self, dom: Vec<(i64, i64)>, hint: &[i64], nodes: &mut u64, budget: u64) -> Option<Option<Vec<i64>>> {
+        *nodes += 1;
+        if *nodes > budget {
+            return None;
+        }
+        // The unfixed variable with the smallest domain (lowest index on ties).
+        let pick = (0..dom.len()).filter(|&v| dom[v].0 < dom[v].1).min_by_key(|&v| (dom[v].1 - dom[v].0, v));
+        let Some(v) = pick else {
+            let x: Vec<i64> = dom.iter().map(|d| d.0).collect();
+            return Some(self.satisfied(&x).then_some(x));
+        };
+        let (lo, hi) = dom[v];
+        let h = hint.get(v).copied().unwrap_or(lo).clamp(lo, hi);
+        // Three branches that cover the domain: the hinted value, below it, above it.
+        let mut branches = vec![(h, h)];
+        if h > lo {
+            branches.push((lo, h - 1));
+        }
+        if h < hi {
+            branches.push((h + 1, hi));
+        }
+        for (blo, bhi) in branches {
+            let mut d = dom.clone();
+            d[v] = (blo, bhi);
+            if !self.propagate(&mut d, Some(&[v])) {
+                continue;
+            }
+            match self.search(d, hint, nodes, budget)? {
+                Some(x) => return Some(Some(x)),
+                None => continue,
+            }
+        }
+        Some(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subtraction_pins_a_cell() {
+        // a + b = 5, b = 4 (fixed by the domain), a ∈ [1, 2].
+        let mut p = Problem::new(vec![(1, 2), (4, 4)]);
+        p.add(&[(0, 1), (1, 1)], 5, 5);
+        assert!(matches!(p.solve(&[(0, 1)], &[1, 4], 1000), Outcome::Feasible(_)));
+        assert_eq!(p.solve(&[(0, 2)], &[1, 4], 1000), Outcome::Infeasible);
+    }
+
+    #[test]
+    fn search_finds_what_propagation_alone_cannot_decide() {
+        // x + y = 3, x − y ∈ {−1, 1} via 2x parity: x, y ∈ [0, 3], 2x ≠ 3 means no fractional split.
+        let mut p = Problem::new(vec![(0, 3), (0, 3)]);
+        p.add(&[(0, 2), (1, 2)], 6, 6);
+        p.add(&[(0, 1), (1, -1)], -1, 1);
+        match p.solve(&[], &[0, 0], 1000) {
+            Outcome::Feasible(x) => assert_eq!(x[0] + x[1], 3),
+            other => panic!("{other:?}"),
+        }
+        // Parity: 2x = 3 has no integer solution, though its bounds do.
+        let mut q = Problem::new(vec![(0, 3)]);
+        q.add(&[(0, 2)], 3, 3);
+        assert_eq!(q.solve(&[], &[0], 1000), Outcome::Infeasible);
+    }
+
+    #[test]
+    fn negative_coefficients_and_floor_division() {
+        assert_eq!(div_floor(-7, 2), -4);
+        assert_eq!(div_ceil(-7, 2), -3);
+        assert_eq!(div_floor(7, -2), -4);
+        // 10·p − e ≥ 0 with e = 3: p ≥ 1.
+        let mut p = Problem::new(vec![(0, 5), (3, 3)]);
+        p.add(&[(0, 10), (1, -1)], 0, i64::MAX / 4);
+        assert_eq!(p.solve(&[(0, 0)], &[0, 3], 100), Outcome::Infeasible);
+    }
+}
