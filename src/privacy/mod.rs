@@ -131,6 +131,9 @@ pub struct Universe {
     /// Further relations a reader knows: `lo ≤ Σ coef·cell ≤ hi` (one person per
     /// individual interview, at least two in a group).
     pub links: Vec<Fact>,
+    /// Small cells the sampling table itself pins (a region of one or two people): they
+    /// are as public as that table, which prints its counts as they are.
+    pub exempt: BTreeSet<usize>,
 }
 
 /// `lo ≤ Σ coef·cell ≤ hi`.
@@ -225,6 +228,7 @@ impl Universe {
         let c = &self.cells[i];
         c.measure == Measure::People
             && c.role != Role::Helper
+            && !self.exempt.contains(&i)
             && c.value() >= 1
             && c.value() < self.k as i64
             && matches!(pattern[i], Status::Small | Status::Latent)
@@ -510,33 +514,65 @@ impl Protection {
 #[derive(Clone, Debug)]
 pub struct Unprotectable(pub Vec<String>);
 
-/// Choose the cells to hide. See the module documentation for the method.
+/// Choose the cells to hide. See the module documentation for the method. Small cells
+/// that the public cells alone pin (no table cell or excerpt needed) are exempt, like the
+/// sampling table they come from; the returned universe records them.
 pub fn suppress(u: &Universe) -> Result<Vec<Status>, Unprotectable> {
+    suppress_exempt(u).map(|(p, _)| p)
+}
+
+/// [`suppress`], also returning the universe with its exempt cells.
+pub fn suppress_exempt(u: &Universe) -> Result<(Vec<Status>, Universe), Unprotectable> {
+    let mut u = u.clone();
     let relations = u.relations();
     let mut w = Witnesses::default();
     let primary = u.primary();
-    if audit_with(u, &primary, &relations, &mut w, true, &u.unlabelled(&primary)).is_empty() {
-        return Ok(primary);
+    if audit_with(&u, &primary, &relations, &mut w, true, &u.unlabelled(&primary)).is_empty() {
+        return Ok((primary, u));
     }
-    let mut pattern = primary.clone();
+    let mut all = primary.clone();
     for (i, c) in u.cells.iter().enumerate() {
-        if c.role == Role::Suppressible && pattern[i] == Status::Shown {
-            pattern[i] = Status::Secondary;
+        if c.role == Role::Suppressible && all[i] == Status::Shown {
+            all[i] = Status::Secondary;
         }
     }
-    let leaks = audit_with(u, &pattern, &relations, &mut w, false, &u.unlabelled(&pattern));
+    let leaks = audit_with(&u, &all, &relations, &mut w, false, &u.unlabelled(&all));
     if !leaks.is_empty() {
-        return Err(Unprotectable(leaks.iter().map(|l| describe(u, &pattern, l, &u.unlabelled(&pattern))).collect()));
+        // What the public cells pin without any table cell or printed excerpt is exempt.
+        let bare = Universe { groups: Vec::new(), pairs: Vec::new(), ..u.clone() };
+        let bare_relations = bare.relations();
+        let pinned = audit_with(&bare, &all, &bare_relations, &mut Witnesses::default(), false, &BTreeSet::new());
+        u.exempt = pinned.iter().map(|l| l.cell).collect();
+        let leaks: Vec<&Leak> = leaks.iter().filter(|l| !u.exempt.contains(&l.cell)).collect();
+        if !leaks.is_empty() {
+            return Err(Unprotectable(leaks.iter().map(|l| describe(&u, &all, l, &u.unlabelled(&all))).collect()));
+        }
+        w = Witnesses::default();
     }
-    let mut order: Vec<usize> = (0..u.cells.len()).filter(|&i| pattern[i] == Status::Secondary).collect();
-    order.sort_by_key(|&i| (-u.cells[i].value(), i));
-    for i in order {
-        pattern[i] = Status::Shown;
-        if !audit_with(u, &pattern, &relations, &mut w, true, &u.unlabelled(&pattern)).is_empty() {
-            pattern[i] = Status::Secondary;
+    // Two orders of showing cells again, largest first: every cell, or the parts before
+    // the totals made of them; the pattern with fewer hidden cells (then the smaller
+    // hidden total) wins.
+    let parents: BTreeSet<usize> = u.families.iter().map(|f| f.0).collect();
+    let mut best: Option<Vec<Status>> = None;
+    for parts_first in [false, true] {
+        let mut pattern = all.clone();
+        let mut order: Vec<usize> = (0..u.cells.len()).filter(|&i| pattern[i] == Status::Secondary).collect();
+        order.sort_by_key(|&i| (parts_first && parents.contains(&i), -u.cells[i].value(), i));
+        for i in order {
+            pattern[i] = Status::Shown;
+            if !audit_with(&u, &pattern, &relations, &mut w, true, &u.unlabelled(&pattern)).is_empty() {
+                pattern[i] = Status::Secondary;
+            }
+        }
+        let cost = |p: &[Status]| {
+            let hidden: Vec<usize> = (0..p.len()).filter(|&i| p[i] == Status::Secondary).collect();
+            (hidden.len(), hidden.iter().map(|&i| u.cells[i].value()).sum::<i64>())
+        };
+        if best.as_ref().is_none_or(|b| cost(&pattern) < cost(b)) {
+            best = Some(pattern);
         }
     }
-    Ok(pattern)
+    Ok((best.expect("two orders tried"), u))
 }
 
 /// One leak in words: the cell, what a reader can rule out, and what pins it.
@@ -578,13 +614,24 @@ pub fn protection(u: &Universe, pattern: &[Status]) -> Protection {
 /// stage prints it. Fails, naming each cell and what pins it, when no pattern can help.
 pub fn protect(s: &crate::study::Study) -> Result<Protection, String> {
     let u = study::universe(s);
-    match suppress(&u) {
-        Ok(p) => Ok(protection(&u, &p)),
+    match suppress_exempt(&u).or_else(|e| leave_out(&u).ok_or(e)) {
+        Ok((p, u)) => Ok(protection(&u, &p)),
         Err(Unprotectable(leaks)) => Err(format!(
-            "privacy: hidden counts a reader can narrow even with every table cell hidden:\n  {}",
+            "privacy: hidden counts a reader can narrow even with every table cell hidden (with `omit_hidden_excerpts = true` in study.toml, excerpts from small cells are left out instead of printed without their model):\n  {}",
             leaks.join("\n  ")
         )),
     }
+}
+
+/// When printing excerpts without their model cannot protect a cell (a theme whose only
+/// excerpt is one person's), leave those excerpts out instead, as a study may ask with
+/// `omit_hidden_excerpts = true`; `None` when even that cannot help.
+fn leave_out(u: &Universe) -> Option<(Vec<Status>, Universe)> {
+    if u.omit_hidden {
+        return None;
+    }
+    let omitting = Universe { omit_hidden: true, ..u.clone() };
+    suppress_exempt(&omitting).ok()
 }
 
 /// A hidden cell as `--explain-privacy` prints it.
@@ -626,7 +673,8 @@ pub fn explain(u: &Universe, pattern: &[Status]) -> Vec<Explained> {
 /// `bsb check --explain-privacy`: every hidden cell, why, and what a reader can infer.
 pub fn explain_text(s: &crate::study::Study) -> Result<String, String> {
     let u = study::universe(s);
-    let pattern = suppress(&u).map_err(|Unprotectable(l)| l.join("\n"))?;
+    let (pattern, u) =
+        suppress_exempt(&u).or_else(|e| leave_out(&u).ok_or(e)).map_err(|Unprotectable(l)| l.join("\n"))?;
     let rows = explain(&u, &pattern);
     let p = protection(&u, &pattern);
     let mut out = format!(
@@ -641,6 +689,9 @@ pub fn explain_text(s: &crate::study::Study) -> Result<String, String> {
     let width = rows.iter().map(|r| r.cell.chars().count()).max().unwrap_or(0);
     for r in rows {
         let why = match r.status {
+            Status::Small if u.exempt.iter().any(|&i| u.cells[i].name() == r.cell) => {
+                "small, but pinned by the sampling table itself (printed as it is)".into()
+            }
             Status::Small => format!("small: 1 to {}", u.k - 1),
             Status::Secondary => "secondary: would let a reader recover a small cell".into(),
             Status::Latent => format!("never printed, small: 1 to {}", u.k - 1),

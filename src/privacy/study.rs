@@ -210,6 +210,16 @@ pub fn universe(study: &Study) -> Universe {
             parts.push(u.push(p));
             kinds.push(u.push(n));
         }
+        // A unit holding everyone of its region is the sampling table's own row: public.
+        let region_people: BTreeSet<&String> = study
+            .interviews
+            .iter()
+            .filter(|i| i.region == unit.region)
+            .flat_map(|i| people.get(i.id.as_str()).into_iter().flatten())
+            .collect();
+        if c.members.iter().collect::<BTreeSet<_>>() == region_people {
+            c.role = Role::Helper;
+        }
         let ci = u.push(c);
         u.families.push((ci, parts.clone()));
         u.links.push(Fact { terms: vec![(parts[0], 1), (kinds[0], -1)], lo: 0, hi: 0 });

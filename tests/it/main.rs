@@ -19,4 +19,5 @@ mod pdfread;
 mod publication;
 mod qda;
 mod reference;
+mod privacy;
 mod tables;
