@@ -231,7 +231,7 @@ impl Universe {
             && !self.exempt.contains(&i)
             && c.value() >= 1
             && c.value() < self.k as i64
-            && matches!(pattern[i], Status::Small | Status::Latent)
+            && pattern[i].hidden()
     }
 
     /// Rows (of theme and subtheme cells) with a small people cell: every excerpt in such
@@ -240,7 +240,10 @@ impl Universe {
     fn flagged_rows(&self, pattern: &[Status]) -> BTreeSet<(&str, &str)> {
         self.pairs
             .iter()
-            .filter(|&&(_, p)| self.cells[p].labels && pattern[p] == Status::Small)
+            .filter(|&&(_, p)| {
+                let c = &self.cells[p];
+                c.labels && pattern[p].hidden() && c.value() >= 1 && c.value() < self.k as i64
+            })
             .map(|&(_, p)| (self.cells[p].table.as_str(), self.cells[p].row.as_str()))
             .collect()
     }
@@ -396,7 +399,7 @@ pub struct Leak {
     pub undecided: bool,
 }
 
-const BUDGET: u64 = 20_000;
+const BUDGET: u64 = 200_000;
 
 /// Witnesses: for each (cell, value) a full assignment of cell values that shows the value
 /// is consistent with everything published. Kept between audits of similar patterns.
@@ -532,17 +535,24 @@ pub fn suppress_exempt(u: &Universe) -> Result<(Vec<Status>, Universe), Unprotec
     }
     let mut all = primary.clone();
     for (i, c) in u.cells.iter().enumerate() {
-        if c.role == Role::Suppressible && all[i] == Status::Shown {
+        if c.role == Role::Suppressible && matches!(all[i], Status::Shown | Status::Small) {
             all[i] = Status::Secondary;
         }
     }
     let leaks = audit_with(&u, &all, &relations, &mut w, false, &u.unlabelled(&all));
     if !leaks.is_empty() {
-        // What the public cells pin without any table cell or printed excerpt is exempt.
-        let bare = Universe { groups: Vec::new(), pairs: Vec::new(), ..u.clone() };
-        let bare_relations = bare.relations();
-        let pinned = audit_with(&bare, &all, &bare_relations, &mut Witnesses::default(), false, &BTreeSet::new());
-        u.exempt = pinned.iter().map(|l| l.cell).collect();
+        // A cell inside a group the sampling table itself prints as small (a region of one
+        // or two people) is as public as that table: exempt.
+        let small_public: Vec<&Cell> = u
+            .cells
+            .iter()
+            .filter(|c| c.role == Role::Public && c.measure == Measure::People && c.value() < u.k as i64)
+            .collect();
+        u.exempt = leaks
+            .iter()
+            .map(|l| l.cell)
+            .filter(|&i| small_public.iter().any(|p| u.cells[i].members.is_subset(&p.members)))
+            .collect();
         let leaks: Vec<&Leak> = leaks.iter().filter(|l| !u.exempt.contains(&l.cell)).collect();
         if !leaks.is_empty() {
             return Err(Unprotectable(leaks.iter().map(|l| describe(&u, &all, l, &u.unlabelled(&all))).collect()));
@@ -559,7 +569,8 @@ pub fn suppress_exempt(u: &Universe) -> Result<(Vec<Status>, Universe), Unprotec
         let mut order: Vec<usize> = (0..u.cells.len()).filter(|&i| pattern[i] == Status::Secondary).collect();
         order.sort_by_key(|&i| (parts_first && parents.contains(&i), -u.cells[i].value(), i));
         for i in order {
-            pattern[i] = Status::Shown;
+            // A small cell shows as `<k` again, any other as its number.
+            pattern[i] = if primary[i] == Status::Small { Status::Small } else { Status::Shown };
             if !audit_with(&u, &pattern, &relations, &mut w, true, &u.unlabelled(&pattern)).is_empty() {
                 pattern[i] = Status::Secondary;
             }
