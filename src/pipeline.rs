@@ -135,6 +135,9 @@ pub struct Stamp {
     pub date: Option<(i32, u8, u8)>,
     /// The last commit that touched the data directory.
     pub commit: Option<String>,
+    /// Per language, the last commit that touched a file that edition reads (other
+    /// languages' prose left out); an edition not listed names `commit`.
+    pub edition_commits: BTreeMap<String, String>,
     /// The data directory has uncommitted changes.
     pub dirty: bool,
     /// Then, the study as committed (when it could be read): an edition whose view of it
@@ -173,7 +176,7 @@ pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &
         p.manifest.views.insert(lang.code.clone(), view.clone());
         let reached = stamp.dirty
             && !stamp.committed.as_ref().is_some_and(|c| view_hash(c, &lang.code, &p.manifest.inputs) == view);
-        let commit = match &stamp.commit {
+        let commit = match stamp.edition_commits.get(&lang.code).or(stamp.commit.as_ref()) {
             None => "-".to_string(),
             Some(c) if reached => format!("{c}+changes"),
             Some(c) => c.clone(),
