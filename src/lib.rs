@@ -25,6 +25,7 @@ pub mod output;
 pub mod present;
 pub mod references;
 pub mod render;
+pub mod scaffold;
 pub mod study;
 pub mod synth;
 pub mod typeset;

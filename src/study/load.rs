@@ -53,6 +53,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
         }
     };
     read_meta(&mut study, &file, &source, &root, &mut problems);
+    // The study's own language files and words (checked by `lang`, read here with the rest).
+    crate::lang::read_files(dir, &mut study.files)?;
     let langs = study.meta.languages.clone();
 
     for table in read_tables(dir, schema::INTERVIEWS.table, &mut study.files, &mut problems)? {
