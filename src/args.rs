@@ -69,6 +69,21 @@ pub enum Command {
         #[arg(long, value_name = "SECONDS")]
         stop_after: Option<f64>,
     },
+    /// Write a minimal study into DIR that builds at once (DIR/data, a README saying which
+    /// file to edit for what), and build it.
+    New {
+        /// The directory to write; it must not exist or be empty.
+        dir: PathBuf,
+        /// A language of the study (repeat for several); default nb and en.
+        #[arg(long = "lang", value_name = "LANG")]
+        langs: Vec<String>,
+        /// How many organisational models to start with.
+        #[arg(long, default_value_t = 1)]
+        models: usize,
+        /// How many regions to start with.
+        #[arg(long, default_value_t = 1)]
+        regions: usize,
+    },
     /// Write a synthetic study N times the reference study's size, for benchmarks.
     Synth {
         /// How many times the reference study's sample.

@@ -90,6 +90,20 @@ impl Config {
     }
 }
 
+impl GitState {
+    /// The last commit that touched a file of the data directory outside `hidden`
+    /// (pathspecs relative to it, like `prose/en`): the commit one language edition names,
+    /// so a committed edit to another language's prose does not change it. `None` when git
+    /// cannot say.
+    pub fn last_commit_outside(&self, data: &Path, hidden: &[String]) -> Option<String> {
+        let mut args = vec!["log".to_string(), "-1".into(), "--format=%H".into(), "--".into(), ".".into()];
+        args.extend(hidden.iter().map(|h| format!(":(exclude){h}")));
+        let out = Command::new("git").args(&args).current_dir(data).output().ok().filter(|o| o.status.success())?;
+        let hash = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        (!hash.is_empty()).then_some(hash)
+    }
+}
+
 /// Outputs belong to the study: the directory that holds the data directory.
 pub fn beside(data: &Path) -> PathBuf {
     let parent = |p: &Path| p.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty());

@@ -26,6 +26,7 @@ pub mod present;
 pub mod privacy;
 pub mod references;
 pub mod render;
+pub mod scaffold;
 pub mod study;
 pub mod synth;
 pub mod typeset;

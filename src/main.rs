@@ -43,6 +43,7 @@ fn dispatch(command: Command, cfg: Config) -> Result<()> {
         Command::Export { what: ExportKind::Qdc { out, lang } } => cmd::export::qdc(&cfg, &out, lang.as_deref()),
         Command::Release => cmd::release::run(&cfg),
         Command::Watch { stop_after } => cmd::watch::run(&cfg, stop_after),
+        Command::New { dir, langs, models, regions } => cmd::new::run(&cfg, &dir, langs, models, regions),
         Command::Synth { scale, into } => cmd::synth::run(&cfg, scale, &into),
     }
 }

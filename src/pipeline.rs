@@ -41,7 +41,7 @@ fn input_hashes(study: &Study) -> BTreeMap<String, String> {
     for (path, text) in render::TEMPLATE_FILES {
         inputs.insert(path.to_string(), manifest::sha256(text.as_bytes()));
     }
-    for (code, text) in lang::FILES {
+    for (code, text) in lang::FILES.iter().filter(|(c, _)| study.meta.languages.iter().any(|l| l == c)) {
         inputs.insert(format!("report/lang/{code}.toml"), manifest::sha256(text.as_bytes()));
     }
     inputs.insert("fonts/typst-assets".into(), format!("typst-assets {}", typeset::TYPST_VERSION));
@@ -76,7 +76,10 @@ pub fn view_hash(study: &Study, lang: &str, inputs: &BTreeMap<String, String>) -
     let mut entries: BTreeMap<String, String> = inputs
         .iter()
         .filter(|(k, _)| {
-            !k.starts_with("data/") && !(k.starts_with("report/lang/") && !k.ends_with(&format!("/{lang}.toml")))
+            let own_words =
+                [format!("data/{}/{lang}.toml", lang::WORDS_DIR), format!("data/{}/{lang}.toml", lang::LANG_DIR)];
+            (!k.starts_with("data/") || own_words.contains(k))
+                && !(k.starts_with("report/lang/") && !k.ends_with(&format!("/{lang}.toml")))
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
@@ -86,7 +89,7 @@ pub fn view_hash(study: &Study, lang: &str, inputs: &BTreeMap<String, String>) -
 
 /// The language files of the study's languages, in the study's order.
 pub fn languages(study: &Study) -> Result<Vec<Lang>> {
-    study.meta.languages.iter().map(|l| Lang::load(l)).collect()
+    Lang::all_for_study(study)
 }
 
 /// Tables and figures for the committed files; shared by `build` and `check`.
@@ -123,8 +126,9 @@ pub fn products(study: &Study) -> Result<Products> {
 pub fn document_date(study: &Study, from_epoch: Option<(i32, u8, u8)>) -> Result<(i32, u8, u8)> {
     match from_epoch {
         Some(date) => Ok(date),
-        None => study::load::parse_full_date(&study.meta.date)
-            .ok_or_else(|| build_err("the study date is not a real date")),
+        None => {
+            study::load::parse_full_date(&study.meta.date).ok_or_else(|| build_err("the study date is not a real date"))
+        }
     }
 }
 
@@ -135,6 +139,9 @@ pub struct Stamp {
     pub date: Option<(i32, u8, u8)>,
     /// The last commit that touched the data directory.
     pub commit: Option<String>,
+    /// Per language, the last commit that touched a file that edition reads (other
+    /// languages' prose left out); an edition not listed names `commit`.
+    pub edition_commits: BTreeMap<String, String>,
     /// The data directory has uncommitted changes.
     pub dirty: bool,
     /// Then, the study as committed (when it could be read): an edition whose view of it
@@ -173,7 +180,7 @@ pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &
         p.manifest.views.insert(lang.code.clone(), view.clone());
         let reached = stamp.dirty
             && !stamp.committed.as_ref().is_some_and(|c| view_hash(c, &lang.code, &p.manifest.inputs) == view);
-        let commit = match &stamp.commit {
+        let commit = match stamp.edition_commits.get(&lang.code).or(stamp.commit.as_ref()) {
             None => "-".to_string(),
             Some(c) if reached => format!("{c}+changes"),
             Some(c) => c.clone(),

@@ -51,7 +51,7 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     cfg.say(format!("analysed and drew figures in {:.2}s", t0.elapsed().as_secs_f64()));
 
     let releases = releases::read_all(&cfg.out)?;
-    let stamp = stamp(cfg);
+    let stamp = stamp(cfg, study);
     let editions = pipeline::editions(study, &mut p, &releases, &stamp)?;
     if let Some(dir) = &cfg.emit_typst {
         for e in &editions {
@@ -118,11 +118,27 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
 
 /// The date, the commit, and (when the data has uncommitted changes) the study as
 /// committed, so each edition can say whether the changes reach it.
-fn stamp(cfg: &Config) -> Stamp {
+fn stamp(cfg: &Config, study: &Study) -> Stamp {
     let dirty = cfg.git.as_ref().is_some_and(|g| !g.dirty.is_empty());
+    let langs = &study.meta.languages;
+    let edition_commits = match &cfg.git {
+        Some(g) if langs.len() > 1 => langs
+            .iter()
+            .filter_map(|lang| {
+                let hidden: Vec<String> = langs
+                    .iter()
+                    .filter(|l| *l != lang)
+                    .flat_map(|l| [format!("prose/{l}"), format!("words/{l}.toml")])
+                    .collect();
+                Some((lang.clone(), g.last_commit_outside(&cfg.data, &hidden)?))
+            })
+            .collect(),
+        _ => Default::default(),
+    };
     Stamp {
         date: cfg.date,
         commit: cfg.git.as_ref().map(|g| g.commit.clone()),
+        edition_commits,
         dirty,
         committed: if dirty { cfg.git.as_ref().and_then(|g| committed_cached(&cfg.data, g)) } else { None },
     }

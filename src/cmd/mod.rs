@@ -7,6 +7,7 @@ pub mod diff;
 pub mod export;
 pub mod import;
 pub mod info;
+pub mod new;
 pub mod release;
 pub mod synth;
 pub mod watch;

@@ -74,6 +74,24 @@ pub fn draw_all(study: &Study, analysis: &Analysis, lang: &Lang) -> Result<Vec<F
     Ok(figures)
 }
 
+/// Words joined into lines of at most `max` characters (a longer word stands alone).
+fn wrap_label(label: &str, max: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in label.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= max => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
 /// One group of horizontal bars: a label and one value per series (`None` = suppressed).
 struct BarGroup {
     label: String,
@@ -95,7 +113,21 @@ fn hbar_chart(
     let bar_h = 22u32;
     let group_gap = 18u32;
     let label_w = 250i32;
-    let top = 60i32;
+    // The legend wraps onto more rows when its entries would run past the right edge
+    // (widths estimated generously: 10 px a character at 20 px).
+    let mut legend: Vec<(i32, i32)> = Vec::new();
+    let (mut lx, mut ly) = (label_w, 18);
+    for name in series {
+        let need = 24 + name.chars().count() as i32 * 10;
+        if lx > label_w && lx + need > WIDTH as i32 {
+            lx = label_w;
+            ly += 28;
+        }
+        let x0 = if lx + need > WIDTH as i32 { (WIDTH as i32 - need).max(10) } else { lx };
+        legend.push((x0, ly));
+        lx = x0 + 40 + (name.chars().count() as i32) * 9;
+    }
+    let top = 60i32 + (ly - 18);
     let group_h = bar_h * series.len() as u32 + group_gap;
     let height = top as u32 + group_h * groups.len() as u32 + 50;
     let max = groups.iter().flat_map(|g| g.bars.iter().filter_map(|b| b.0)).fold(0.0f64, f64::max).max(1.0);
@@ -108,13 +140,12 @@ fn hbar_chart(
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         // Legend.
-        let mut lx = label_w;
-        for (i, name) in series.iter().enumerate() {
+        for (i, (name, &(lx, ly))) in series.iter().zip(&legend).enumerate() {
             let color = colour(i);
-            root.draw(&Rectangle::new([(lx, 18), (lx + 18, 36)], color.filled())).map_err(err)?;
-            root.draw(&Rectangle::new([(lx, 18), (lx + 18, 36)], INK.stroke_width(1))).map_err(err)?;
-            root.draw(&Text::new(name.clone(), (lx + 24, 27), anchored(20, HPos::Left, VPos::Center))).map_err(err)?;
-            lx += 40 + (name.chars().count() as i32) * 9;
+            root.draw(&Rectangle::new([(lx, ly), (lx + 18, ly + 18)], color.filled())).map_err(err)?;
+            root.draw(&Rectangle::new([(lx, ly), (lx + 18, ly + 18)], INK.stroke_width(1))).map_err(err)?;
+            root.draw(&Text::new(name.clone(), (lx + 24, ly + 9), anchored(20, HPos::Left, VPos::Center)))
+                .map_err(err)?;
         }
         // Grid and axis labels.
         let bottom = top + (group_h * groups.len() as u32) as i32;
@@ -192,8 +223,8 @@ fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fi
         .iter()
         .zip(&a.by_region)
         .map(|(r, (_, c))| {
-            alt.push(lang.sentence(
-                &lang.word("alt_region_row"),
+            alt.push(lang.say(
+                "alt_region_row",
                 &[
                     ("region", r.name.get(&lang.code).into()),
                     ("individual", lang.int(c.individual)),
@@ -220,8 +251,8 @@ fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fig
         .iter()
         .zip(&a.by_model)
         .map(|(m, (_, people, interviews))| {
-            alt.push(lang.sentence(
-                &lang.word("alt_model_row"),
+            alt.push(lang.say(
+                "alt_model_row",
                 &[
                     ("model", m.name.get(&lang.code).into()),
                     ("interviews", lang.shown_in_text(*interviews, k)),
@@ -310,7 +341,28 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
     let top = 50i32;
     let cols = study.models.len().max(1) as i32;
     let cell_w = (WIDTH as i32 - label_w - 20) / cols;
-    let height = (top + cell_h * a.themes.len() as i32 + 20) as u32;
+    // Column heads wrap between words to the cell's width (about 10 px a character); when a
+    // word is still too wide, or a head needs more than three lines, the columns are
+    // numbered and a key below the grid names each model.
+    let fit = ((cell_w - 8) / 10).max(1) as usize;
+    let wrapped: Vec<Vec<String>> = study.models.iter().map(|m| wrap_label(m.short.get(&lang.code), fit)).collect();
+    let fits = wrapped.iter().all(|ls| ls.len() <= 3 && ls.iter().all(|l| l.chars().count() <= fit));
+    let heads: Vec<Vec<String>> =
+        if fits { wrapped } else { (1..=study.models.len()).map(|i| vec![i.to_string()]).collect() };
+    let key: Vec<String> = if fits {
+        Vec::new()
+    } else {
+        study
+            .models
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| wrap_label(&format!("{}: {}", i + 1, m.short.get(&lang.code)), 70))
+            .collect()
+    };
+    let head_lines = heads.iter().map(Vec::len).max().unwrap_or(1) as i32;
+    let top = top + (head_lines - 1) * 22;
+    let grid_bottom = top + cell_h * a.themes.len() as i32;
+    let height = (grid_bottom + 20 + key.len() as i32 * 24) as u32;
     let max =
         a.themes.iter().flat_map(|t| t.by_model.iter().filter_map(|e| e.excerpts.value())).max().unwrap_or(1).max(1);
     let mut alt = vec![lang.word("alt_evidence-heatmap")];
@@ -318,12 +370,18 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        for (ci, m) in study.models.iter().enumerate() {
+        for (ci, lines) in heads.iter().enumerate() {
             let cx = label_w + ci as i32 * cell_w + cell_w / 2;
+            for (li, line) in lines.iter().enumerate() {
+                let y = top - 12 - (lines.len() as i32 - 1 - li as i32) * 22;
+                root.draw(&Text::new(line.clone(), (cx, y), anchored(20, HPos::Center, VPos::Bottom))).map_err(err)?;
+            }
+        }
+        for (li, line) in key.iter().enumerate() {
             root.draw(&Text::new(
-                m.short.get(&lang.code).to_string(),
-                (cx, top - 12),
-                anchored(20, HPos::Center, VPos::Bottom),
+                line.clone(),
+                (label_w, grid_bottom + 16 + li as i32 * 24),
+                anchored(18, HPos::Left, VPos::Top),
             ))
             .map_err(err)?;
         }
@@ -379,11 +437,16 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
                     }
                 }
             }
-            alt.push(lang.sentence(&lang.word("alt_heat_row"), &[("theme", label), ("cells", cells_alt.join(", "))]));
+            alt.push(lang.say("alt_heat_row", &[("theme", label), ("cells", cells_alt.join(", "))]));
         }
         root.present().map_err(err)?;
     }
-    Ok(Figure { name: crate::study::Id::fixed("evidence-heatmap"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
+    Ok(Figure {
+        name: crate::study::Id::fixed("evidence-heatmap"),
+        lang: lang.code.clone(),
+        svg,
+        alt: alt.join(". ") + ".",
+    })
 }
 
 /// Events on a proportional vertical time axis; each label sits in its own row to the
@@ -472,8 +535,8 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
         root.present().map_err(err)?;
     }
     let m = events.iter().filter(|e| e.kind == EventKind::Evaluation).count();
-    let mut alt = vec![lang.sentence(
-        &lang.word("alt_timeline"),
+    let mut alt = vec![lang.say(
+        "alt_timeline",
         &[
             ("n", lang.int(events.len() as u64)),
             ("first", first.to_string()),
@@ -482,7 +545,12 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
         ],
     )];
     alt.extend(events.iter().map(|e| format!("{}: {}", lang.date(e.date), e.label.get(&lang.code))));
-    Ok(Figure { name: crate::study::Id::fixed("policy-timeline"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
+    Ok(Figure {
+        name: crate::study::Id::fixed("policy-timeline"),
+        lang: lang.code.clone(),
+        svg,
+        alt: alt.join(". ") + ".",
+    })
 }
 
 /// Breakdown figures: the sets that name the same `figure` are drawn as one stacked bar
@@ -555,17 +623,21 @@ fn share_figures(study: &Study, lang: &Lang) -> Result<Vec<Figure>> {
                         anchored(18, HPos::Left, VPos::Center),
                     ))
                     .map_err(err)?;
-                    alt_parts.push(lang.sentence(
-                        &lang.word("alt_share_row"),
-                        &[("label", p.label.get(&lang.code).into()), ("value", value)],
-                    ));
+                    alt_parts.push(
+                        lang.say("alt_share_row", &[("label", p.label.get(&lang.code).into()), ("value", value)]),
+                    );
                     x += w;
                 }
                 alt.push(format!("{}: {}", set.title.get(&lang.code), alt_parts.join(", ")));
             }
             root.present().map_err(err)?;
         }
-        out.push(Figure { name: crate::study::Id::fixed(name), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." });
+        out.push(Figure {
+            name: crate::study::Id::fixed(name),
+            lang: lang.code.clone(),
+            svg,
+            alt: alt.join(". ") + ".",
+        });
     }
     Ok(out)
 }

@@ -496,7 +496,7 @@ fn to_do(long: &[Long], s: &Settings, report: &mut Report) {
         if !crate::lang::FILES.iter().any(|(code, _)| code == l) {
             report.add(
                 Part::ToDo,
-                format!("bsb has no report words for `{l}` yet: add report/lang/{l}.toml before `bsb build`"),
+                format!("bsb has no built-in report words for `{l}`: add data/lang/{l}.toml (the layout of report/lang/en.toml) before `bsb build`"),
             );
         }
     }

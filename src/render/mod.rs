@@ -54,11 +54,14 @@ pub const SKELETON_FUEL: u64 = 200_000_000;
 
 /// `strict` for the study's prose, where an unknown name is an author's typo to report;
 /// the skeleton asks for optional parts (`chapters.summary`) and tests them instead.
-fn environment(strict: bool) -> Environment<'static> {
+fn environment(strict: bool, lang: Option<&Lang>) -> Environment<'static> {
     let mut env = Environment::new();
     // A work limit: a runaway loop or a huge repetition in a template ends as an error
     // naming its file instead of running on (each render has its own budget).
     env.set_fuel(Some(if strict { PROSE_FUEL } else { SKELETON_FUEL }));
+    if let Some(lang) = lang {
+        crate::lang::install(&mut env, lang);
+    }
     env.set_undefined_behavior(if strict { UndefinedBehavior::Strict } else { UndefinedBehavior::Chainable });
     env.set_formatter(|out, state, value| {
         if value.is_safe() {
@@ -92,9 +95,13 @@ struct TableView {
     rows: Vec<Vec<String>>,
     emphasis: Vec<bool>,
     note: String,
-    /// A typst column-widths expression made by the program: text columns share the
-    /// width, short columns take what they need.
-    widths: String,
+    /// How text columns share the width left by the others (0: a column that never
+    /// wraps, such as numbers). The typesetter measures every word and chooses the form;
+    /// see `datatable` in report/templates/style.typ.
+    weights: Vec<u32>,
+    /// Columns that belong together (the label columns, then each model's columns, then
+    /// any totals), for the one-table-per-model form when the columns cannot fit.
+    groups: Vec<Vec<usize>>,
 }
 
 #[derive(Serialize)]
@@ -146,41 +153,70 @@ pub struct Rendered {
     pub origins: BTreeMap<String, String>,
 }
 
+/// A header in the PDF: a short model name (`Modell I`) is kept on one line above its
+/// measure; a long one may wrap between words.
+fn pdf_header(column: &crate::analysis::Column, lang: &Lang) -> String {
+    match &column.data {
+        Some(d) if d.get(&lang.code).chars().count() <= 12 => {
+            let mut c = column.clone();
+            let name = d.get(&lang.code).replace(' ', "\u{a0}");
+            c.data = Some(Text(BTreeMap::from([(lang.code.clone(), name)])));
+            header_text(&c, lang, "\n")
+        }
+        _ => header_text(column, lang, "\n"),
+    }
+}
+
 fn table_view(t: &Table, lang: &Lang) -> TableView {
     let k = t.k;
     let has_protected = t.rows.iter().flat_map(|r| &r.cells).any(|c| matches!(c, Cell::Protected(_)));
     TableView {
         name: t.name.to_string(),
         caption: lang.word(&format!("cap_{}", t.name)),
-        header: t.columns.iter().map(|c| header_text(c, lang, "\n")).collect(),
+        header: t.columns.iter().map(|c| pdf_header(c, lang)).collect(),
         numeric: t.columns.iter().map(|c| c.numeric).collect(),
         rows: t.rows.iter().map(|r| r.cells.iter().map(|c| cell_text(c, lang, k)).collect()).collect(),
         emphasis: t.rows.iter().map(|r| r.emphasis).collect(),
-        widths: column_widths(t),
+        weights: column_weights(t),
+        groups: column_groups(t),
         note: if has_protected {
-            lang.word("suppression_note")
-                .replace("{km1}", &(k.saturating_sub(1)).to_string())
-                .replace("{k}", &k.to_string())
+            lang.say("suppression_note", &[("km1", k.saturating_sub(1).to_string()), ("k", k.to_string())])
         } else {
             String::new()
         },
     }
 }
 
-fn column_widths(t: &Table) -> String {
-    let widths: Vec<&str> = (0..t.columns.len())
+fn column_weights(t: &Table) -> Vec<u32> {
+    (0..t.columns.len())
         .map(|i| match t.rows.first().map(|r| &r.cells[i]) {
+            _ if t.columns[i].numeric => 0,
             // Longer texts (findings, what each report found) get the most room.
-            Some(Cell::Text(_)) if t.columns[i].key.is_none() || i > 0 => "2fr",
-            Some(Cell::Text(_)) => "1fr",
-            _ => "auto",
+            Some(Cell::Text(_)) if t.columns[i].key.is_none() || i > 0 => 2,
+            Some(Cell::Text(_)) => 1,
+            // Ids, dates, page references: as wide as they are.
+            _ => 0,
         })
-        .collect();
-    if widths.iter().any(|w| w.ends_with("fr")) {
-        format!("({},)", widths.join(", "))
-    } else {
-        "auto".into()
+        .collect()
+}
+
+/// The label columns (those before the first model's), then per model its columns, then
+/// the columns after the last model's; each group starts with the label columns. Empty
+/// when the table has no model columns.
+fn column_groups(t: &Table) -> Vec<Vec<usize>> {
+    let first = match t.columns.iter().position(|c| c.data.is_some()) {
+        Some(i) if i > 0 => i,
+        _ => return Vec::new(),
+    };
+    let labels: Vec<usize> = (0..first).collect();
+    let mut groups: Vec<(Option<&Text>, Vec<usize>)> = Vec::new();
+    for (i, c) in t.columns.iter().enumerate().skip(first) {
+        match groups.iter_mut().find(|(d, _)| *d == c.data.as_ref()) {
+            Some((_, cols)) => cols.push(i),
+            None => groups.push((c.data.as_ref(), vec![i])),
+        }
     }
+    groups.into_iter().map(|(_, cols)| labels.iter().copied().chain(cols).collect()).collect()
 }
 
 fn model_name(study: &Study, id: Option<&str>, lang: &Lang) -> String {
@@ -193,15 +229,15 @@ fn model_name(study: &Study, id: Option<&str>, lang: &Lang) -> String {
 /// `errata.differs`, `k`, all formatted for the language.
 fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
     let k = a.k;
-    let count = |key: &str| lang.int(a.counts.get(key).copied().unwrap_or(0));
+    let count = |key: &str| lang.count(a.counts.get(key).copied().unwrap_or(0));
     let n = BTreeMap::from([
         ("regions", count("regions")),
         ("units", count("units")),
         ("models", count("models")),
-        ("interviews", lang.int(a.total.interviews)),
-        ("individual_interviews", lang.int(a.total.individual)),
-        ("group_interviews", lang.int(a.total.group)),
-        ("participants", lang.int(a.total.participants)),
+        ("interviews", lang.count(a.total.interviews)),
+        ("individual_interviews", lang.count(a.total.individual)),
+        ("group_interviews", lang.count(a.total.group)),
+        ("participants", lang.count(a.total.participants)),
         ("excerpts", count("excerpts")),
         ("themes", count("themes")),
         ("subthemes", count("subthemes")),
@@ -209,19 +245,19 @@ fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
         ("factors", count("factors")),
         ("recommendations", count("recommendations")),
         ("events", count("events")),
-        ("hidden_small", lang.int(a.privacy.small as u64)),
-        ("hidden_secondary", lang.int(a.privacy.secondary as u64)),
+        ("hidden_small", lang.count(a.privacy.small as u64)),
+        ("hidden_secondary", lang.count(a.privacy.secondary as u64)),
         ("notes", count("notes")),
     ]);
-    let models: BTreeMap<String, BTreeMap<&str, String>> = a
+    let models: BTreeMap<String, BTreeMap<&str, Value>> = a
         .by_model
         .iter()
         .map(|(id, people, interviews)| {
             (
                 id.clone(),
                 BTreeMap::from([
-                    ("participants", lang.shown_in_text(*people, k)),
-                    ("interviews", lang.shown_in_text(*interviews, k)),
+                    ("participants", lang.shown_count(*people, k)),
+                    ("interviews", lang.shown_count(*interviews, k)),
                 ]),
             )
         })
@@ -242,26 +278,36 @@ fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
         fact => facts,
         share => shares,
         published => published,
-        errata => minijinja::context! { differs => lang.int(a.errata_differs) },
-        k => lang.int(k as u64),
+        errata => minijinja::context! { differs => lang.count(a.errata_differs) },
+        k => lang.count(k as u64),
     }
 }
 
 /// How much evidence stands behind a theme, in words. A suppressed count does not read
 /// as a number: the sentence says that it is hidden, or that fewer than k people spoke.
-fn evidence_sentence(lang: &Lang, key: &str, model: Option<&str>, e: &crate::analysis::Evidence, k: u32) -> String {
+/// `largest` is the largest count of the paragraph, so that all its counts are words or
+/// all numerals.
+fn evidence_sentence(
+    lang: &Lang,
+    key: &str,
+    model: Option<&str>,
+    e: &crate::analysis::Evidence,
+    k: u32,
+    largest: u64,
+) -> String {
     use crate::analysis::Shown;
     let key = match (e.excerpts, e.participants) {
         (Shown::Value(_), Shown::Value(_)) => key.to_string(),
         (_, Shown::Small) => format!("{key}_small"),
         _ => format!("{key}_hidden"),
     };
-    lang.sentence(
-        &lang.word(&key),
+    lang.say(
+        &key,
         &[
             ("model", model.unwrap_or_default().to_string()),
             ("excerpts", lang.shown_in_text(e.excerpts, k)),
             ("participants", lang.shown_in_text(e.participants, k)),
+            ("largest", largest.to_string()),
         ],
     )
 }
@@ -297,8 +343,8 @@ pub fn render(
     lang: &Lang,
     provenance: &Provenance,
 ) -> Result<Rendered> {
-    let env = environment(false);
-    let prose_env = environment(true);
+    let env = environment(false, Some(lang));
+    let prose_env = environment(true, Some(lang));
     let k = a.k;
     let code = &lang.code;
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
@@ -376,6 +422,15 @@ pub fn render(
     let tables: BTreeMap<String, TableView> =
         a.tables.iter().map(|t| (t.name.to_string(), table_view(t, lang))).collect();
 
+    // The largest count shown in a theme's paragraph of counts.
+    let largest = |t: &crate::analysis::ThemeEvidence| -> u64 {
+        std::iter::once(&t.total)
+            .chain(&t.by_model)
+            .flat_map(|e| [e.excerpts.value(), e.participants.value()])
+            .flatten()
+            .max()
+            .unwrap_or(0)
+    };
     let themes: Vec<ThemeView> = a
         .themes
         .iter()
@@ -389,12 +444,14 @@ pub fn render(
                 id: t.theme.clone(),
                 heading: theme.label.get(code).to_string(),
                 prose: chapters.get(&format!("theme-{}", t.theme)).cloned(),
-                counts: evidence_sentence(lang, "theme_counts", None, &t.total, k),
+                counts: evidence_sentence(lang, "theme_counts", None, &t.total, k, largest(t)),
                 by_model: study
                     .models
                     .iter()
                     .zip(&t.by_model)
-                    .map(|(m, e)| evidence_sentence(lang, "theme_counts_model", Some(m.short.get(code)), e, k))
+                    .map(|(m, e)| {
+                        evidence_sentence(lang, "theme_counts_model", Some(m.short.get(code)), e, k, largest(t))
+                    })
                     .collect(),
                 excerpts: t.picked.iter().map(|&i| view(&t.excerpts[i])).collect(),
                 all_excerpts: t.excerpts.iter().map(view).collect(),
@@ -407,10 +464,10 @@ pub fn render(
         study.published.iter().find(|p| p.statement == "prose" && p.metric == metric_key).map(|p| lang.number(p.value))
     };
     let errata_text = if a.errata_differs == 0 {
-        lang.sentence(&lang.word("errata_text_ok"), &[("n", lang.int(a.errata_total))])
+        lang.say("errata_text_ok", &[("n", lang.int(a.errata_total))])
     } else {
-        lang.sentence(
-            &lang.word("errata_text"),
+        lang.say(
+            "errata_text",
             &[
                 ("n", lang.int(a.errata_total)),
                 ("differs", lang.int(a.errata_differs)),
@@ -443,9 +500,9 @@ pub fn render(
         edition => edition,
         bibliography => if study.bibliography.is_some() { Some(BIBLIOGRAPHY) } else { None },
         other_summaries => other_summaries,
-        lang => code,
+        lang => lang.typst_code(),
         quotes => lang.format.quotes.clone(),
-        w => &lang.words,
+        w => lang.rendered_words(),
         meta => minijinja::context! {
             title => text(&study.meta.title),
             subtitle => text(&study.meta.subtitle),
@@ -461,7 +518,7 @@ pub fn render(
         tables => Value::from(minijinja::value::Serde(&tables)),
         figures => Value::from(minijinja::value::Serde(&figure_views)),
         themes => Value::from(minijinja::value::Serde(&themes)),
-        sample_text => lang.sentence(&lang.word("sample_text"), &[
+        sample_text => lang.say("sample_text", &[
             ("interviews", lang.int(a.total.interviews)),
             ("participants", lang.int(a.total.participants)),
             ("regions", lang.int(a.counts.get("regions").copied().unwrap_or(0))),
@@ -497,7 +554,7 @@ mod tests {
 
     #[test]
     fn formatter_writes_literals_and_lit_filter_omits_the_hash() {
-        let env = environment(true);
+        let env = environment(true, None);
         let out = env
             .render_str("[{{ x }}] ({{ x|lit }})", minijinja::context! { x => "#read(\"/etc/passwd\") @y" })
             .unwrap();

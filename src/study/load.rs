@@ -53,10 +53,12 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
         }
     };
     read_meta(&mut study, &file, &source, &root, &mut problems);
+    // The study's own language files and words (checked by `lang`, read here with the rest).
+    crate::lang::read_files(dir, &mut study.files)?;
     let langs = study.meta.languages.clone();
 
-    for table in read_tables(dir, "interviews", &mut study.files, &mut problems)? {
-        for row in rows(&table, "interviews", &mut study.unreadable, &langs, &["id", "region", "unit", "kind", "participants"], &[], &mut problems) {
+    for table in read_tables(dir, schema::INTERVIEWS.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::INTERVIEWS, &mut study.unreadable, &langs, &mut problems) {
             let kind = match row.req("kind", &mut problems).as_str() {
                 "individual" => InterviewKind::Individual,
                 "group" => InterviewKind::Group,
@@ -76,8 +78,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "codebook", &mut study.files, &mut problems)? {
-        for row in rows(&table, "codebook", &mut study.unreadable, &langs, &["id", "parent", "section"], &["label", "description"], &mut problems) {
+    for table in read_tables(dir, schema::CODEBOOK.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::CODEBOOK, &mut study.unreadable, &langs, &mut problems) {
             study.codes.push(Code {
                 id: row.id("id", &mut problems),
                 parent: row.opt_id("parent", &mut problems),
@@ -88,8 +90,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "excerpts", &mut study.files, &mut problems)? {
-        for row in rows(&table, "excerpts", &mut study.unreadable, &langs, &["id", "interview", "participant", "codes"], &["text"], &mut problems) {
+    for table in read_tables(dir, schema::EXCERPTS.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::EXCERPTS, &mut study.unreadable, &langs, &mut problems) {
             study.excerpts.push(Excerpt {
                 id: row.id("id", &mut problems),
                 interview: row.id("interview", &mut problems),
@@ -100,8 +102,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "traits", &mut study.files, &mut problems)? {
-        for row in rows(&table, "traits", &mut study.unreadable, &langs, &["id", "codes"], &["label"], &mut problems) {
+    for table in read_tables(dir, schema::TRAITS.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::TRAITS, &mut study.unreadable, &langs, &mut problems) {
             study.traits.push(Trait {
                 id: row.id("id", &mut problems),
                 label: row.text("label", &mut problems),
@@ -110,8 +112,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "model-findings", &mut study.files, &mut problems)? {
-        for row in rows(&table, "model-findings", &mut study.unreadable, &langs, &["trait", "model"], &["finding"], &mut problems) {
+    for table in read_tables(dir, schema::MODEL_FINDINGS.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::MODEL_FINDINGS, &mut study.unreadable, &langs, &mut problems) {
             study.model_findings.push(ModelFinding {
                 trait_id: row.id("trait", &mut problems),
                 model: row.id("model", &mut problems),
@@ -120,9 +122,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "factors", &mut study.files, &mut problems)? {
-        let required = ["id", "compilation_pages", "bsb_pages"];
-        for row in rows(&table, "factors", &mut study.unreadable, &langs, &required, &["label", "compilation", "bsb"], &mut problems) {
+    for table in read_tables(dir, schema::FACTORS.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::FACTORS, &mut study.unreadable, &langs, &mut problems) {
             study.factors.push(Factor {
                 id: row.id("id", &mut problems),
                 label: row.text("label", &mut problems),
@@ -134,8 +135,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "recommendation-columns", &mut study.files, &mut problems)? {
-        for row in rows(&table, "recommendation-columns", &mut study.unreadable, &langs, &["id"], &["label"], &mut problems) {
+    for table in read_tables(dir, schema::RECOMMENDATION_COLUMNS.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::RECOMMENDATION_COLUMNS, &mut study.unreadable, &langs, &mut problems) {
             study.rec_columns.push(RecColumn {
                 id: row.id("id", &mut problems),
                 label: row.text("label", &mut problems),
@@ -143,8 +144,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "recommendations", &mut study.files, &mut problems)? {
-        for row in rows(&table, "recommendations", &mut study.unreadable, &langs, &["id", "column", "rests_on"], &["text"], &mut problems) {
+    for table in read_tables(dir, schema::RECOMMENDATIONS.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::RECOMMENDATIONS, &mut study.unreadable, &langs, &mut problems) {
             study.recommendations.push(Recommendation {
                 id: row.id("id", &mut problems),
                 column: row.id("column", &mut problems),
@@ -154,8 +155,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "context/timeline", &mut study.files, &mut problems)? {
-        for row in rows(&table, "context/timeline", &mut study.unreadable, &langs, &["id", "date", "kind", "source"], &["label"], &mut problems) {
+    for table in read_tables(dir, schema::TIMELINE.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::TIMELINE, &mut study.unreadable, &langs, &mut problems) {
             let raw_date = row.req("date", &mut problems);
             let date = parse_partial_date(&raw_date).unwrap_or_else(|| {
                 if !raw_date.is_empty() {
@@ -186,8 +187,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "context/facts", &mut study.files, &mut problems)? {
-        for row in rows(&table, "context/facts", &mut study.unreadable, &langs, &["id", "value", "unit", "source"], &["label"], &mut problems) {
+    for table in read_tables(dir, schema::FACTS.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::FACTS, &mut study.unreadable, &langs, &mut problems) {
             let date = row.opt("date").unwrap_or_default();
             if !date.is_empty() && parse_partial_date(&date).is_none() {
                 problems.at(
@@ -209,8 +210,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "context/sets", &mut study.files, &mut problems)? {
-        for row in rows(&table, "context/sets", &mut study.unreadable, &langs, &["id", "unit", "source"], &["title"], &mut problems) {
+    for table in read_tables(dir, schema::SETS.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::SETS, &mut study.unreadable, &langs, &mut problems) {
             study.sets.push(ShareSet {
                 id: row.id("id", &mut problems),
                 unit: row.measure("unit", &mut problems),
@@ -224,8 +225,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "context/shares", &mut study.files, &mut problems)? {
-        for row in rows(&table, "context/shares", &mut study.unreadable, &langs, &["set", "id", "value"], &["label"], &mut problems) {
+    for table in read_tables(dir, schema::SHARES.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::SHARES, &mut study.unreadable, &langs, &mut problems) {
             study.shares.push(Share {
                 set: row.id("set", &mut problems),
                 id: row.id("id", &mut problems),
@@ -235,8 +236,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "published", &mut study.files, &mut problems)? {
-        for row in rows(&table, "published", &mut study.unreadable, &langs, &["id", "statement", "metric", "value"], &["where", "note"], &mut problems) {
+    for table in read_tables(dir, schema::PUBLISHED.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::PUBLISHED, &mut study.unreadable, &langs, &mut problems) {
             study.published.push(Published {
                 id: row.id("id", &mut problems),
                 location: row.text("where", &mut problems),
@@ -248,8 +249,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, "notes", &mut study.files, &mut problems)? {
-        for row in rows(&table, "notes", &mut study.unreadable, &langs, &["id", "topic"], &["text"], &mut problems) {
+    for table in read_tables(dir, schema::NOTES.table, &mut study.files, &mut problems)? {
+        for row in rows(&table, &schema::NOTES, &mut study.unreadable, &langs, &mut problems) {
             study.notes.push(Note {
                 id: row.id("id", &mut problems),
                 topic: row.id("topic", &mut problems),
@@ -440,19 +441,16 @@ fn read_tables(
 
 /// The rows of one file of table `name`; a file that cannot be read as a whole is noted in
 /// `unreadable`, so that references into its table are summarised instead of each reported.
-#[allow(clippy::too_many_arguments)]
 fn rows<'a>(
     (file, bytes): &(String, Vec<u8>),
-    name: &str,
+    schema: &schema::Schema,
     unreadable: &mut Vec<Unreadable>,
     langs: &'a [String],
-    required: &[&str],
-    texts: &[&str],
     problems: &mut Problems,
 ) -> Vec<Row<'a>> {
-    let parsed = csvfile::parse(file, bytes, langs, required, texts, problems);
+    let parsed = csvfile::parse(file, bytes, langs, &schema.required(), &schema.texts(), problems);
     if !parsed.readable {
-        unreadable.push(Unreadable { table: name.to_string(), file: file.clone() });
+        unreadable.push(Unreadable { table: schema.table.to_string(), file: file.clone() });
     }
     parsed.rows
 }

@@ -7,6 +7,7 @@
 mod csvfile;
 mod id;
 pub mod load;
+pub mod schema;
 mod tomlfile;
 
 pub use id::{Id, ID_RULE, MAX_ID_LEN};

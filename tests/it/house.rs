@@ -199,7 +199,7 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 #[test]
-fn an_english_edit_to_uncommitted_data_leaves_the_norwegian_pdf_byte_identical() {
+fn an_english_edit_committed_or_not_leaves_the_norwegian_pdf_byte_identical() {
     let tmp = TempDir::new();
     let dir = tmp.path().to_path_buf();
     let data = reference_copy(&dir);
@@ -233,6 +233,12 @@ fn an_english_edit_to_uncommitted_data_leaves_the_norwegian_pdf_byte_identical()
     assert!(!said(nb.trim_start_matches('/')), "the Norwegian PDF is not");
     let manifest = fs::read_to_string(dir.join("report/manifest.json")).unwrap();
     assert!(manifest.contains("+changes"), "the manifest still says the data is not committed");
+    // Committed, an edit to the English prose still leaves the Norwegian PDF: each edition
+    // names the last commit of the files it reads.
+    git(&dir, &["add", "data/prose/en"]);
+    git(&dir, &["commit", "-q", "-m", "English prose"]);
+    ok(&bsb_in(&dir, &["-q", "build", "--data", d], &[]));
+    assert_eq!(pdfs(&dir)[nb], before[nb], "the Norwegian PDF is byte-identical after the commit");
     // A Norwegian edit reaches the Norwegian PDF.
     let nb_method = data.join("prose/nb/method.typ");
     let mut text = fs::read_to_string(&nb_method).unwrap();

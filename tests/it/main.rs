@@ -8,6 +8,7 @@
 
 mod common;
 
+mod anystudy;
 mod builds;
 mod diff;
 mod errors;

@@ -128,10 +128,25 @@ fn info_json_reports_the_study() {
     }
 }
 
-/// The words of a language file, for checking the PDFs against the program's own text.
+/// The words of a language file with the study's own words (data/words) over them, for
+/// checking the PDFs against the program's own text. A heading computed from the study
+/// (the models chapter) is written out here from the number of models.
 fn words(lang: &str) -> BTreeMap<String, String> {
-    let t: toml::Table = fs::read_to_string(root().join(format!("report/lang/{lang}.toml"))).unwrap().parse().unwrap();
-    t["words"].as_table().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()
+    let read = |path: PathBuf| -> BTreeMap<String, String> {
+        let Ok(text) = fs::read_to_string(path) else { return BTreeMap::new() };
+        let t: toml::Table = text.parse().unwrap();
+        t["words"].as_table().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()
+    };
+    let mut w = read(root().join(format!("report/lang/{lang}.toml")));
+    w.extend(read(root().join(format!("data/words/{lang}.toml"))));
+    let study: toml::Table = fs::read_to_string(root().join("data/study.toml")).unwrap().parse().unwrap();
+    let models = study["model"].as_array().unwrap().len();
+    assert_eq!(models, 2, "the headings below are written for two models");
+    if w["models"].contains("{%") {
+        let heading = if lang == "nb" { "De to organisasjonsmodellene" } else { "The two organisational models" };
+        w.insert("models".into(), heading.into());
+    }
+    w
 }
 
 #[test]
@@ -211,13 +226,17 @@ fn each_pdf_holds_its_chapters_tables_excerpts_and_errata_note_in_its_own_langua
     }
 }
 
-
 #[test]
 fn no_two_words_overlap_on_any_page_of_either_pdf() {
     let out = reference_build();
     for lang in ["nb", "en"] {
         let path = out.join(format!("report/out/bsb-legemiddelfrie-tilbud-1.0.0-{lang}.pdf"));
         let found = pdf::overlaps(&path, 0.5);
-        assert!(found.is_empty(), "{lang}: {} overlapping pairs, first: {:?}", found.len(), &found[..found.len().min(10)]);
+        assert!(
+            found.is_empty(),
+            "{lang}: {} overlapping pairs, first: {:?}",
+            found.len(),
+            &found[..found.len().min(10)]
+        );
     }
 }

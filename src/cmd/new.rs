@@ -1,0 +1,32 @@
+//! `bsb new DIR [--lang nb --lang en] [--models N] [--regions N]`: a minimal study that
+//! builds at once; the files come from `crate::scaffold`.
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::problem::Result;
+use crate::scaffold::{self, Shape};
+
+/// Run `bsb new`: write the study, then build it into DIR so that `bsb check --data
+/// DIR/data` passes from any directory.
+pub fn run(cfg: &Config, dir: &Path, langs: Vec<String>, models: usize, regions: usize) -> Result<()> {
+    let langs = if langs.is_empty() { vec!["nb".to_string(), "en".to_string()] } else { langs };
+    scaffold::new_study(dir, &Shape { langs, models, regions })?;
+    let data = dir.join("data");
+    let build = Config {
+        data: data.clone(),
+        out: dir.to_path_buf(),
+        quiet: true,
+        explain: false,
+        emit_typst: None,
+        git: None,
+        ..cfg.clone()
+    };
+    crate::cmd::build::run(&build)?;
+    cfg.say(format!(
+        "wrote and built {} (its README.md says which file to edit for what); next: bsb check --data {}",
+        dir.display(),
+        data.display()
+    ));
+    Ok(())
+}

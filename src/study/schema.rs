@@ -1,0 +1,237 @@
+//! One description of the study's CSV files: each table's name in `data/`, its columns in
+//! their written order, what each holds, and which the header must have. The loader takes
+//! its required columns from here; the importer's writer and the tests' small-study
+//! builder can write a file from it ([`Schema::header`], [`Schema::csv`]), so the format
+//! is stated once. `study.toml` is described by its loader, which refuses unknown keys.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// What a column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// One id (see [`crate::study::Id`]).
+    Id,
+    /// A `;`-separated list of ids.
+    Ids,
+    /// A text in every language: one column `<name>_<lang>` per language.
+    Text,
+    /// A short plain value (a word from a fixed set, a page, a locator).
+    Plain,
+    /// A number (a decimal comma is accepted).
+    Number,
+    /// A whole number.
+    Count,
+    /// A date: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    Date,
+}
+
+/// One column of a table.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    /// Whether the header must have it (an optional column may be left out whole).
+    pub required: bool,
+}
+
+/// One table of the study: `<table>.csv`, or every `<table>/*.csv`.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Schema {
+    pub table: &'static str,
+    pub columns: &'static [Column],
+}
+
+const fn req(name: &'static str, kind: Kind) -> Column {
+    Column { name, kind, required: true }
+}
+
+const fn opt(name: &'static str, kind: Kind) -> Column {
+    Column { name, kind, required: false }
+}
+
+use Kind::*;
+
+pub const INTERVIEWS: Schema = Schema {
+    table: "interviews",
+    columns: &[req("id", Id), req("region", Id), req("unit", Id), req("kind", Plain), req("participants", Count)],
+};
+pub const CODEBOOK: Schema = Schema {
+    table: "codebook",
+    columns: &[req("id", Id), req("parent", Id), req("section", Plain), req("label", Text), req("description", Text)],
+};
+pub const EXCERPTS: Schema = Schema {
+    table: "excerpts",
+    columns: &[req("id", Id), req("interview", Id), req("participant", Id), req("codes", Ids), req("text", Text)],
+};
+pub const TRAITS: Schema =
+    Schema { table: "traits", columns: &[req("id", Id), req("label", Text), req("codes", Ids)] };
+pub const MODEL_FINDINGS: Schema =
+    Schema { table: "model-findings", columns: &[req("trait", Id), req("model", Id), req("finding", Text)] };
+pub const FACTORS: Schema = Schema {
+    table: "factors",
+    columns: &[
+        req("id", Id),
+        req("label", Text),
+        req("compilation", Text),
+        req("compilation_pages", Plain),
+        req("bsb", Text),
+        req("bsb_pages", Plain),
+    ],
+};
+pub const RECOMMENDATION_COLUMNS: Schema =
+    Schema { table: "recommendation-columns", columns: &[req("id", Id), req("label", Text)] };
+pub const RECOMMENDATIONS: Schema = Schema {
+    table: "recommendations",
+    columns: &[req("id", Id), req("column", Id), req("text", Text), req("rests_on", Ids)],
+};
+pub const TIMELINE: Schema = Schema {
+    table: "context/timeline",
+    columns: &[
+        req("id", Id),
+        req("date", Date),
+        req("kind", Plain),
+        req("label", Text),
+        req("source", Id),
+        opt("ref", Plain),
+    ],
+};
+pub const FACTS: Schema = Schema {
+    table: "context/facts",
+    columns: &[
+        req("id", Id),
+        req("value", Number),
+        req("unit", Plain),
+        opt("table", Id),
+        opt("date", Date),
+        req("source", Id),
+        opt("ref", Plain),
+        req("label", Text),
+    ],
+};
+pub const SETS: Schema = Schema {
+    table: "context/sets",
+    columns: &[
+        req("id", Id),
+        req("unit", Plain),
+        opt("total_fact", Id),
+        opt("figure", Id),
+        opt("table", Id),
+        req("source", Id),
+        opt("ref", Plain),
+        req("title", Text),
+    ],
+};
+pub const SHARES: Schema = Schema {
+    table: "context/shares",
+    columns: &[req("set", Id), req("id", Id), req("value", Number), req("label", Text)],
+};
+pub const PUBLISHED: Schema = Schema {
+    table: "published",
+    columns: &[
+        req("id", Id),
+        req("where", Text),
+        req("statement", Plain),
+        req("metric", Id),
+        req("value", Number),
+        req("note", Text),
+    ],
+};
+pub const NOTES: Schema = Schema { table: "notes", columns: &[req("id", Id), req("topic", Id), req("text", Text)] };
+
+/// Every table, in the order the loader reads them.
+pub const TABLES: &[Schema] = &[
+    INTERVIEWS,
+    CODEBOOK,
+    EXCERPTS,
+    TRAITS,
+    MODEL_FINDINGS,
+    FACTORS,
+    RECOMMENDATION_COLUMNS,
+    RECOMMENDATIONS,
+    TIMELINE,
+    FACTS,
+    SETS,
+    SHARES,
+    PUBLISHED,
+    NOTES,
+];
+
+impl Schema {
+    /// The plain columns the header must have.
+    pub fn required(&self) -> Vec<&'static str> {
+        self.columns.iter().filter(|c| c.required && c.kind != Text).map(|c| c.name).collect()
+    }
+
+    /// The language-suffixed fields (`label` for `label_nb`, `label_en`).
+    pub fn texts(&self) -> Vec<&'static str> {
+        self.columns.iter().filter(|c| c.kind == Text).map(|c| c.name).collect()
+    }
+
+    /// The header row for a study in `langs`, in the written order.
+    pub fn header(&self, langs: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        for c in self.columns {
+            if c.kind == Text {
+                out.extend(langs.iter().map(|l| format!("{}_{l}", c.name)));
+            } else {
+                out.push(c.name.to_string());
+            }
+        }
+        out
+    }
+
+    /// A whole file: the header and one line per row, each row given by column name
+    /// (`label_en` for a text); a column a row lacks is written empty. Comma separated, LF
+    /// line ends, quotes only where needed, as the loader reads it.
+    pub fn csv(&self, langs: &[String], rows: &[BTreeMap<String, String>]) -> Vec<u8> {
+        let header = self.header(langs);
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        // Writing into memory cannot fail, and every record has the header's length.
+        let _ = w.write_record(&header);
+        for row in rows {
+            let _ = w.write_record(header.iter().map(|h| row.get(h).map(String::as_str).unwrap_or("")));
+        }
+        w.into_inner().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Problems;
+
+    #[test]
+    fn what_the_schema_writes_the_loader_reads_back() {
+        let langs = vec!["nb".to_string(), "en".to_string()];
+        let row: BTreeMap<String, String> = [
+            ("id", "E1"),
+            ("interview", "I1"),
+            ("participant", "P1"),
+            ("codes", "T01;T02"),
+            ("text_nb", "Hun sa \"ja\", og gikk."),
+            ("text_en", "She said \"yes\",\nand left."),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let bytes = EXCERPTS.csv(&langs, &[row]);
+        let mut problems = Problems::default();
+        let parsed = super::super::csvfile::parse(
+            "x.csv",
+            &bytes,
+            &langs,
+            &EXCERPTS.required(),
+            &EXCERPTS.texts(),
+            &mut problems,
+        );
+        assert!(problems.is_empty() && parsed.readable, "{:?}", problems.0);
+        let r = &parsed.rows[0];
+        assert_eq!(r.ids("codes", &mut problems), vec!["T01".to_string(), "T02".to_string()]);
+        assert_eq!(r.text("text", &mut problems).get("en"), "She said \"yes\",\nand left.");
+        assert_eq!(EXCERPTS.header(&langs).join(","), "id,interview,participant,codes,text_nb,text_en");
+        assert_eq!(TABLES.len(), 14);
+    }
+}
