@@ -59,6 +59,7 @@ pub(crate) struct Archive<R> {
 }
 
 impl Archive<File> {
+    /// Open the archive at `path`, named in problems by its file name.
     pub(crate) fn open(path: &Path, limits: &Limits) -> Result<Self> {
         let label =
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
@@ -68,6 +69,7 @@ impl Archive<File> {
 }
 
 impl<R: Read + Seek> Archive<R> {
+    /// Read and check the directory of a ZIP archive, named `label` in problems.
     pub(crate) fn new(reader: R, label: String, limits: &Limits) -> Result<Self> {
         let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
             build_err(format!("{label}: is not a readable ZIP archive ({e}); a .qdpx project is a ZIP file"))

@@ -29,12 +29,15 @@ pub(crate) const EXCERPTS_FILE: &str = "excerpts/imported.csv";
 /// Placeholder for study texts a project does not hold; the report asks for them.
 const TO_FILL_IN: &str = "To be filled in";
 
+/// What the command line says about the import, beside the project itself.
 pub(crate) struct Settings<'a> {
     /// The archive's file name, for the report.
     pub archive: &'a str,
     /// How `project.qde` is named in problems.
     pub qde: &'a str,
+    /// Languages the study is written in (columns of the codebook and texts).
     pub langs: &'a [String],
+    /// Which project variables become region, unit, interview or model.
     pub maps: &'a [Mapping],
 }
 

@@ -40,6 +40,7 @@ impl Field {
         }
     }
 
+    /// The field's name as written in `--map` and in messages.
     pub(crate) fn name(self) -> &'static str {
         match self {
             Field::Region => "region",
@@ -94,11 +95,13 @@ pub(crate) fn parse_maps(maps: &[String], p: &Project) -> Result<Vec<Mapping>> {
     Ok(out)
 }
 
+/// A region of the study design, with its id and display name.
 pub(crate) struct Region {
     pub id: String,
     pub name: String,
 }
 
+/// A model units belong to, with id, short label, name and description.
 pub(crate) struct Model {
     pub id: String,
     pub short: String,
@@ -106,6 +109,7 @@ pub(crate) struct Model {
     pub description: String,
 }
 
+/// A unit: its id, name, and the indices of its region and model.
 pub(crate) struct Unit {
     pub id: String,
     pub region: usize,
@@ -116,6 +120,7 @@ pub(crate) struct Unit {
 /// What makes a unit distinct: region index, unit value (if mapped), model index.
 type UnitKey = (usize, Option<String>, usize);
 
+/// An interview: id, region and unit indices, text sources and participants.
 pub(crate) struct Interview {
     pub id: String,
     pub region: usize,
@@ -126,6 +131,7 @@ pub(crate) struct Interview {
     pub people: Vec<String>,
 }
 
+/// The study design derived from the project's cases, variables and mappings.
 pub(crate) struct Design {
     pub regions: Vec<Region>,
     pub models: Vec<Model>,
@@ -205,6 +211,7 @@ fn numbered(prefix: &str, n: usize, total: usize) -> String {
     format!("{prefix}{n:0width$}")
 }
 
+/// Derive regions, models, units and interviews from the project and `--map` rules.
 pub(crate) fn build(p: &Project, project_name: &str, maps: &[Mapping], file: &str, report: &mut Report) -> Result<Design> {
     let mut problems = Problems::default();
     let source_index: BTreeMap<String, usize> = p.sources.iter().enumerate().map(|(i, s)| (key(&s.guid), i)).collect();

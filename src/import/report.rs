@@ -42,10 +42,12 @@ pub(crate) struct Report {
 const STDERR_ITEMS: usize = 25;
 
 impl Report {
+    /// An empty report under `title`.
     pub(crate) fn new(title: impl Into<String>) -> Self {
         Report { title: title.into(), ..Default::default() }
     }
 
+    /// Append one item to a section of the report.
     pub(crate) fn add(&mut self, part: Part, item: impl Into<String>) {
         self.items.push((part, item.into()));
     }
@@ -84,6 +86,7 @@ impl Report {
         out
     }
 
+    /// The report for stderr, with long sections cut short.
     pub(crate) fn for_terminal(&self) -> String {
         self.markdown(Some(STDERR_ITEMS))
     }

@@ -48,6 +48,7 @@ pub(crate) enum Unit {
 }
 
 impl Unit {
+    /// The unit's name as the report writes it.
     pub(crate) fn name(self) -> &'static str {
         match self {
             Unit::CodePoints => "code points",

@@ -19,6 +19,7 @@ use crate::store::write_synced;
 pub(crate) struct Files(pub Vec<(String, Vec<u8>)>);
 
 impl Files {
+    /// Queue `bytes` to be written at `rel` under the data directory.
     pub(crate) fn add(&mut self, rel: &str, bytes: Vec<u8>) {
         self.0.push((rel.to_string(), bytes));
     }

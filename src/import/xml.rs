@@ -32,14 +32,17 @@ pub(crate) struct Element {
 }
 
 impl Element {
+    /// The value of the attribute with local name `name`, if present.
     pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
+    /// The child elements called `name`, in document order.
     pub(crate) fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
         self.children.iter().filter(move |c| c.name == name)
     }
 
+    /// The first child element called `name`, if there is one.
     pub(crate) fn child(&self, name: &str) -> Option<&Element> {
         self.children.iter().find(|c| c.name == name)
     }
