@@ -42,6 +42,9 @@ def main():
     for line in proc.stderr:
         if "rebuilt in" in line:
             break
+        if "waiting for the next change" in line or line.startswith("error"):
+            proc.terminate()
+            sys.exit(f"the first build failed: {line.strip()}")
     pdfs = [os.path.join(out, "report/out", n) for n in os.listdir(os.path.join(out, "report/out"))]
     nb = [p for p in pdfs if p.endswith("-nb.pdf")][0]
     latencies, memory = [], []
