@@ -21,7 +21,7 @@ use minijinja::value::{Object, ObjectRepr, Rest, Value};
 use minijinja::{Environment, Error as JinjaError, ErrorKind, UndefinedBehavior};
 use serde::Deserialize;
 
-use crate::analysis::Shown;
+use crate::shown::Shown;
 use crate::problem::{Problem, Problems, Result};
 use crate::study::{Measure, PartialDate, SourceFile, Study};
 
