@@ -202,7 +202,13 @@ pub fn commit(outputs: &Outputs, root: &Path, faults: Faults) -> Result<Vec<Stri
                 let old = stage.join("old").join(&e.rel);
                 let dir = old.parent().expect("staged path has a parent");
                 fs::create_dir_all(dir).at("create directory", dir)?;
-                fs::rename(&target, &old).at("move aside", &target)?;
+                // A hard link keeps the old version for a roll-back while the target keeps
+                // its name, so the rename below replaces it in one step and a reader (a PDF
+                // viewer reloading) never finds it missing. Where links are not possible,
+                // it is moved aside instead.
+                if fs::hard_link(&target, &old).is_err() {
+                    fs::rename(&target, &old).at("move aside", &target)?;
+                }
             } else if let Some(dir) = target.parent() {
                 fs::create_dir_all(dir).at("create directory", dir)?;
             }
