@@ -207,11 +207,14 @@ mod tests {
         });
         assert_eq!(got, [(3, "text_en".to_string())], "the guid column is never printed");
         let mut keys = Vec::new();
-        toml_texts("# 𐀀 in a comment\ntitle_en = \"x\"\n[[model]]\nname_en = \"\"\"\nline 𐀀\n\"\"\"\n", &mut |line, field, s| {
-            if !missing(book, s).is_empty() {
-                keys.push((line, field.to_string()));
-            }
-        });
+        toml_texts(
+            "# 𐀀 in a comment\ntitle_en = \"x\"\n[[model]]\nname_en = \"\"\"\nline 𐀀\n\"\"\"\n",
+            &mut |line, field, s| {
+                if !missing(book, s).is_empty() {
+                    keys.push((line, field.to_string()));
+                }
+            },
+        );
         assert_eq!(keys, [(5, "model.name_en".to_string())]);
     }
 }

@@ -25,11 +25,13 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 /// Read a CSV file as header + rows of strings.
 fn read(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let mut r = csv::Reader::from_path(path).map_err(|e| build_err(format!("{}: {e}", path.display())))?;
-    let header = r.headers().map_err(|e| build_err(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
+    let header =
+        r.headers().map_err(|e| build_err(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
     let rows = r
         .records()
         .map(|rec| {
-            rec.map(|r| r.iter().map(str::to_string).collect()).map_err(|e| build_err(format!("{}: {e}", path.display())))
+            rec.map(|r| r.iter().map(str::to_string).collect())
+                .map_err(|e| build_err(format!("{}: {e}", path.display())))
         })
         .collect::<Result<_>>()?;
     Ok((header, rows))

@@ -61,7 +61,9 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     }
     if unchanged {
         if cfg.explain {
-            eprintln!("skip     typesetting and writing: no input changed and every output is as the last build wrote it");
+            eprintln!(
+                "skip     typesetting and writing: no input changed and every output is as the last build wrote it"
+            );
         }
         cfg.say(format!("nothing changed ({:.2}s)", t0.elapsed().as_secs_f64()));
         return Ok(());

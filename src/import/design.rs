@@ -212,7 +212,13 @@ fn numbered(prefix: &str, n: usize, total: usize) -> String {
 }
 
 /// Derive regions, models, units and interviews from the project and `--map` rules.
-pub(crate) fn build(p: &Project, project_name: &str, maps: &[Mapping], file: &str, report: &mut Report) -> Result<Design> {
+pub(crate) fn build(
+    p: &Project,
+    project_name: &str,
+    maps: &[Mapping],
+    file: &str,
+    report: &mut Report,
+) -> Result<Design> {
     let mut problems = Problems::default();
     let source_index: BTreeMap<String, usize> = p.sources.iter().enumerate().map(|(i, s)| (key(&s.guid), i)).collect();
     let selection_source: BTreeMap<String, usize> =

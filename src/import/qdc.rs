@@ -44,7 +44,8 @@ pub(crate) fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], 
     if with_colour {
         header.push("color".into());
     }
-    let (mut undescribed, mut unnamed, mut not_codable, mut bad_colour, mut deep) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut undescribed, mut unnamed, mut not_codable, mut bad_colour, mut deep) =
+        (vec![], vec![], vec![], vec![], vec![]);
     let mut rows = Vec::new();
     for (i, c) in codes.iter().enumerate() {
         let label = if c.name.is_empty() {
@@ -164,16 +165,29 @@ fn kept_columns(data: &Path, study: &Study) -> Result<BTreeMap<String, (Option<S
                         &file,
                         Some(line),
                         "guid",
-                        format!("expected a GUID like 1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294, found `{}`", g.escape_debug()),
+                        format!(
+                            "expected a GUID like 1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294, found `{}`",
+                            g.escape_debug()
+                        ),
                     );
                 } else if let Some(first) = seen.insert(key(g), code.to_string()) {
-                    problems.push(&file, Some(line), "guid", format!("expected a unique GUID, found `{g}` again (code {first})"));
+                    problems.push(
+                        &file,
+                        Some(line),
+                        "guid",
+                        format!("expected a unique GUID, found `{g}` again (code {first})"),
+                    );
                 }
             }
             let c = cell(color).map(str::to_string);
             if let Some(c) = &c {
                 if !is_colour(c) {
-                    problems.push(&file, Some(line), "color", format!("expected a colour like #46AA00, found `{}`", c.escape_debug()));
+                    problems.push(
+                        &file,
+                        Some(line),
+                        "color",
+                        format!("expected a colour like #46AA00, found `{}`", c.escape_debug()),
+                    );
                 }
             }
             out.insert(code.to_string(), (g, c));

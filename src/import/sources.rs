@@ -337,9 +337,15 @@ pub(crate) fn prepare(bytes: &[u8], spans: &[(usize, usize)], origin: &str) -> s
     let tool = tool(origin);
     // The readings in the order the origin proposes: (unit, CRLF read as one).
     let order: &[(Unit, bool)] = match tool {
-        Tool::NVivo => &[(Unit::Utf16, false), (Unit::CodePoints, false), (Unit::Utf16, true), (Unit::CodePoints, true)],
-        Tool::Atlas => &[(Unit::CodePoints, true), (Unit::CodePoints, false), (Unit::Utf16, true), (Unit::Utf16, false)],
-        Tool::Other => &[(Unit::CodePoints, false), (Unit::CodePoints, true), (Unit::Utf16, false), (Unit::Utf16, true)],
+        Tool::NVivo => {
+            &[(Unit::Utf16, false), (Unit::CodePoints, false), (Unit::Utf16, true), (Unit::CodePoints, true)]
+        }
+        Tool::Atlas => {
+            &[(Unit::CodePoints, true), (Unit::CodePoints, false), (Unit::Utf16, true), (Unit::Utf16, false)]
+        }
+        Tool::Other => {
+            &[(Unit::CodePoints, false), (Unit::CodePoints, true), (Unit::Utf16, false), (Unit::Utf16, true)]
+        }
     };
     // Readings that cannot differ on this text are one reading.
     let mut readings: Vec<(Unit, bool)> = Vec::new();

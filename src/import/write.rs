@@ -156,4 +156,3 @@ pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     result
 }
-

@@ -120,8 +120,8 @@ fn not_served(id: FileId) -> FileError {
 /// How long typesetting one edition may take before it is stopped as a runaway: a minute,
 /// plus a second for every 10 kB of typst source (a large study takes longer on its own).
 pub fn deadline(job: &Job) -> std::time::Duration {
-    let source: usize = job.main.len()
-        + job.files.iter().filter(|(p, _)| p.ends_with(".typ")).map(|(_, b)| b.len()).sum::<usize>();
+    let source: usize =
+        job.main.len() + job.files.iter().filter(|(p, _)| p.ends_with(".typ")).map(|(_, b)| b.len()).sum::<usize>();
     std::time::Duration::from_secs(60 + (source / 10_000) as u64)
 }
 
