@@ -228,6 +228,21 @@ pub fn commit(outputs: &Outputs, root: &Path, faults: Faults) -> Result<Vec<Stri
     Ok(entries.into_iter().map(|e| e.rel).collect())
 }
 
+/// Copy a directory tree (for the committed study's view and for `bsb synth`).
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).at("create directory", to)?;
+    for e in std::fs::read_dir(from).at("list", from)? {
+        let p = e.at("list", from)?.path();
+        let target = to.join(p.file_name().unwrap_or_default());
+        if p.is_dir() {
+            copy_dir(&p, &target)?;
+        } else {
+            std::fs::copy(&p, &target).at("copy", &p)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
