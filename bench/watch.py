@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 
@@ -26,6 +27,14 @@ def rss_mb(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def mtime(path):
+    """The file's modification time, or None in the instant the store switches it."""
+    try:
+        return os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        return None
 
 
 def main():
@@ -42,6 +51,11 @@ def main():
     for line in proc.stderr:
         if "rebuilt in" in line:
             break
+        if "waiting for the next change" in line or line.startswith("error"):
+            proc.terminate()
+            sys.exit(f"the first build failed: {line.strip()}")
+    # Keep reading the watcher's messages, or a full pipe would stop it.
+    threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
     pdfs = [os.path.join(out, "report/out", n) for n in os.listdir(os.path.join(out, "report/out"))]
     nb = [p for p in pdfs if p.endswith("-nb.pdf")][0]
     latencies, memory = [], []
@@ -53,7 +67,7 @@ def main():
             f.write(text)
         t0 = time.perf_counter()
         os.replace(side, prose)
-        while os.stat(nb).st_mtime_ns == before:
+        while mtime(nb) in (before, None):
             if time.perf_counter() - t0 > 30:
                 sys.exit(f"edit {i}: the PDF did not change within 30 s")
             time.sleep(0.001)

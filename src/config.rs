@@ -61,8 +61,10 @@ impl Config {
         let epoch = std::env::var("SOURCE_DATE_EPOCH").unwrap_or_default();
         let date = if epoch.trim().is_empty() { None } else { Some(epoch_date(&epoch)?) };
         let hook = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
-        let faults =
-            Faults { fail_after_renames: hook("BSB_FAIL_AFTER_RENAMES"), kill_after_renames: hook("BSB_KILL_AFTER_RENAMES") };
+        let faults = Faults {
+            fail_after_renames: hook("BSB_FAIL_AFTER_RENAMES"),
+            kill_after_renames: hook("BSB_KILL_AFTER_RENAMES"),
+        };
         Ok(Config {
             out: global.out.clone().unwrap_or_else(|| beside(&global.data)),
             data: global.data.clone(),
@@ -121,7 +123,8 @@ pub fn beside(data: &Path) -> PathBuf {
 fn epoch_date(epoch: &str) -> Result<(i32, u8, u8)> {
     let secs: i64 =
         epoch.trim().parse().map_err(|_| build_err(format!("SOURCE_DATE_EPOCH is not a number: {epoch}")))?;
-    let dt = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|e| build_err(format!("SOURCE_DATE_EPOCH: {e}")))?;
+    let dt =
+        time::OffsetDateTime::from_unix_timestamp(secs).map_err(|e| build_err(format!("SOURCE_DATE_EPOCH: {e}")))?;
     Ok((dt.year(), dt.month() as u8, dt.day()))
 }
 

@@ -14,9 +14,11 @@
 //! names file, line, field and character (U+XXXX) of each character no embedded font has.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use typst::foundations::Bytes;
 use typst::text::{Font, FontBook, FontInfo};
+use typst_kit::fonts::FontStore;
 
 use crate::problem::Problems;
 use crate::study::Study;
@@ -31,8 +33,26 @@ const FALLBACK: [&[u8]; 3] = [
 /// Their family names, in the order the style lists them after Libertinus Serif.
 pub const FALLBACK_FAMILIES: [&str; 3] = ["Noto Naskh Arabic", "Noto Serif Ethiopic", "Noto Emoji"];
 
-/// The fallback fonts, for the typesetting world's font store.
-pub fn fallback() -> impl Iterator<Item = (Font, FontInfo)> {
+/// Every embedded font, typst's own and the fallbacks, loaded once per process.
+static FONTS: LazyLock<FontStore> = LazyLock::new(|| {
+    let mut store = FontStore::new();
+    store.extend(typst_kit::fonts::embedded());
+    store.extend(fallback());
+    store
+});
+
+/// The embedded fonts, for the typesetting world.
+pub fn store() -> &'static FontStore {
+    &FONTS
+}
+
+/// The embedded fonts' book (typst's own and bsb's fallbacks), for the glyph check.
+pub fn font_book() -> &'static FontBook {
+    FONTS.book()
+}
+
+/// The fallback fonts, for the font store.
+fn fallback() -> impl Iterator<Item = (Font, FontInfo)> {
     FALLBACK.into_iter().flat_map(|data| {
         Font::iter(Bytes::new(data)).map(|font| {
             let info = font.info().clone();
@@ -63,7 +83,7 @@ const UNPRINTED_COLUMNS: [&str; 2] = ["guid", "color"];
 
 /// Report every character of the study's printed texts that no embedded font has.
 pub fn check(study: &Study, problems: &mut Problems) {
-    let book = crate::typeset::font_book();
+    let book = font_book();
     // Problems name files as the loader does: `<data dir>/<path>`.
     let prefix = study.models.first().and_then(|m| m.pos.file.strip_suffix("study.toml")).unwrap_or("").to_string();
     for f in &study.files {
@@ -162,7 +182,7 @@ mod tests {
 
     #[test]
     fn the_embedded_fonts_cover_what_participants_write() {
-        let book = crate::typeset::font_book();
+        let book = font_book();
         // Sámi (North, Lule, South, Inari, Skolt), Norwegian, Cyrillic, Arabic, Tigrinya
         // (Ethiopic), Somali (Latin) and emoji, among them sequences with joiners and
         // skin tones.
@@ -176,7 +196,7 @@ mod tests {
 
     #[test]
     fn a_character_no_font_has_is_named_with_file_line_and_field() {
-        let book = crate::typeset::font_book();
+        let book = font_book();
         // Linear B and a cuneiform sign: no embedded font has them.
         assert_eq!(missing(book, "a𐀀b\u{12000}a"), vec!['𐀀', '\u{12000}']);
         let mut got = Vec::new();
@@ -187,11 +207,14 @@ mod tests {
         });
         assert_eq!(got, [(3, "text_en".to_string())], "the guid column is never printed");
         let mut keys = Vec::new();
-        toml_texts("# 𐀀 in a comment\ntitle_en = \"x\"\n[[model]]\nname_en = \"\"\"\nline 𐀀\n\"\"\"\n", &mut |line, field, s| {
-            if !missing(book, s).is_empty() {
-                keys.push((line, field.to_string()));
-            }
-        });
+        toml_texts(
+            "# 𐀀 in a comment\ntitle_en = \"x\"\n[[model]]\nname_en = \"\"\"\nline 𐀀\n\"\"\"\n",
+            &mut |line, field, s| {
+                if !missing(book, s).is_empty() {
+                    keys.push((line, field.to_string()));
+                }
+            },
+        );
         assert_eq!(keys, [(5, "model.name_en".to_string())]);
     }
 }

@@ -21,8 +21,8 @@ use minijinja::value::{Object, ObjectRepr, Rest, Value};
 use minijinja::{Environment, Error as JinjaError, ErrorKind, UndefinedBehavior};
 use serde::Deserialize;
 
-use crate::analysis::Shown;
 use crate::problem::{Problem, Problems, Result};
+use crate::shown::Shown;
 use crate::study::{Measure, PartialDate, SourceFile, Study};
 
 /// The language files compiled into the program.

@@ -3,8 +3,8 @@
 //! the pure [`pipeline`] beside the [`incremental`] build's decisions and the all-or-nothing
 //! [`store`]; the stages in the order the data flows through them ([`study`] → [`validate`]
 //! → [`analysis`] → [`figures`], [`output`] → [`render`] → [`typeset`]), with [`present`]
-//! and [`lang`] for words; at the bottom the leaves [`releases`], [`manifest`] and
-//! [`problem`]. Every arrow points down this list.
+//! and [`lang`] for words; at the bottom the leaves [`shown`], [`releases`], [`manifest`]
+//! and [`problem`]. Every arrow points down this list.
 
 pub mod args;
 pub mod config;
@@ -27,6 +27,7 @@ pub mod privacy;
 pub mod references;
 pub mod render;
 pub mod scaffold;
+pub mod shown;
 pub mod study;
 pub mod synth;
 pub mod typeset;

@@ -46,10 +46,8 @@ impl Bibliography {
     fn from_library(library: &Library) -> Self {
         let mut entries = BTreeMap::new();
         for entry in library.iter() {
-            let authors = entry
-                .authors()
-                .map(|people| people.iter().map(|p| abbreviated(&p.name)).collect())
-                .unwrap_or_default();
+            let authors =
+                entry.authors().map(|people| people.iter().map(|p| abbreviated(&p.name)).collect()).unwrap_or_default();
             let year = entry.date_any().map(|d| d.year);
             entries.insert(entry.key().to_string(), Short { authors, year });
         }
@@ -171,9 +169,8 @@ fn typed_citations(text: &str) -> Vec<(usize, String)> {
             let inner = &after[..close];
             let words: Vec<&str> = inner.split_whitespace().collect();
             // "(Name, 2012)", "(Name mfl., 2012, s. 3)", "(Name 2014)".
-            let named = words.len() >= 2
-                && words[0].starts_with(char::is_uppercase)
-                && words[1..].iter().any(|w| is_year(w));
+            let named =
+                words.len() >= 2 && words[0].starts_with(char::is_uppercase) && words[1..].iter().any(|w| is_year(w));
             // "Name (2009)": a capitalised word right before a year alone.
             let last = before.trim_end().rsplit(' ').next().unwrap_or("");
             let narrative = words.len() == 1

@@ -202,7 +202,13 @@ pub fn commit(outputs: &Outputs, root: &Path, faults: Faults) -> Result<Vec<Stri
                 let old = stage.join("old").join(&e.rel);
                 let dir = old.parent().expect("staged path has a parent");
                 fs::create_dir_all(dir).at("create directory", dir)?;
-                fs::rename(&target, &old).at("move aside", &target)?;
+                // A hard link keeps the old version for a roll-back while the target keeps
+                // its name, so the rename below replaces it in one step and a reader (a PDF
+                // viewer reloading) never finds it missing. Where links are not possible,
+                // it is moved aside instead.
+                if fs::hard_link(&target, &old).is_err() {
+                    fs::rename(&target, &old).at("move aside", &target)?;
+                }
             } else if let Some(dir) = target.parent() {
                 fs::create_dir_all(dir).at("create directory", dir)?;
             }
@@ -220,6 +226,21 @@ pub fn commit(outputs: &Outputs, root: &Path, faults: Faults) -> Result<Vec<Stri
     fs::remove_file(root.join(JOURNAL)).at("remove", &root.join(JOURNAL))?;
     fs::remove_dir_all(&stage).at("remove", &stage)?;
     Ok(entries.into_iter().map(|e| e.rel).collect())
+}
+
+/// Copy a directory tree (for the committed study's view and for `bsb synth`).
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).at("create directory", to)?;
+    for e in std::fs::read_dir(from).at("list", from)? {
+        let p = e.at("list", from)?.path();
+        let target = to.join(p.file_name().unwrap_or_default());
+        if p.is_dir() {
+            copy_dir(&p, &target)?;
+        } else {
+            std::fs::copy(&p, &target).at("copy", &p)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,28 +8,16 @@ use std::path::Path;
 
 use crate::problem::{build_err, IoContext, Result};
 
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to).at("create directory", to)?;
-    for e in std::fs::read_dir(from).at("list", from)? {
-        let p = e.at("list", from)?.path();
-        let target = to.join(p.file_name().unwrap_or_default());
-        if p.is_dir() {
-            copy_dir(&p, &target)?;
-        } else {
-            std::fs::copy(&p, &target).at("copy", &p)?;
-        }
-    }
-    Ok(())
-}
-
 /// Read a CSV file as header + rows of strings.
 fn read(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let mut r = csv::Reader::from_path(path).map_err(|e| build_err(format!("{}: {e}", path.display())))?;
-    let header = r.headers().map_err(|e| build_err(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
+    let header =
+        r.headers().map_err(|e| build_err(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
     let rows = r
         .records()
         .map(|rec| {
-            rec.map(|r| r.iter().map(str::to_string).collect()).map_err(|e| build_err(format!("{}: {e}", path.display())))
+            rec.map(|r| r.iter().map(str::to_string).collect())
+                .map_err(|e| build_err(format!("{}: {e}", path.display())))
         })
         .collect::<Result<_>>()?;
     Ok((header, rows))
@@ -70,7 +58,7 @@ pub fn synth(data: &Path, scale: usize, into: &Path) -> Result<()> {
     if into.exists() && std::fs::read_dir(into).at("list", into)?.next().is_some() {
         return Err(build_err(format!("{} exists and is not empty", into.display())));
     }
-    copy_dir(data, into)?;
+    crate::store::copy_dir(data, into)?;
     let code_copies = (scale as f64).sqrt().ceil() as usize;
 
     // Regions and units, copied in study.toml.

@@ -7,24 +7,7 @@ use serde::Serialize;
 
 use crate::study::{Id, Measure, PartialDate, Text};
 
-/// A person count (or a count that would reveal one) after the small-cell rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Shown {
-    Value(u64),
-    /// Between 1 and k−1: printed as `<k`.
-    Small,
-    /// Hidden because it would let a reader recover a small cell: printed as `:`.
-    Hidden,
-}
-
-impl Shown {
-    pub fn value(&self) -> Option<u64> {
-        match self {
-            Shown::Value(v) => Some(*v),
-            _ => None,
-        }
-    }
-}
+pub use crate::shown::Shown;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Cell {

@@ -10,7 +10,7 @@ use crate::config::{Config, GitState};
 use crate::incremental;
 use crate::manifest;
 use crate::pipeline::{self, Edition, Stamp};
-use crate::problem::{build_err, Failure, IoContext, Result};
+use crate::problem::{build_err, Failure, Result};
 use crate::releases;
 use crate::store;
 use crate::study::{self, Study};
@@ -61,7 +61,9 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     }
     if unchanged {
         if cfg.explain {
-            eprintln!("skip     typesetting and writing: no input changed and every output is as the last build wrote it");
+            eprintln!(
+                "skip     typesetting and writing: no input changed and every output is as the last build wrote it"
+            );
         }
         cfg.say(format!("nothing changed ({:.2}s)", t0.elapsed().as_secs_f64()));
         return Ok(());
@@ -170,7 +172,7 @@ fn committed_study(data: &Path, git: &GitState) -> Option<Study> {
     let tmp = std::env::temp_dir().join(format!("bsb-committed-{}", std::process::id()));
     let copy = tmp.join(name);
     let result = (|| -> Option<Study> {
-        copy_dir(data, &copy).ok()?;
+        crate::store::copy_dir(data, &copy).ok()?;
         for d in &git.dirty {
             let target = copy.join(&d.rel);
             let _ = std::fs::remove_file(&target);
@@ -188,20 +190,6 @@ fn committed_study(data: &Path, git: &GitState) -> Option<Study> {
     })();
     let _ = std::fs::remove_dir_all(&tmp);
     result
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to).at("create directory", to)?;
-    for e in std::fs::read_dir(from).at("list", from)? {
-        let p = e.at("list", from)?.path();
-        let target = to.join(p.file_name().unwrap_or_default());
-        if p.is_dir() {
-            copy_dir(&p, &target)?;
-        } else {
-            std::fs::copy(&p, &target).at("copy", &p)?;
-        }
-    }
-    Ok(())
 }
 
 /// `--emit-typst DIR`: one edition's `main.typ` and every file it reads, under `DIR/<lang>`.

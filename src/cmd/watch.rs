@@ -72,8 +72,8 @@ fn start(dir: &Path) -> Result<(Box<dyn Watcher>, Receiver<notify::Result<Event>
     }
     let (tx, rx) = channel();
     let config = notify::Config::default().with_poll_interval(TICK).with_compare_contents(true);
-    let mut w = notify::PollWatcher::new(tx, config)
-        .map_err(|e| build_err(format!("cannot watch {}: {e}", dir.display())))?;
+    let mut w =
+        notify::PollWatcher::new(tx, config).map_err(|e| build_err(format!("cannot watch {}: {e}", dir.display())))?;
     w.watch(dir, RecursiveMode::Recursive).map_err(|e| build_err(format!("cannot watch {}: {e}", dir.display())))?;
     Ok((Box::new(w), rx, true))
 }

@@ -170,8 +170,12 @@ fn hbar_chart(
             let (size, step) = if lines.len() > 1 { (18, 19) } else { (20, 0) };
             for (li, line) in lines.iter().enumerate() {
                 let dy = (2 * li as i32 - (lines.len() as i32 - 1)) * step / 2;
-                root.draw(&Text::new(line.to_string(), (label_w - 12, mid + dy), anchored(size, HPos::Right, VPos::Center)))
-                    .map_err(err)?;
+                root.draw(&Text::new(
+                    line.to_string(),
+                    (label_w - 12, mid + dy),
+                    anchored(size, HPos::Right, VPos::Center),
+                ))
+                .map_err(err)?;
             }
             for (si, (value, label)) in group.bars.iter().enumerate() {
                 let y0 = gy + (si as u32 * bar_h) as i32;
@@ -239,7 +243,12 @@ fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fi
         })
         .collect();
     let svg = hbar_chart(&series, &[0, 1, 2], &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
-    Ok(Figure { name: crate::study::Id::fixed("participants-by-region"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
+    Ok(Figure {
+        name: crate::study::Id::fixed("participants-by-region"),
+        lang: lang.code.clone(),
+        svg,
+        alt: alt.join(". ") + ".",
+    })
 }
 
 fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
@@ -269,7 +278,12 @@ fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fig
         })
         .collect();
     let svg = hbar_chart(&series, &[3, 2], &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
-    Ok(Figure { name: crate::study::Id::fixed("participants-by-model"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
+    Ok(Figure {
+        name: crate::study::Id::fixed("participants-by-model"),
+        lang: lang.code.clone(),
+        svg,
+        alt: alt.join(". ") + ".",
+    })
 }
 
 fn theme_label(study: &Study, id: &str, lang: &Lang) -> String {
@@ -329,7 +343,12 @@ fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure>
         })
         .collect();
     let svg = hbar_chart(&series, &[], &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
-    Ok(Figure { name: crate::study::Id::fixed("excerpts-by-theme"), lang: lang.code.clone(), svg, alt: alt.join(". ") + "." })
+    Ok(Figure {
+        name: crate::study::Id::fixed("excerpts-by-theme"),
+        lang: lang.code.clone(),
+        svg,
+        alt: alt.join(". ") + ".",
+    })
 }
 
 /// Themes in rows, models in columns, each cell shaded by its excerpts and labelled with

@@ -23,7 +23,7 @@ use crate::problem::{build_err, Result};
 /// Caps on what one archive may make us do. The defaults leave room for large real
 /// projects (transcripts are small; `project.qde` with inline texts can be tens of MB).
 #[derive(Clone, Debug)]
-pub struct Limits {
+pub(crate) struct Limits {
     pub max_entries: usize,
     /// Largest single entry we decompress.
     pub max_entry_bytes: u64,
@@ -48,7 +48,7 @@ impl Default for Limits {
 }
 
 /// An opened archive whose directory has passed the checks above.
-pub struct Archive<R> {
+pub(crate) struct Archive<R> {
     zip: zip::ZipArchive<R>,
     /// How the archive is named in messages (its file name).
     pub label: String,
@@ -59,7 +59,8 @@ pub struct Archive<R> {
 }
 
 impl Archive<File> {
-    pub fn open(path: &Path, limits: &Limits) -> Result<Self> {
+    /// Open the archive at `path`, named in problems by its file name.
+    pub(crate) fn open(path: &Path, limits: &Limits) -> Result<Self> {
         let label =
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
         let file = File::open(path).map_err(|e| build_err(format!("{}: cannot be opened: {e}", path.display())))?;
@@ -68,7 +69,8 @@ impl Archive<File> {
 }
 
 impl<R: Read + Seek> Archive<R> {
-    pub fn new(reader: R, label: String, limits: &Limits) -> Result<Self> {
+    /// Read and check the directory of a ZIP archive, named `label` in problems.
+    pub(crate) fn new(reader: R, label: String, limits: &Limits) -> Result<Self> {
         let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
             build_err(format!("{label}: is not a readable ZIP archive ({e}); a .qdpx project is a ZIP file"))
         })?;
@@ -107,7 +109,7 @@ impl<R: Read + Seek> Archive<R> {
     /// The index of the entry called `wanted`: an exact match, else the one entry whose
     /// name matches ignoring case (tools write `Sources/` or `sources/`). Two entries that
     /// differ only in case are ambiguous and refused.
-    pub fn find(&self, wanted: &str) -> Result<Option<usize>> {
+    pub(crate) fn find(&self, wanted: &str) -> Result<Option<usize>> {
         if let Some(i) = self.names.iter().position(|n| n == wanted) {
             return Ok(Some(i));
         }
@@ -124,17 +126,17 @@ impl<R: Read + Seek> Archive<R> {
     }
 
     /// Names of all file entries (not folders).
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.names.iter().map(String::as_str).filter(|n| !n.ends_with('/'))
     }
 
     /// The (normalised) name of entry `index`.
-    pub fn name(&self, index: usize) -> &str {
+    pub(crate) fn name(&self, index: usize) -> &str {
         &self.names[index]
     }
 
     /// Decompress one entry, counting real output against the caps.
-    pub fn read(&mut self, index: usize) -> Result<Vec<u8>> {
+    pub(crate) fn read(&mut self, index: usize) -> Result<Vec<u8>> {
         let label = &self.label;
         let name = &self.names[index];
         let limits = &self.limits;
@@ -176,7 +178,7 @@ impl<R: Read + Seek> Archive<R> {
 
 /// An entry name normalised to `/` separators without a leading `./`, or `None` when it
 /// would leave the archive.
-pub fn safe_name(raw: &str) -> Option<String> {
+pub(crate) fn safe_name(raw: &str) -> Option<String> {
     if raw.is_empty() || raw.contains('\0') {
         return None;
     }

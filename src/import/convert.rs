@@ -25,22 +25,25 @@ use super::write::{self, toml_string, Files};
 use crate::problem::{Failure, Problems, Result};
 
 /// Where the excerpts go (the loader reads every `excerpts/*.csv`).
-pub const EXCERPTS_FILE: &str = "excerpts/imported.csv";
+pub(crate) const EXCERPTS_FILE: &str = "excerpts/imported.csv";
 /// Placeholder for study texts a project does not hold; the report asks for them.
 const TO_FILL_IN: &str = "To be filled in";
 
-pub struct Settings<'a> {
+/// What the command line says about the import, beside the project itself.
+pub(crate) struct Settings<'a> {
     /// The archive's file name, for the report.
     pub archive: &'a str,
     /// How `project.qde` is named in problems.
     pub qde: &'a str,
+    /// Languages the study is written in (columns of the codebook and texts).
     pub langs: &'a [String],
+    /// Which project variables become region, unit, interview or model.
     pub maps: &'a [Mapping],
 }
 
 /// Build every data file of the study; `texts` holds each text source's prepared text
 /// (`None` for a source without text).
-pub fn convert(p: &Project, texts: &[Option<Text>], s: &Settings, report: &mut Report) -> Result<Files> {
+pub(crate) fn convert(p: &Project, texts: &[Option<Text>], s: &Settings, report: &mut Report) -> Result<Files> {
     let stem = s.archive.rsplit_once('.').map(|(a, _)| a).unwrap_or(s.archive);
     let project_name = if p.name.is_empty() { stem.to_string() } else { p.name.clone() };
     let design = design::build(p, &project_name, s.maps, s.qde, report)?;

@@ -22,7 +22,7 @@ use crate::problem::{build_err, Problems, Result};
 
 /// A field of the study a variable can be mapped to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Field {
+pub(crate) enum Field {
     Region,
     Unit,
     Interview,
@@ -40,7 +40,8 @@ impl Field {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    /// The field's name as written in `--map` and in messages.
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Field::Region => "region",
             Field::Unit => "unit",
@@ -52,7 +53,7 @@ impl Field {
 
 /// `--map VARIABLE=FIELD`, with the GUID keys of the variables of that name.
 #[derive(Clone, Debug)]
-pub struct Mapping {
+pub(crate) struct Mapping {
     pub variable: String,
     pub field: Field,
     keys: BTreeSet<String>,
@@ -60,7 +61,7 @@ pub struct Mapping {
 
 /// Parse the `--map` options against the project's variables. A variable the project does
 /// not have, an unknown field or a field mapped twice is an error (nothing is written).
-pub fn parse_maps(maps: &[String], p: &Project) -> Result<Vec<Mapping>> {
+pub(crate) fn parse_maps(maps: &[String], p: &Project) -> Result<Vec<Mapping>> {
     let mut out: Vec<Mapping> = Vec::new();
     for m in maps {
         // Split at the last `=`: field names have none, a variable name might.
@@ -94,19 +95,22 @@ pub fn parse_maps(maps: &[String], p: &Project) -> Result<Vec<Mapping>> {
     Ok(out)
 }
 
-pub struct Region {
+/// A region of the study design, with its id and display name.
+pub(crate) struct Region {
     pub id: String,
     pub name: String,
 }
 
-pub struct Model {
+/// A model units belong to, with id, short label, name and description.
+pub(crate) struct Model {
     pub id: String,
     pub short: String,
     pub name: String,
     pub description: String,
 }
 
-pub struct Unit {
+/// A unit: its id, name, and the indices of its region and model.
+pub(crate) struct Unit {
     pub id: String,
     pub region: usize,
     pub model: usize,
@@ -116,7 +120,8 @@ pub struct Unit {
 /// What makes a unit distinct: region index, unit value (if mapped), model index.
 type UnitKey = (usize, Option<String>, usize);
 
-pub struct Interview {
+/// An interview: id, region and unit indices, text sources and participants.
+pub(crate) struct Interview {
     pub id: String,
     pub region: usize,
     pub unit: usize,
@@ -126,7 +131,8 @@ pub struct Interview {
     pub people: Vec<String>,
 }
 
-pub struct Design {
+/// The study design derived from the project's cases, variables and mappings.
+pub(crate) struct Design {
     pub regions: Vec<Region>,
     pub models: Vec<Model>,
     pub units: Vec<Unit>,
@@ -143,7 +149,7 @@ pub struct Design {
 
 /// Lowercase `a-z0-9-` from a name (Nordic and common accented letters spelled out), or
 /// `fallback` when nothing is left.
-pub fn slug(name: &str, fallback: &str) -> String {
+pub(crate) fn slug(name: &str, fallback: &str) -> String {
     let mut out = String::new();
     for c in name.to_lowercase().chars() {
         let spelled = match c {
@@ -205,7 +211,14 @@ fn numbered(prefix: &str, n: usize, total: usize) -> String {
     format!("{prefix}{n:0width$}")
 }
 
-pub fn build(p: &Project, project_name: &str, maps: &[Mapping], file: &str, report: &mut Report) -> Result<Design> {
+/// Derive regions, models, units and interviews from the project and `--map` rules.
+pub(crate) fn build(
+    p: &Project,
+    project_name: &str,
+    maps: &[Mapping],
+    file: &str,
+    report: &mut Report,
+) -> Result<Design> {
     let mut problems = Problems::default();
     let source_index: BTreeMap<String, usize> = p.sources.iter().enumerate().map(|(i, s)| (key(&s.guid), i)).collect();
     let selection_source: BTreeMap<String, usize> =

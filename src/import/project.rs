@@ -15,7 +15,7 @@ use crate::problem::Problems;
 
 /// A code of the codebook, in document order (parents before their children).
 #[derive(Debug, Clone)]
-pub struct QdaCode {
+pub(crate) struct QdaCode {
     /// The GUID as written.
     pub guid: String,
     pub name: String,
@@ -29,21 +29,21 @@ pub struct QdaCode {
 }
 
 #[derive(Debug, Clone)]
-pub struct Variable {
+pub(crate) struct Variable {
     pub guid: String,
     pub name: String,
 }
 
 /// A `VariableValue`: which variable (GUID key) and its value as text.
 #[derive(Debug, Clone)]
-pub struct Value {
+pub(crate) struct Value {
     pub variable: String,
     pub value: String,
     pub line: usize,
 }
 
 #[derive(Debug, Clone)]
-pub struct Case {
+pub(crate) struct Case {
     pub guid: String,
     pub name: String,
     pub values: Vec<Value>,
@@ -59,7 +59,7 @@ pub struct Case {
 
 /// A `PlainTextSelection`: a coded (or not) stretch of a text source.
 #[derive(Debug, Clone)]
-pub struct Selection {
+pub(crate) struct Selection {
     pub guid: String,
     pub name: String,
     pub start: usize,
@@ -71,7 +71,7 @@ pub struct Selection {
 }
 
 #[derive(Debug, Clone)]
-pub struct TextSource {
+pub(crate) struct TextSource {
     pub guid: String,
     pub name: String,
     pub plain_text_path: Option<String>,
@@ -86,7 +86,7 @@ pub struct TextSource {
 
 /// A source the study format cannot hold (PDF, picture, audio, video).
 #[derive(Debug, Clone)]
-pub struct OtherSource {
+pub(crate) struct OtherSource {
     pub kind: String,
     pub guid: String,
     pub name: String,
@@ -94,7 +94,7 @@ pub struct OtherSource {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Project {
+pub(crate) struct Project {
     pub name: String,
     pub origin: String,
     pub created: Option<String>,
@@ -115,7 +115,7 @@ pub struct Project {
 }
 
 /// The comparable form of a GUID: no braces, no surrounding space, lower case.
-pub fn key(guid: &str) -> String {
+pub(crate) fn key(guid: &str) -> String {
     guid.trim().trim_start_matches('{').trim_end_matches('}').to_ascii_lowercase()
 }
 
@@ -153,7 +153,7 @@ impl<'a> Guids<'a> {
 }
 
 /// Read a project from its root element. `file` names it in problems.
-pub fn read_project(root: &Element, file: &str, problems: &mut Problems) -> Project {
+pub(crate) fn read_project(root: &Element, file: &str, problems: &mut Problems) -> Project {
     let mut guids = Guids { file, seen: BTreeMap::new() };
     let mut p = Project {
         name: root.attr("name").unwrap_or("").trim().to_string(),
@@ -231,7 +231,7 @@ pub fn read_project(root: &Element, file: &str, problems: &mut Problems) -> Proj
 }
 
 /// Read a codebook file (`.qdc`): root `CodeBook` with `Codes`, and optional `Sets`.
-pub fn read_codebook(root: &Element, file: &str, problems: &mut Problems) -> (Vec<QdaCode>, Vec<String>) {
+pub(crate) fn read_codebook(root: &Element, file: &str, problems: &mut Problems) -> (Vec<QdaCode>, Vec<String>) {
     let mut guids = Guids { file, seen: BTreeMap::new() };
     let mut codes = Vec::new();
     let mut sets = Vec::new();

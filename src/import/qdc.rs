@@ -25,17 +25,17 @@ use crate::problem::{build_err, Problems, Result};
 use crate::study::Study;
 
 /// The codebook namespace of QDA-XML 1.0.
-pub const NAMESPACE: &str = "urn:QDA-XML:codebook:1.0";
+pub(crate) const NAMESPACE: &str = "urn:QDA-XML:codebook:1.0";
 
 /// `C001`… in document order; wider when there are more than 999 codes.
-pub fn code_ids(codes: &[QdaCode]) -> Vec<String> {
+pub(crate) fn code_ids(codes: &[QdaCode]) -> Vec<String> {
     let width = codes.len().to_string().len().max(3);
     (1..=codes.len()).map(|n| format!("C{n:0width$}")).collect()
 }
 
 /// `codebook.csv` for `codes` in `langs`, with what was adjusted noted in `report`.
 /// The same name and description are used for every language (the report says so).
-pub fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report: &mut Report) -> Vec<u8> {
+pub(crate) fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report: &mut Report) -> Vec<u8> {
     let mut header: Vec<String> = vec!["id".into(), "parent".into(), "section".into()];
     header.extend(langs.iter().map(|l| format!("label_{l}")));
     header.extend(langs.iter().map(|l| format!("description_{l}")));
@@ -44,7 +44,8 @@ pub fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report:
     if with_colour {
         header.push("color".into());
     }
-    let (mut undescribed, mut unnamed, mut not_codable, mut bad_colour, mut deep) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut undescribed, mut unnamed, mut not_codable, mut bad_colour, mut deep) =
+        (vec![], vec![], vec![], vec![], vec![]);
     let mut rows = Vec::new();
     for (i, c) in codes.iter().enumerate() {
         let label = if c.name.is_empty() {
@@ -123,12 +124,12 @@ pub fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report:
 }
 
 /// `#RRGGBB`, the schema's RGBType.
-pub fn is_colour(s: &str) -> bool {
+pub(crate) fn is_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// A GUID as the schema writes it: 8-4-4-4-12 hexadecimal digits, optionally in braces.
-pub fn is_guid(s: &str) -> bool {
+pub(crate) fn is_guid(s: &str) -> bool {
     let inner = s.strip_prefix('{').and_then(|x| x.strip_suffix('}')).unwrap_or(s);
     let parts: Vec<&str> = inner.split('-').collect();
     parts.len() == 5
@@ -164,16 +165,29 @@ fn kept_columns(data: &Path, study: &Study) -> Result<BTreeMap<String, (Option<S
                         &file,
                         Some(line),
                         "guid",
-                        format!("expected a GUID like 1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294, found `{}`", g.escape_debug()),
+                        format!(
+                            "expected a GUID like 1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294, found `{}`",
+                            g.escape_debug()
+                        ),
                     );
                 } else if let Some(first) = seen.insert(key(g), code.to_string()) {
-                    problems.push(&file, Some(line), "guid", format!("expected a unique GUID, found `{g}` again (code {first})"));
+                    problems.push(
+                        &file,
+                        Some(line),
+                        "guid",
+                        format!("expected a unique GUID, found `{g}` again (code {first})"),
+                    );
                 }
             }
             let c = cell(color).map(str::to_string);
             if let Some(c) = &c {
                 if !is_colour(c) {
-                    problems.push(&file, Some(line), "color", format!("expected a colour like #46AA00, found `{}`", c.escape_debug()));
+                    problems.push(
+                        &file,
+                        Some(line),
+                        "color",
+                        format!("expected a colour like #46AA00, found `{}`", c.escape_debug()),
+                    );
                 }
             }
             out.insert(code.to_string(), (g, c));
@@ -186,7 +200,7 @@ fn kept_columns(data: &Path, study: &Study) -> Result<BTreeMap<String, (Option<S
 }
 
 /// A GUID for code `id` of study `slug`: SHA-256 of `slug/id`, shaped as a version-4 UUID.
-pub fn guid_for(slug: &str, id: &str) -> String {
+pub(crate) fn guid_for(slug: &str, id: &str) -> String {
     let digest = Sha256::digest(format!("{slug}/{id}").as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&digest[..16]);
@@ -197,7 +211,7 @@ pub fn guid_for(slug: &str, id: &str) -> String {
 }
 
 /// The study's codebook as a QDA-XML codebook, names and descriptions in `lang`.
-pub fn export_xml(data: &Path, study: &Study, lang: &str) -> Result<String> {
+pub(crate) fn export_xml(data: &Path, study: &Study, lang: &str) -> Result<String> {
     if study.codes.is_empty() {
         return Err(build_err("the study has no codes to export"));
     }

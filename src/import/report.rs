@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 /// The sections, in the order they are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Part {
+pub(crate) enum Part {
     Written,
     /// How each source's offsets were read (the unit, CRLF), and why.
     Offsets,
@@ -31,7 +31,7 @@ impl Part {
 }
 
 #[derive(Debug, Default)]
-pub struct Report {
+pub(crate) struct Report {
     pub title: String,
     /// A line under the title (e.g. that the report names sources as the project does).
     pub preamble: Vec<String>,
@@ -42,21 +42,23 @@ pub struct Report {
 const STDERR_ITEMS: usize = 25;
 
 impl Report {
-    pub fn new(title: impl Into<String>) -> Self {
+    /// An empty report under `title`.
+    pub(crate) fn new(title: impl Into<String>) -> Self {
         Report { title: title.into(), ..Default::default() }
     }
 
-    pub fn add(&mut self, part: Part, item: impl Into<String>) {
+    /// Append one item to a section of the report.
+    pub(crate) fn add(&mut self, part: Part, item: impl Into<String>) {
         self.items.push((part, item.into()));
     }
 
     /// The items of one section, in the order added.
-    pub fn items(&self, part: Part) -> impl Iterator<Item = &str> {
+    pub(crate) fn items(&self, part: Part) -> impl Iterator<Item = &str> {
         self.items.iter().filter(move |(p, _)| *p == part).map(|(_, s)| s.as_str())
     }
 
     /// The whole report as Markdown; `limit` shortens long sections (for the terminal).
-    pub fn markdown(&self, limit: Option<usize>) -> String {
+    pub(crate) fn markdown(&self, limit: Option<usize>) -> String {
         let mut out = format!("# {}\n", self.title);
         for line in &self.preamble {
             let _ = write!(out, "\n{line}\n");
@@ -84,13 +86,14 @@ impl Report {
         out
     }
 
-    pub fn for_terminal(&self) -> String {
+    /// The report for stderr, with long sections cut short.
+    pub(crate) fn for_terminal(&self) -> String {
         self.markdown(Some(STDERR_ITEMS))
     }
 }
 
 /// A name as it appears in a report item: quoted, or a placeholder when empty.
-pub fn quoted(name: &str) -> String {
+pub(crate) fn quoted(name: &str) -> String {
     if name.trim().is_empty() {
         "(unnamed)".to_string()
     } else {

@@ -42,13 +42,14 @@ use crate::problem::{Problems, Result};
 
 /// The unit a source's offsets count in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
+pub(crate) enum Unit {
     CodePoints,
     Utf16,
 }
 
 impl Unit {
-    pub fn name(self) -> &'static str {
+    /// The unit's name as the report writes it.
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Unit::CodePoints => "code points",
             Unit::Utf16 => "UTF-16 code units",
@@ -60,7 +61,7 @@ impl Unit {
 const INSIDE: usize = usize::MAX;
 
 /// A source's text, ready to cut.
-pub struct Text {
+pub(crate) struct Text {
     pub text: String,
     /// Byte offset where each unit starts ([`INSIDE`] for the second half of a surrogate
     /// pair), plus the text's length, so cutting is O(1).
@@ -87,13 +88,13 @@ impl Text {
     }
 
     /// The text's length in its unit.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.bounds.len() - 1
     }
 
     /// Units `start..end`; `None` when the range runs past the end or a boundary falls
     /// inside a character.
-    pub fn cut(&self, start: usize, end: usize) -> Option<&str> {
+    pub(crate) fn cut(&self, start: usize, end: usize) -> Option<&str> {
         if start > end || end > self.len() {
             return None;
         }
@@ -105,7 +106,7 @@ impl Text {
     }
 
     /// Why `cut(start, end)` fails, in words.
-    pub fn cut_problem(&self, start: usize, end: usize) -> String {
+    pub(crate) fn cut_problem(&self, start: usize, end: usize) -> String {
         let crlf = if self.crlf_rule.is_some() { ", counting CRLF as one" } else { "" };
         if end > self.len() {
             return format!(
@@ -174,7 +175,7 @@ impl Text {
 /// Every text source's prepared text, in project order (`None` for a source that names no
 /// text). Sources whose text cannot be found or decoded are problems; BOMs dropped and the
 /// CRLF rule applied are noted in the report.
-pub fn load_all<R: Read + Seek>(
+pub(crate) fn load_all<R: Read + Seek>(
     archive: &mut Archive<R>,
     p: &Project,
     qde: &str,
@@ -322,7 +323,7 @@ fn tool(origin: &str) -> Tool {
 
 /// Decode a source's bytes and choose how its offsets count (see the module docs). `spans`
 /// are the (start, end) offsets of its selections; `origin` the project's `origin`.
-pub fn prepare(bytes: &[u8], spans: &[(usize, usize)], origin: &str) -> std::result::Result<Text, String> {
+pub(crate) fn prepare(bytes: &[u8], spans: &[(usize, usize)], origin: &str) -> std::result::Result<Text, String> {
     let had_bom =
         bytes.starts_with(b"\xEF\xBB\xBF") || bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
     let mut text = decode_text(bytes)?;
@@ -336,9 +337,15 @@ pub fn prepare(bytes: &[u8], spans: &[(usize, usize)], origin: &str) -> std::res
     let tool = tool(origin);
     // The readings in the order the origin proposes: (unit, CRLF read as one).
     let order: &[(Unit, bool)] = match tool {
-        Tool::NVivo => &[(Unit::Utf16, false), (Unit::CodePoints, false), (Unit::Utf16, true), (Unit::CodePoints, true)],
-        Tool::Atlas => &[(Unit::CodePoints, true), (Unit::CodePoints, false), (Unit::Utf16, true), (Unit::Utf16, false)],
-        Tool::Other => &[(Unit::CodePoints, false), (Unit::CodePoints, true), (Unit::Utf16, false), (Unit::Utf16, true)],
+        Tool::NVivo => {
+            &[(Unit::Utf16, false), (Unit::CodePoints, false), (Unit::Utf16, true), (Unit::CodePoints, true)]
+        }
+        Tool::Atlas => {
+            &[(Unit::CodePoints, true), (Unit::CodePoints, false), (Unit::Utf16, true), (Unit::Utf16, false)]
+        }
+        Tool::Other => {
+            &[(Unit::CodePoints, false), (Unit::CodePoints, true), (Unit::Utf16, false), (Unit::Utf16, true)]
+        }
     };
     // Readings that cannot differ on this text are one reading.
     let mut readings: Vec<(Unit, bool)> = Vec::new();

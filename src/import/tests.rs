@@ -221,11 +221,13 @@ fn one_source(origin: &str, text: &str, sels: &str) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn nvivo_offsets_count_utf16_code_units() {
     let parts = ["Ikke vaksine for meg 🤣🤣🤣", "čuođi ŋ 😤 ferdig", "Det er bra"];
-    let sels: String = parts.iter().enumerate().map(|(i, p)| sel(301 + i as u32, span16(EMOJI_TEXT, p), &[4])).collect();
+    let sels: String =
+        parts.iter().enumerate().map(|(i, p)| sel(301 + i as u32, span16(EMOJI_TEXT, p), &[4])).collect();
     for origin in ["NVivo for Windows 12.6", "NVivo for Mac 12.7.0", "NVivo 15"] {
         let files = one_source(origin, EMOJI_TEXT, &sels);
         let (_tmp, data, report) = import(&entries(&files), &[], &[]);
-        let texts: Vec<String> = rows(&data.join("excerpts/imported.csv")).iter().map(|r| r["text_en"].clone()).collect();
+        let texts: Vec<String> =
+            rows(&data.join("excerpts/imported.csv")).iter().map(|r| r["text_en"].clone()).collect();
         assert_eq!(texts, parts, "{origin}");
         let how = items(&report, Part::Offsets);
         assert_eq!(how.len(), 1, "{how:?}");
@@ -260,7 +262,11 @@ fn a_text_without_emoji_reads_the_same_in_both_units() {
     let files = usual("NVivo for Windows 12.6");
     let (_tmp, data, report) = import(&entries(&files), &[], &[]);
     assert_eq!(rows(&data.join("excerpts/imported.csv"))[0]["text_en"], "Fra en venn på sykehuset");
-    assert!(any_item(&report, Part::Offsets, "code points and UTF-16 code units agree"), "{:?}", items(&report, Part::Offsets));
+    assert!(
+        any_item(&report, Part::Offsets, "code points and UTF-16 code units agree"),
+        "{:?}",
+        items(&report, Part::Offsets)
+    );
 }
 
 #[test]
@@ -269,8 +275,15 @@ fn selections_with_the_same_range_are_one_excerpt_with_all_their_codes() {
     let b = span(TEXT, "Maten var god, særlig blåbærsyltetøyet");
     let c = span(TEXT, "blåbærsyltetøyet på søndager");
     // NVivo's way: one selection per coding; plus an overlapping but different range.
-    let sels = [sel(301, a, &[3]), sel(302, a, &[4]), sel(303, b, &[2]), sel(304, a, &[3, 1]), sel(305, c, &[2]), sel(306, b, &[4])]
-        .concat();
+    let sels = [
+        sel(301, a, &[3]),
+        sel(302, a, &[4]),
+        sel(303, b, &[2]),
+        sel(304, a, &[3, 1]),
+        sel(305, c, &[2]),
+        sel(306, b, &[4]),
+    ]
+    .concat();
     let (_tmp, data, report) = import(&entries(&one_source("NVivo for Mac 12.7.0", TEXT, &sels)), &[], &[]);
     let ex = rows(&data.join("excerpts/imported.csv"));
     let got: Vec<(&str, &str, &str)> =
@@ -284,7 +297,11 @@ fn selections_with_the_same_range_are_one_excerpt_with_all_their_codes() {
             ("blåbærsyltetøyet på søndager", "C002", g305.as_str()),
         ]
     );
-    assert!(any_item(&report, Part::Changed, "3 selection(s) had the same source and range"), "{:?}", items(&report, Part::Changed));
+    assert!(
+        any_item(&report, Part::Changed, "3 selection(s) had the same source and range"),
+        "{:?}",
+        items(&report, Part::Changed)
+    );
 }
 
 #[test]
@@ -560,7 +577,11 @@ fn mapped_variables_give_the_real_design() {
     let body = format!(
         "{}{vars}<Cases>{}{}{}</Cases><Sources>{}{}{}</Sources>",
         codebook(),
-        case(101, "A", &format!("{}{}{}", place("Nord", "Enhet A", "Egen enhet"), value(504, "40–49"), source_ref(201))),
+        case(
+            101,
+            "A",
+            &format!("{}{}{}", place("Nord", "Enhet A", "Egen enhet"), value(504, "40–49"), source_ref(201))
+        ),
         case(102, "B", &format!("{}{}", place("Vest", "Enhet B", "Integrert"), source_ref(202))),
         case(103, "C", &format!("{}{}", place("Vest", "Enhet B", "Integrert"), source_ref(202))),
         source(201, "a.txt", &sel(301, span(TEXT, "Fra en venn"), &[3])),
@@ -581,7 +602,8 @@ fn mapped_variables_give_the_real_design() {
     ];
     let (_tmp, data, report) = import(&files, &["Helseregion=region", "enhet=unit", "Modell=model"], &["nb", "en"]);
     // The variable seen but not mapped is listed, with how to map it; the mapped ones are not.
-    let unmapped: Vec<String> = items(&report, Part::LeftOut).into_iter().filter(|i| i.starts_with("variable ")).collect();
+    let unmapped: Vec<String> =
+        items(&report, Part::LeftOut).into_iter().filter(|i| i.starts_with("variable ")).collect();
     assert_eq!(unmapped.len(), 1, "{unmapped:?}");
     assert!(unmapped[0].contains("“Alder” (set on 1 case(s) and 0 source(s))") && unmapped[0].contains("--map Alder="));
     let study = crate::cmd::load_and_validate(&data).unwrap_or_else(|e| panic!("{e}")).study;

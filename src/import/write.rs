@@ -16,16 +16,17 @@ use crate::store::write_synced;
 
 /// Files to write, by path relative to the data directory (`excerpts/x.csv`).
 #[derive(Debug, Default)]
-pub struct Files(pub Vec<(String, Vec<u8>)>);
+pub(crate) struct Files(pub Vec<(String, Vec<u8>)>);
 
 impl Files {
-    pub fn add(&mut self, rel: &str, bytes: Vec<u8>) {
+    /// Queue `bytes` to be written at `rel` under the data directory.
+    pub(crate) fn add(&mut self, rel: &str, bytes: Vec<u8>) {
         self.0.push((rel.to_string(), bytes));
     }
 }
 
 /// A CSV table with a header row, LF line ends, and quotes only where needed.
-pub fn csv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+pub(crate) fn csv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     // Writing into a Vec cannot fail; the row lengths are the header's by construction.
     w.write_record(header).expect("CSV header into memory");
@@ -36,7 +37,7 @@ pub fn csv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
 }
 
 /// A TOML basic string, quoted and escaped.
-pub fn toml_string(s: &str) -> String {
+pub(crate) fn toml_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -56,7 +57,7 @@ pub fn toml_string(s: &str) -> String {
 
 /// Refuse a target that exists and is not an empty directory; used before any work and
 /// again before the final rename.
-pub fn check_target_dir(dir: &Path) -> Result<()> {
+pub(crate) fn check_target_dir(dir: &Path) -> Result<()> {
     if !dir.exists() {
         return Ok(());
     }
@@ -89,7 +90,7 @@ fn sibling(target: &Path, tag: &str) -> Result<PathBuf> {
 }
 
 /// Write `files` as the new directory `dir` (absent or empty), all or nothing.
-pub fn write_new_dir(dir: &Path, files: &Files) -> Result<()> {
+pub(crate) fn write_new_dir(dir: &Path, files: &Files) -> Result<()> {
     check_target_dir(dir)?;
     if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| build_err(format!("{}: cannot be created: {e}", parent.display())))?;
@@ -119,7 +120,7 @@ fn fill(root: &Path, files: &Files) -> Result<()> {
 
 /// Write a file that must not exist yet: written beside it, then hard-linked into place
 /// (linking fails if the name was taken meanwhile, so nothing is ever overwritten).
-pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if path.exists() {
         return Err(build_err(format!("{}: already exists; refused to overwrite it", path.display())));
     }
@@ -143,7 +144,7 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Replace a file in one step (written beside it, then renamed over it).
-pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| build_err(format!("{}: cannot be created: {e}", parent.display())))?;
     }
@@ -155,4 +156,3 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     result
 }
-

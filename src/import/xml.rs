@@ -18,12 +18,12 @@ use crate::problem::{build_err, Result};
 
 /// Deeper than any real codebook (codes nest a handful of levels); stops a file of a
 /// million nested elements from costing a million stack-like frames.
-pub const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// One element: local name, the line its start tag ends on, attributes by local name,
 /// child elements in order, and its own text (text and CDATA directly inside it, joined).
 #[derive(Debug, Clone, Default)]
-pub struct Element {
+pub(crate) struct Element {
     pub name: String,
     pub line: usize,
     pub attrs: Vec<(String, String)>,
@@ -32,27 +32,30 @@ pub struct Element {
 }
 
 impl Element {
-    pub fn attr(&self, name: &str) -> Option<&str> {
+    /// The value of the attribute with local name `name`, if present.
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
-    pub fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+    /// The child elements called `name`, in document order.
+    pub(crate) fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
         self.children.iter().filter(move |c| c.name == name)
     }
 
-    pub fn child(&self, name: &str) -> Option<&Element> {
+    /// The first child element called `name`, if there is one.
+    pub(crate) fn child(&self, name: &str) -> Option<&Element> {
         self.children.iter().find(|c| c.name == name)
     }
 
     /// The text of the first child called `name`, if there is one.
-    pub fn child_text(&self, name: &str) -> Option<&str> {
+    pub(crate) fn child_text(&self, name: &str) -> Option<&str> {
         self.child(name).map(|c| c.text.as_str())
     }
 }
 
 /// Decode a file's bytes as text: UTF-8 with or without a BOM, or UTF-16 with a BOM (some
 /// Windows tools write it). Anything else is refused rather than guessed.
-pub fn decode_text(bytes: &[u8]) -> std::result::Result<String, String> {
+pub(crate) fn decode_text(bytes: &[u8]) -> std::result::Result<String, String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return std::str::from_utf8(rest).map(str::to_string).map_err(|e| utf8_message(&e));
     }
@@ -79,7 +82,7 @@ fn utf8_message(e: &std::str::Utf8Error) -> String {
 }
 
 /// Parse a whole document; `file` names it in messages. Returns the root element.
-pub fn parse(bytes: &[u8], file: &str) -> Result<Element> {
+pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Element> {
     let text = decode_text(bytes).map_err(|m| build_err(format!("{file}: {m}")))?;
     let mut reader = Reader::from_str(&text);
     // Mismatched end tags are a broken file, not something to guess around.
@@ -174,7 +177,7 @@ fn entity_message(detail: &str) -> String {
 }
 
 /// Escape text for an XML attribute or element.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

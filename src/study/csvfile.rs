@@ -107,7 +107,12 @@ impl<'a> Row<'a> {
 
     /// `<field>_<lang>` for every language, each optional (empty when missing).
     pub fn opt_text(&self, field: &str) -> Text {
-        Text(self.langs.iter().map(|l| (l.clone(), self.raw(&format!("{field}_{l}")).unwrap_or("").to_string())).collect())
+        Text(
+            self.langs
+                .iter()
+                .map(|l| (l.clone(), self.raw(&format!("{field}_{l}")).unwrap_or("").to_string()))
+                .collect(),
+        )
     }
 
     /// A `;`-separated list (empty items ignored).
@@ -352,7 +357,10 @@ pub fn parse<'a>(
             file,
             None,
             "",
-            format!("is {} bytes, more than the {MAX_FILE_BYTES} a study file may have; split it into a folder of files", bytes.len()),
+            format!(
+                "is {} bytes, more than the {MAX_FILE_BYTES} a study file may have; split it into a folder of files",
+                bytes.len()
+            ),
         );
         return unreadable;
     }

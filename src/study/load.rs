@@ -370,7 +370,11 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
     }
     for (i, t) in array("region").iter().enumerate() {
         let s = Section::new(file, source, Some(("region", i)), t, &langs);
-        study.regions.push(Region { pos: s.pos("id"), id: s.id("id", problems).into(), name: s.text("name", problems) });
+        study.regions.push(Region {
+            pos: s.pos("id"),
+            id: s.id("id", problems).into(),
+            name: s.text("name", problems),
+        });
         s.unknown_keys(problems);
     }
     for (i, t) in array("unit").iter().enumerate() {
@@ -491,9 +495,7 @@ fn read_prose(dir: &Path, study: &mut Study, problems: &mut Problems) {
                 }
             };
             match csvfile::normalise(&bytes) {
-                Ok(text) => {
-                    study.prose.push(Prose { file: label, lang: lang.clone(), chapter, text })
-                }
+                Ok(text) => study.prose.push(Prose { file: label, lang: lang.clone(), chapter, text }),
                 Err(msg) => problems.push(&label, None, "", msg),
             }
             study.files.push(SourceFile { path: rel, bytes });

@@ -66,8 +66,7 @@ pub const EXCERPTS: Schema = Schema {
     table: "excerpts",
     columns: &[req("id", Id), req("interview", Id), req("participant", Id), req("codes", Ids), req("text", Text)],
 };
-pub const TRAITS: Schema =
-    Schema { table: "traits", columns: &[req("id", Id), req("label", Text), req("codes", Ids)] };
+pub const TRAITS: Schema = Schema { table: "traits", columns: &[req("id", Id), req("label", Text), req("codes", Ids)] };
 pub const MODEL_FINDINGS: Schema =
     Schema { table: "model-findings", columns: &[req("trait", Id), req("model", Id), req("finding", Text)] };
 pub const FACTORS: Schema = Schema {

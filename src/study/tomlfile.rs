@@ -102,9 +102,9 @@ impl<'a> Section<'a> {
             );
             return false;
         }
-        let bad = value.chars().find(|c| {
-            ((*c as u32) < 0x20 || *c == '\u{7f}') && !(multiline && (*c == '\n' || *c == '\t'))
-        });
+        let bad = value
+            .chars()
+            .find(|c| ((*c as u32) < 0x20 || *c == '\u{7f}') && !(multiline && (*c == '\n' || *c == '\t')));
         if let Some(c) = bad {
             problems.at(
                 &self.pos(key),

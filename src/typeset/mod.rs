@@ -11,7 +11,6 @@ use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
-use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
@@ -21,19 +20,6 @@ use crate::problem::{build_err, Result};
 pub const TYPST_VERSION: &str = "0.15.1";
 /// Pinned so that a typst upgrade does not silently change every PDF's bytes.
 pub const CREATOR: &str = "bsb with Typst 0.15";
-
-/// The embedded fonts, loaded once per process.
-static FONTS: LazyLock<FontStore> = LazyLock::new(|| {
-    let mut store = FontStore::new();
-    store.extend(typst_kit::fonts::embedded());
-    store.extend(crate::fonts::fallback());
-    store
-});
-
-/// The embedded fonts' book (typst's own and bsb's fallbacks), for the glyph check.
-pub fn font_book() -> &'static FontBook {
-    FONTS.book()
-}
 
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
 
@@ -99,7 +85,7 @@ impl World for MemoryWorld {
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        FONTS.book()
+        crate::fonts::store().book()
     }
 
     fn main(&self) -> FileId {
@@ -118,7 +104,7 @@ impl World for MemoryWorld {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        FONTS.font(index)
+        crate::fonts::store().font(index)
     }
 
     fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
@@ -134,8 +120,8 @@ fn not_served(id: FileId) -> FileError {
 /// How long typesetting one edition may take before it is stopped as a runaway: a minute,
 /// plus a second for every 10 kB of typst source (a large study takes longer on its own).
 pub fn deadline(job: &Job) -> std::time::Duration {
-    let source: usize = job.main.len()
-        + job.files.iter().filter(|(p, _)| p.ends_with(".typ")).map(|(_, b)| b.len()).sum::<usize>();
+    let source: usize =
+        job.main.len() + job.files.iter().filter(|(p, _)| p.ends_with(".typ")).map(|(_, b)| b.len()).sum::<usize>();
     std::time::Duration::from_secs(60 + (source / 10_000) as u64)
 }
 

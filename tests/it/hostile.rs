@@ -97,10 +97,9 @@ fn a_200000_character_field_is_a_data_error_in_seconds() {
 
 #[test]
 fn template_loops_and_repetitions_end_as_an_error_naming_the_prose_file() {
-    for bomb in [
-        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
-        "{{ \"x\" * 99999999 }}",
-    ] {
+    for bomb in
+        ["{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}", "{{ \"x\" * 99999999 }}"]
+    {
         let (tmp, data) = temp_study(1, 1, &["nb", "en"]);
         put(&data, "prose/nb/method.typ", "= Metode\nTekst.\n");
         put(&data, "prose/en/method.typ", &format!("= Method\n{bomb}\n"));
@@ -164,14 +163,20 @@ fn a_quote_inside_an_unquoted_field_a_short_line_and_a_cut_file_are_errors() {
 fn an_unreadable_file_reports_its_own_errors_and_a_summary_of_the_references_into_it() {
     let (tmp, data) = temp_study(2, 2, &["nb", "en"]);
     let iv = fs::read_to_string(data.join("interviews.csv")).unwrap();
-    put(&data, "interviews.csv", &iv.replacen("id,region,unit,kind,participants", "id|region|unit|kind|participants", 1));
+    put(
+        &data,
+        "interviews.csv",
+        &iv.replacen("id,region,unit,kind,participants", "id|region|unit|kind|participants", 1),
+    );
     let excerpts = fs::read_to_string(data.join("excerpts/all.csv")).unwrap().lines().count() - 1;
     let text = refused(
         &data,
         &tmp.path().join("out"),
         &[
             "data/interviews.csv:1: field `region`: expected this column in the header row, found none",
-            &format!("1 file(s) could not be read (data/interviews.csv); {excerpts} reference(s) into them were not checked"),
+            &format!(
+                "1 file(s) could not be read (data/interviews.csv); {excerpts} reference(s) into them were not checked"
+            ),
         ],
     );
     assert!(!text.contains("which does not exist"), "{text}");
@@ -192,7 +197,11 @@ fn semicolon_separated_files_from_excel_are_read_as_they_are() {
         .map(|(i, l)| {
             let l = l.replace(',', ";");
             // Give the first excerpt two codes: a list, which must now be quoted.
-            if i == 1 { l.replacen(";B.1;", ";\"B.1;B\";", 1) } else { l }
+            if i == 1 {
+                l.replacen(";B.1;", ";\"B.1;B\";", 1)
+            } else {
+                l
+            }
         })
         .map(|l| l + "\n")
         .collect();
@@ -287,11 +296,14 @@ fn random_damage_to_any_file_never_panics_and_never_writes_outside_the_output_tr
         "context/facts/f.csv",
         "id,value,unit,table,date,source,ref,label_nb,label_en\nf1,4,count,cohort,2020,S1,p. 3,Pasienter,Patients\n",
     );
-    put(&data, "context/sets.csv", "id,unit,total_fact,figure,table,source,ref,title_nb,title_en\ns1,count,f1,fig-s,cohort,S1,,Fordeling,Split\n");
+    put(
+        &data,
+        "context/sets.csv",
+        "id,unit,total_fact,figure,table,source,ref,title_nb,title_en\ns1,count,f1,fig-s,cohort,S1,,Fordeling,Split\n",
+    );
     put(&data, "context/shares.csv", "set,id,value,label_nb,label_en\ns1,a,1,A,A\ns1,b,3,B,B\n");
     let pristine = all_files(&data);
-    let files: Vec<String> =
-        pristine.keys().filter(|k| k.ends_with(".csv") || k.ends_with(".toml")).cloned().collect();
+    let files: Vec<String> = pristine.keys().filter(|k| k.ends_with(".csv") || k.ends_with(".toml")).cloned().collect();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let iterations = 200;
     let mut outcomes = [0usize; 2];

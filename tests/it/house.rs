@@ -175,8 +175,7 @@ fn a_store_that_fails_between_renames_leaves_the_old_set_and_the_next_build_clea
             assert_eq!(now.get(k), Some(v), "{k} is the old one again");
         }
     }
-    let leftovers: Vec<&String> =
-        now.keys().filter(|k| k.contains(".tmp-") || k.contains(".bsb-stage")).collect();
+    let leftovers: Vec<&String> = now.keys().filter(|k| k.contains(".tmp-") || k.contains(".bsb-stage")).collect();
     assert!(leftovers.is_empty(), "nothing of the killed build is left: {leftovers:?}");
     // And a build that runs through gives the new set.
     ok(&bsb_in(&dir, &["-q", "build", "--data", d], &[]));

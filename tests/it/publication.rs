@@ -83,8 +83,8 @@ fn each_pdf_carries_edition_colophon_references_both_summaries_and_lists() {
 fn the_pdf_dates_are_the_editions() {
     let date = study()["date"].as_str().unwrap().replace('-', "");
     for lang in ["nb", "en"] {
-        let bytes = fs::read(reference_build().join(format!("report/out/bsb-legemiddelfrie-tilbud-1.0.0-{lang}.pdf")))
-            .unwrap();
+        let bytes =
+            fs::read(reference_build().join(format!("report/out/bsb-legemiddelfrie-tilbud-1.0.0-{lang}.pdf"))).unwrap();
         let raw = String::from_utf8_lossy(&bytes);
         assert!(raw.contains(&format!("D:{date}")) || raw.contains(&date[..4]), "{lang}: creation date {date}");
         assert!(!raw.contains("D:20200630"), "{lang}: the original's invented date as the PDF's");
@@ -105,7 +105,8 @@ fn internal_strings() -> BTreeSet<String> {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "csv") {
                 for row in read_csv(&p) {
-                    for col in ["id", "topic", "metric", "source", "set", "interview", "participant", "trait", "codes"] {
+                    for col in ["id", "topic", "metric", "source", "set", "interview", "participant", "trait", "codes"]
+                    {
                         if let Some(v) = row.get(col) {
                             out.extend(v.split(';').map(|s| s.trim().to_string()));
                         }
@@ -259,7 +260,11 @@ fn trait_counts_are_the_excerpts_of_their_subthemes_and_check_flags_identical_ev
     // No two traits share all their evidence in the reference study (the 2020 slip).
     for i in 0..sets.len() {
         for j in 0..i {
-            assert_ne!(sets[i], sets[j], "traits {} and {} rest on the same excerpts", traits[i]["id"], traits[j]["id"]);
+            assert_ne!(
+                sets[i], sets[j],
+                "traits {} and {} rest on the same excerpts",
+                traits[i]["id"], traits[j]["id"]
+            );
         }
     }
     let table = read_csv(&reference_build().join("report/tables/model-matrix.csv"));

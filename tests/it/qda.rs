@@ -40,7 +40,10 @@ struct Xml {
 }
 
 fn attr(e: &quick_xml::events::BytesStart, name: &[u8]) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == name).map(|a| a.unescape_value().unwrap().into_owned())
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| a.unescape_value().unwrap().into_owned())
 }
 
 fn read_xml(text: &str) -> Xml {
@@ -143,7 +146,17 @@ fn slice(text: &str, start: usize, end: usize, utf16: bool) -> String {
 
 /// The import's excerpts, codebook and report for one fixture.
 fn import(file: &Path, into: &Path) -> (Vec<BTreeMap<String, String>>, Vec<BTreeMap<String, String>>, String) {
-    let o = bsb(&["import", "qdpx", file.to_str().unwrap(), "--into", into.to_str().unwrap(), "--lang", "nb", "--lang", "en"]);
+    let o = bsb(&[
+        "import",
+        "qdpx",
+        file.to_str().unwrap(),
+        "--into",
+        into.to_str().unwrap(),
+        "--lang",
+        "nb",
+        "--lang",
+        "en",
+    ]);
     assert!(o.status.success(), "{}: {}", file.display(), text_of(&o));
     let report = fs::read_to_string(into.join("import-report.md")).unwrap();
     (read_csv(&into.join("excerpts/imported.csv")), read_csv(&into.join("codebook.csv")), report)
@@ -151,7 +164,8 @@ fn import(file: &Path, into: &Path) -> (Vec<BTreeMap<String, String>>, Vec<BTree
 
 /// The code tree of an imported codebook, in the XML's terms.
 fn tree(codebook: &[BTreeMap<String, String>]) -> Vec<CodeNode> {
-    let guid_of: BTreeMap<&str, String> = codebook.iter().map(|r| (r["id"].as_str(), r["guid"].to_lowercase())).collect();
+    let guid_of: BTreeMap<&str, String> =
+        codebook.iter().map(|r| (r["id"].as_str(), r["guid"].to_lowercase())).collect();
     codebook
         .iter()
         .map(|r| (r["guid"].to_lowercase(), r["label_en"].clone(), guid_of.get(r["parent"].as_str()).cloned()))
@@ -214,7 +228,11 @@ fn every_fixture_gives_one_exact_excerpt_per_coded_passage() {
                 let mut kept: Vec<&str> = Vec::new();
                 for token in t.split_whitespace() {
                     kept.push(token);
-                    let words = kept.join(" ").split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).count();
+                    let words = kept
+                        .join(" ")
+                        .split(|c: char| !c.is_alphanumeric() && c != '-')
+                        .filter(|w| !w.is_empty())
+                        .count();
                     if words > 40 {
                         kept.pop();
                         break;
@@ -231,7 +249,10 @@ fn every_fixture_gives_one_exact_excerpt_per_coded_passage() {
         build_into(&data, &out);
         let o = bsb(&["check", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
         assert!(o.status.success(), "{name}: check: {}", text_of(&o));
-        let pdfs = fs::read_dir(out.join("report/out")).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "pdf")).count();
+        let pdfs = fs::read_dir(out.join("report/out"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "pdf"))
+            .count();
         assert_eq!(pdfs, 2, "{name}: both languages");
     }
 }
@@ -449,7 +470,8 @@ fn export_refuses_a_guid_or_colour_that_is_not_one() {
     let text = fs::read_to_string(&path).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let header: Vec<&str> = lines[0].split(',').collect();
-    let (gi, ci) = (header.iter().position(|h| *h == "guid").unwrap(), header.iter().position(|h| *h == "color").unwrap());
+    let (gi, ci) =
+        (header.iter().position(|h| *h == "guid").unwrap(), header.iter().position(|h| *h == "color").unwrap());
     let mut cells: Vec<String> = lines[2].split(',').map(str::to_string).collect();
     cells[gi] = "not-a-guid\"/><Code name=\"x".replace('"', "\"\"");
     cells[gi] = format!("\"{}\"", cells[gi]);

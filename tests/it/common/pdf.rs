@@ -7,11 +7,11 @@
 use std::path::Path;
 
 use hayro_interpret::font::Glyph as PdfGlyph;
+use hayro_interpret::TransformExt;
 use hayro_interpret::{
     BlendMode, ClipPath, Context, Device, GlyphDrawMode, Image, InterpreterCache, InterpreterSettings, Paint,
     PathDrawMode, SoftMask,
 };
-use hayro_interpret::TransformExt;
 use hayro_syntax::Pdf;
 use kurbo::{Affine, BezPath, Point, Rect, Shape};
 
@@ -233,7 +233,11 @@ impl<'a> Device<'a> for Collector {
         let (ink, advance) = match glyph {
             PdfGlyph::Outline(o) => {
                 let path = full * o.outline();
-                let ink = if path.elements().is_empty() { Rect::from_origin_size(origin, (0.0, 0.0)) } else { path.bounding_box() };
+                let ink = if path.elements().is_empty() {
+                    Rect::from_origin_size(origin, (0.0, 0.0))
+                } else {
+                    path.bounding_box()
+                };
                 (ink, o.advance_width().map(f64::from))
             }
             PdfGlyph::Type3(_) => (Rect::from_origin_size(origin, (0.0, 0.0)), None),
