@@ -176,7 +176,8 @@ impl Problem {
             return Outcome::Infeasible;
         }
         let mut nodes = 0u64;
-        match self.search(dom, hint, &mut nodes, budget) {
+        let distance = self.distances(fixed);
+        match self.search(dom, hint, &distance, &mut nodes, budget) {
             Some(Some(x)) => Outcome::Feasible(x),
             Some(None) => Outcome::Infeasible,
             None => Outcome::Unknown,
@@ -184,13 +185,46 @@ impl Problem {
     }
 
     /// `Some(Some(x))` a solution, `Some(None)` none in this subtree, `None` out of budget.
-    fn search(&self, dom: Vec<(i64, i64)>, hint: &[i64], nodes: &mut u64, budget: u64) -> Option<Option<Vec<i64>>> {
+    /// How many constraints separate each variable from the fixed ones (breadth first).
+    /// The search decides near variables first: a fixed value that differs from the hint
+    /// forces changes around it, and deciding those first keeps a wrong choice from being
+    /// buried under hundreds of unrelated decisions (chronological backtracking would then
+    /// thrash). Unreachable variables come last.
+    fn distances(&self, fixed: &[(usize, i64)]) -> Vec<usize> {
+        let mut dist = vec![usize::MAX; self.domains.len()];
+        let mut queue = std::collections::VecDeque::new();
+        for &(v, _) in fixed {
+            dist[v] = 0;
+            queue.push_back(v);
+        }
+        while let Some(v) = queue.pop_front() {
+            for &c in &self.occurs[v] {
+                for &(w, _) in &self.cons[c].terms {
+                    if dist[w] == usize::MAX {
+                        dist[w] = dist[v] + 1;
+                        queue.push_back(w);
+                    }
+                }
+            }
+        }
+        dist
+    }
+
+    fn search(
+        &self,
+        dom: Vec<(i64, i64)>,
+        hint: &[i64],
+        distance: &[usize],
+        nodes: &mut u64,
+        budget: u64,
+    ) -> Option<Option<Vec<i64>>> {
         *nodes += 1;
         if *nodes > budget {
             return None;
         }
-        // The unfixed variable with the smallest domain (lowest index on ties).
-        let pick = (0..dom.len()).filter(|&v| dom[v].0 < dom[v].1).min_by_key(|&v| (dom[v].1 - dom[v].0, v));
+        // The unfixed variable nearest the fixed ones, then with the smallest domain.
+        let pick =
+            (0..dom.len()).filter(|&v| dom[v].0 < dom[v].1).min_by_key(|&v| (distance[v], dom[v].1 - dom[v].0, v));
         let Some(v) = pick else {
             let x: Vec<i64> = dom.iter().map(|d| d.0).collect();
             return Some(self.satisfied(&x).then_some(x));
@@ -211,7 +245,7 @@ impl Problem {
             if !self.propagate(&mut d, Some(&[v])) {
                 continue;
             }
-            match self.search(d, hint, nodes, budget)? {
+            match self.search(d, hint, distance, nodes, budget)? {
                 Some(x) => return Some(Some(x)),
                 None => continue,
             }

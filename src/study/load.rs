@@ -335,7 +335,10 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
         excerpt_notice: s.text("excerpt_notice", problems),
         keywords,
         identifying_terms: s.strings("identifying_terms", problems),
-        omit_hidden_excerpts: match s.table.get("omit_hidden_excerpts") {
+        omit_hidden_excerpts: match {
+            s.mark("omit_hidden_excerpts");
+            s.table.get("omit_hidden_excerpts")
+        } {
             None => false,
             Some(toml::Value::Boolean(b)) => *b,
             Some(other) => {
