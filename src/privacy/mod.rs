@@ -183,10 +183,11 @@ impl Universe {
                 }
             }
         }
-        // Printed cells of one model that count the same set of at least k are the same
-        // thing under two names (a trait made of one theme; the people of a model in two
-        // tables), and a reader may take them as equal. Small sets that happen to coincide
-        // are not structure a reader could know.
+        // Printed cells of one model in two tables that count the same set of at least k
+        // are the same thing under two names (a trait made of one theme; the people of a
+        // model in two tables), and a reader may take them as equal. Two rows of one
+        // table that happen to count the same people, or small sets that coincide, are
+        // not structure a reader could know.
         let mut same: BTreeMap<(Measure, Option<usize>, &BTreeSet<String>), Vec<usize>> = BTreeMap::new();
         for (i, c) in self.cells.iter().enumerate() {
             let printed = matches!(c.role, Role::Public | Role::Suppressible);
@@ -195,8 +196,12 @@ impl Universe {
             }
         }
         for cells in same.values() {
-            for w in cells.windows(2) {
-                facts.push(Fact { terms: vec![(w[0], 1), (w[1], -1)], lo: 0, hi: 0 });
+            for (n, &a) in cells.iter().enumerate() {
+                for &b in &cells[n + 1..] {
+                    if self.cells[a].table != self.cells[b].table {
+                        facts.push(Fact { terms: vec![(a, 1), (b, -1)], lo: 0, hi: 0 });
+                    }
+                }
             }
         }
         facts.extend(self.links.iter().cloned());
@@ -302,6 +307,60 @@ fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabelled: &BTre
     for f in relations {
         add(&mut problem, f);
     }
+    // A reader who knows the labelling rule learns from each excerpt whether its rows hold
+    // a hidden small cell: a row with an excerpt printed with its model holds none, so
+    // each of its hidden cells is 0 or at least k; an excerpt printed without its model
+    // has at least one such cell among its rows.
+    let (rows_of, labelled_rows) = excerpt_rows(u, unlabelled);
+    let flag = |problem: &mut Problem, truth: &mut Vec<i64>, c: usize, small: bool| -> Option<usize> {
+        let x = var[c]?;
+        let ub = bounds[Measure::People as usize].max(k);
+        let b = problem.var(0, 1);
+        let v = u.cells[c].value();
+        truth.push(i64::from(if small { (1..k).contains(&v) } else { v >= k }));
+        if small {
+            // b = 1 → 1 ≤ x ≤ k−1.
+            problem.add(&[(x, 1), (b, -1)], 0, BIG);
+            problem.add(&[(x, 1), (b, ub - k + 1)], -BIG, ub);
+        } else {
+            // b = 0 → x = 0; b = 1 → x ≥ k.
+            problem.add(&[(x, 1), (b, -ub)], -BIG, 0);
+            problem.add(&[(x, 1), (b, -k)], 0, BIG);
+        }
+        Some(b)
+    };
+    for (c, cell) in u.cells.iter().enumerate() {
+        if cell.labels && cell.measure == Measure::People && pattern[c] == Status::Secondary {
+            if labelled_rows.contains(&(cell.table.as_str(), cell.row.as_str())) {
+                flag(&mut problem, &mut truth, c, false);
+            }
+        }
+    }
+    let mut seen_paths = BTreeSet::new();
+    // Left-out excerpts are not seen at all.
+    let shown_unlabelled = if u.omit_hidden { &BTreeSet::new() } else { unlabelled };
+    for id in shown_unlabelled {
+        let Some(rows) = rows_of.get(id.as_str()) else { continue };
+        let cells: Vec<usize> = u
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(c, cell)| {
+                cell.labels
+                    && cell.measure == Measure::People
+                    && pattern[*c].hidden()
+                    && rows.contains(&(cell.table.as_str(), cell.row.as_str()))
+            })
+            .map(|(c, _)| c)
+            .collect();
+        // No hidden cell at all: the rule was not followed, and a reader learns nothing.
+        if cells.is_empty() || cells.iter().any(|&c| pattern[c] == Status::Small) || !seen_paths.insert(cells.clone()) {
+            continue;
+        }
+        let flags: Vec<(usize, i64)> =
+            cells.iter().filter_map(|&c| flag(&mut problem, &mut truth, c, true)).map(|b| (b, 1)).collect();
+        problem.add(&flags, 1, BIG);
+    }
     // What the printed excerpts tell: how many each theme prints, how many carry each model.
     let mut classes: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new(); // groups → models of its excerpts
     let mut in_groups: BTreeMap<&str, (usize, Vec<usize>)> = BTreeMap::new();
@@ -387,6 +446,30 @@ fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabelled: &BTre
         }
     }
     Built { problem, var, truth }
+}
+
+/// For each excerpt, the rows (of cells whose excerpts carry a model label) it is counted
+/// in; and the rows with at least one excerpt printed with its model.
+fn excerpt_rows<'a>(
+    u: &'a Universe,
+    unlabelled: &BTreeSet<String>,
+) -> (BTreeMap<&'a str, BTreeSet<(&'a str, &'a str)>>, BTreeSet<(&'a str, &'a str)>) {
+    let mut rows_of: BTreeMap<&str, BTreeSet<(&str, &str)>> = BTreeMap::new();
+    let mut labelled = BTreeSet::new();
+    for &(e, p) in &u.pairs {
+        let cell = &u.cells[p];
+        if !cell.labels {
+            continue;
+        }
+        let row = (cell.table.as_str(), cell.row.as_str());
+        for id in &u.cells[e].members {
+            rows_of.entry(id.as_str()).or_default().insert(row);
+            if !unlabelled.contains(id) {
+                labelled.insert(row);
+            }
+        }
+    }
+    (rows_of, labelled)
 }
 
 /// A value a hidden small cell could not take, given what is published.

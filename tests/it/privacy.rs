@@ -49,6 +49,17 @@ const EXCERPTS: &[(&str, &str, &str, &str)] = &[
     ("E28", "IC5", "C5", "T3"),
 ];
 
+/// Excerpts and people of a code (with everything below it, or all for "total") and a
+/// model (or all models), counted here from the test's own data.
+fn truth(code: &str, model: Option<usize>) -> (i64, i64) {
+    let sel: Vec<_> = EXCERPTS
+        .iter()
+        .filter(|e| e.3 == code || e.3.starts_with(&format!("{code}.")) || code == "total")
+        .filter(|e| model.is_none_or(|m| model_of(e.1) == m))
+        .collect();
+    (sel.len() as i64, sel.iter().map(|e| e.2).collect::<BTreeSet<_>>().len() as i64)
+}
+
 fn model_of(interview: &str) -> usize {
     if interview.starts_with("IC") {
         1
@@ -318,8 +329,12 @@ fn brute_force(
         let (l1, l2) = (label("Alpha model"), label("Beta model"));
         let (e1, e2, et) = (idx(theme, "excerpts_M1"), idx(theme, "excerpts_M2"), idx(theme, "excerpts_total"));
         let subs = [format!("{theme}.1"), format!("{theme}.2"), theme.to_string()];
+        // The rule a reader knows: excerpts print without their model in a row with a
+        // hidden small cell, printed `<3` or `:`.
         let small_row = |r: &String| {
-            ["M1", "M2"].iter().any(|m| published.get(&(r.clone(), format!("participants_{m}"))) == Some(&Printed::Small))
+            ["M1", "M2"].iter().any(|m| {
+                matches!(published.get(&(r.clone(), format!("participants_{m}"))), Some(Printed::Small | Printed::Hidden))
+            })
         };
         let hidden_in = |m: &str| {
             subs.iter().any(|r| {
@@ -402,11 +417,18 @@ fn after_suppression_brute_force_finds_every_small_cell_open() {
     let printed = printed_excerpts(&main, "All excerpts by theme");
     assert_eq!(printed.len(), EXCERPTS.len(), "every excerpt printed once in the appendix: {printed:?}");
     let ranges = brute_force(&published, &by_model, &printed);
+    // Every hidden count of 1 or 2 people (`<3`, or `:` where `<3` would have let a reader
+    // add up small cells) stays open to both.
     let mut small = 0;
     for (cell, p) in &published {
-        if *p == Printed::Small {
+        let model = if cell.1.ends_with("M1") { Some(0) } else if cell.1.ends_with("M2") { Some(1) } else { None };
+        let people = cell.1.starts_with("participants") && (1..3).contains(&truth(&cell.0, model).1);
+        if *p == Printed::Small || (*p == Printed::Hidden && people) {
             small += 1;
-            assert_eq!(ranges[cell], BTreeSet::from([1, 2]), "{cell:?} can be narrowed");
+            assert!(ranges[cell].is_superset(&BTreeSet::from([1, 2])), "{cell:?} can be narrowed: {:?}", ranges[cell]);
+        }
+        if *p == Printed::Small {
+            assert_eq!(ranges[cell], BTreeSet::from([1, 2]), "{cell:?}");
         }
     }
     assert!(small >= 2, "the study has small cells: {published:?}");
@@ -432,23 +454,22 @@ fn after_suppression_brute_force_finds_every_small_cell_open() {
     assert_eq!(naive_ranges[&("T1.2".to_string(), "participants_M2".to_string())], BTreeSet::from([1]));
     assert_eq!(naive_ranges[&("T3".to_string(), "participants_M2".to_string())], BTreeSet::from([1]));
     // The truth is among the possibilities for every cell (the enumeration is not vacuous).
-    let truth = |code: &str, model: Option<usize>| -> (i64, i64) {
-        let sel: Vec<_> = EXCERPTS
-            .iter()
-            .filter(|e| e.3 == code || e.3.starts_with(&format!("{code}.")) || code == "total")
-            .filter(|e| model.is_none_or(|m| model_of(e.1) == m))
-            .collect();
-        (sel.len() as i64, sel.iter().map(|e| e.2).collect::<BTreeSet<_>>().len() as i64)
-    };
     for ((row, col), values) in &ranges {
         let model = if col.ends_with("M1") { Some(0) } else if col.ends_with("M2") { Some(1) } else { None };
         let t = truth(row, model);
         let v = if col.starts_with("excerpts") { t.0 } else { t.1 };
         assert!(values.contains(&v), "{row} {col}: truth {v} not in {values:?}");
     }
-    // Excerpts from a row with a `<3` print without their model; the others with it.
-    let small_rows: BTreeSet<&str> =
-        published.iter().filter(|((_, c), p)| c.starts_with("participants_M") && **p == Printed::Small).map(|((r, _), _)| r.as_str()).collect();
+    // Excerpts from a row with a hidden small cell (`<3`, or `:` over a true 1 or 2)
+    // print without their model; the others with it.
+    let small_rows: BTreeSet<&str> = published
+        .iter()
+        .filter(|((r, c), p)| {
+            let model = if c.ends_with("M1") { 0 } else { 1 };
+            c.starts_with("participants_M") && **p != Printed::Value(truth(r, Some(model)).1) && (1..3).contains(&truth(r, Some(model)).1)
+        })
+        .map(|((r, _), _)| r.as_str())
+        .collect();
     for (id, _, _, code) in EXCERPTS {
         let theme = &code[..2];
         let hidden = small_rows.contains(code) || small_rows.contains(theme);
@@ -479,12 +500,54 @@ fn reference_excerpts() -> (BTreeMap<String, String>, Vec<BTreeMap<String, Strin
     (parents, excerpts)
 }
 
-/// Rows of the committed framework matrix with a `<3` people cell: every excerpt coded
-/// there (or below) must print without its model.
+/// Rows of the committed framework matrix with a hidden people cell (`<3`, or `:`) of one
+/// model whose true count, computed here from the data files, is 1 or 2: every excerpt
+/// coded there (or below) must print without its model.
 fn hidden_rows() -> BTreeSet<String> {
+    let data = root().join("data");
+    // Unit → model from study.toml's `[[unit]]` blocks, interview → unit from the register.
+    let toml = fs::read_to_string(data.join("study.toml")).unwrap();
+    let mut unit_model = BTreeMap::new();
+    for block in toml.split("[[unit]]").skip(1) {
+        let field = |name: &str| {
+            block
+                .lines()
+                .find_map(|l| l.trim().strip_prefix(name).and_then(|r| r.trim().strip_prefix('=')))
+                .map(|v| v.trim().trim_matches('"').to_string())
+                .unwrap()
+        };
+        unit_model.insert(field("id"), field("model"));
+    }
+    let interview_model: BTreeMap<String, String> = read_csv(&data.join("interviews.csv"))
+        .into_iter()
+        .map(|r| (r["id"].clone(), unit_model[&r["unit"]].clone()))
+        .collect();
+    let (parents, excerpts) = reference_excerpts();
+    let mut people: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for e in &excerpts {
+        for code in e["codes"].split(';') {
+            let mut c = code.trim().to_string();
+            loop {
+                people
+                    .entry((c.clone(), interview_model[&e["interview"]].clone()))
+                    .or_default()
+                    .insert(e["participant"].clone());
+                match parents.get(&c) {
+                    Some(p) if !p.is_empty() => c = p.clone(),
+                    _ => break,
+                }
+            }
+        }
+    }
     read_csv(&root().join("report/tables/framework-matrix.csv"))
         .into_iter()
-        .filter(|r| r.iter().any(|(k, v)| k.starts_with("participants_M") && v == "<3"))
+        .filter(|r| {
+            r.iter().any(|(k, v)| {
+                let Some(model) = k.strip_prefix("participants_").filter(|m| *m != "total") else { return false };
+                let n = people.get(&(r["id"].clone(), model.to_string())).map_or(0, BTreeSet::len);
+                (v == "<3" || v == ":") && (1..3).contains(&n)
+            })
+        })
         .map(|r| r["id"].clone())
         .collect()
 }
