@@ -228,6 +228,29 @@ pub fn commit(outputs: &Outputs, root: &Path, faults: Faults) -> Result<Vec<Stri
     Ok(entries.into_iter().map(|e| e.rel).collect())
 }
 
+/// Remove the outputs an earlier build wrote (`old`, from its manifest) that this build's
+/// manifest (`new`) no longer lists, such as a figure of hidden numbers only, so that no
+/// reviewer reads a stale file as current. Run after [`commit`]: the new set is complete
+/// first. Only plain paths under `figures/` and `report/tables/` are touched (a PDF of an
+/// earlier version stays).
+pub fn retire(
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+    root: &Path,
+) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
+    for rel in old.keys().filter(|rel| !new.contains_key(*rel)) {
+        let plain = !rel.split('/').any(|part| part.is_empty() || part == ".." || part == ".");
+        let generated = ["figures/", "report/tables/"].iter().any(|dir| rel.starts_with(dir));
+        let path = root.join(rel);
+        if plain && generated && path.is_file() {
+            fs::remove_file(&path).at("remove", &path)?;
+            removed.push(rel.clone());
+        }
+    }
+    Ok(removed)
+}
+
 /// Copy a directory tree (for the committed study's view and for `bsb synth`).
 pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to).at("create directory", to)?;
@@ -265,6 +288,40 @@ mod tests {
 
     fn outputs(files: &[(&str, &str)]) -> Outputs {
         Outputs(files.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect())
+    }
+
+    #[test]
+    fn outputs_no_longer_produced_are_removed_and_nothing_else() {
+        let root = std::env::temp_dir().join(format!("bsb-store-retire-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let files = [
+            "figures/kept.svg",
+            "figures/gone.svg",
+            "report/tables/gone.csv",
+            "report/out/old-1.0.pdf",
+            "data/study.toml",
+        ];
+        for f in files {
+            write_file(&root.join(f), b"x").unwrap();
+        }
+        let listed = |names: &[&str]| -> BTreeMap<String, String> {
+            names.iter().map(|n| (n.to_string(), String::new())).collect()
+        };
+        let old = listed(&[
+            "figures/kept.svg",
+            "figures/gone.svg",
+            "report/tables/gone.csv",
+            "report/out/old-1.0.pdf",
+            "data/study.toml",
+            "figures/../data/study.toml",
+        ]);
+        let new = listed(&["figures/kept.svg"]);
+        let removed = retire(&old, &new, &root).unwrap();
+        assert_eq!(removed, vec!["figures/gone.svg".to_string(), "report/tables/gone.csv".to_string()]);
+        for kept in ["figures/kept.svg", "report/out/old-1.0.pdf", "data/study.toml"] {
+            assert!(root.join(kept).exists(), "{kept}");
+        }
+        let _ = fs::remove_dir_all(&root);
     }
 
     #[test]

@@ -113,6 +113,9 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     }
     p.files.add(incremental::MANIFEST, p.manifest.to_bytes());
     let written = store::commit(&p.files, &cfg.out, cfg.faults)?;
+    for rel in store::retire(&previous.outputs, &p.manifest.outputs, &cfg.out)? {
+        cfg.say(format!("removed {rel}: this build no longer produces it"));
+    }
     incremental::record(&cfg.out, &fingerprint)?;
     cfg.say(format!("built in {:.2}s; {} file(s) changed", t0.elapsed().as_secs_f64(), written.len()));
     Ok(())

@@ -43,7 +43,6 @@ fn every_figure_parses_in_both_languages_and_the_heatmap_has_a_cell_per_theme_an
     let out = reference_build();
     let names = [
         "participants-by-region",
-        "participants-by-model",
         "evidence-heatmap",
         "excerpts-by-theme",
         "policy-timeline",
