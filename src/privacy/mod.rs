@@ -134,6 +134,8 @@ pub struct Universe {
     /// Small cells the sampling table itself pins (a region of one or two people): they
     /// are as public as that table, which prints its counts as they are.
     pub exempt: BTreeSet<usize>,
+    /// See [`Universe::bound`]; filled on first use, so cells must be complete by then.
+    pub bounds: std::sync::OnceLock<[i64; 3]>,
 }
 
 /// `lo ≤ Σ coef·cell ≤ hi`.
@@ -156,9 +158,17 @@ impl Universe {
         self.cells.len() - 1
     }
 
+    /// How many excerpts, people or interviews there are in all: the upper end of any
+    /// hidden count. Computed once (the audit builds its programme many times).
     fn bound(&self, m: Measure) -> i64 {
-        let all: BTreeSet<&String> = self.cells.iter().filter(|c| c.measure == m).flat_map(|c| &c.members).collect();
-        all.len() as i64
+        let all = self.bounds.get_or_init(|| {
+            [Measure::Excerpts, Measure::People, Measure::Interviews].map(|m| {
+                let all: BTreeSet<&String> =
+                    self.cells.iter().filter(|c| c.measure == m).flat_map(|c| &c.members).collect();
+                all.len() as i64
+            })
+        });
+        all[m as usize]
     }
 
     /// The relations a reader can assume, read off the sets.
@@ -487,7 +497,19 @@ const BUDGET: u64 = 200_000;
 /// Witnesses: for each (cell, value) a full assignment of cell values that shows the value
 /// is consistent with everything published. Kept between audits of similar patterns.
 #[derive(Default)]
-pub struct Witnesses(HashMap<(usize, i64), Vec<i64>>);
+pub struct Witnesses {
+    found: HashMap<(usize, i64), Vec<i64>>,
+    /// The solver's work over every audit that used these witnesses.
+    work: u64,
+}
+
+/// How much solver work (constraints examined) suppression may spend on showing hidden
+/// cells again. The loop starts from a pattern the audit passed and keeps it passing, so
+/// stopping early is safe: the cells not yet tried stay hidden. Counted in work, not
+/// seconds, so that the same data gives the same tables on any machine. The reference
+/// study needs about a third of it; a study that reaches it spends some 15 seconds here
+/// on a 2-core machine (see BENCHMARKS.md).
+const SUPPRESSION_WORK: u64 = 400_000_000;
 
 /// Check one pattern: every sensitive cell must be able to take every value 1 … k−1.
 pub fn audit(u: &Universe, pattern: &[Status]) -> Vec<Leak> {
@@ -520,7 +542,7 @@ fn audit_with(
         let mut undecided = false;
         for v in 1..u.k as i64 {
             // An earlier witness still valid under this pattern settles it at once.
-            if let Some(values) = w.0.get(&(i, v)) {
+            if let Some(values) = w.found.get(&(i, v)) {
                 let consistent = (0..u.cells.len()).all(|c| b.var[c].is_some() || values[c] == u.cells[c].value());
                 if consistent {
                     let fixed: Vec<(usize, i64)> =
@@ -534,7 +556,7 @@ fn audit_with(
                 Outcome::Feasible(sol) => {
                     let values: Vec<i64> =
                         (0..u.cells.len()).map(|c| b.var[c].map(|var| sol[var]).unwrap_or(u.cells[c].value())).collect();
-                    w.0.insert((i, v), values);
+                    w.found.insert((i, v), values);
                 }
                 Outcome::Infeasible => excluded.push(v),
                 Outcome::Unknown => {
@@ -551,6 +573,7 @@ fn audit_with(
         }
     }
     debug_assert!(nvars == b.problem.domains.len());
+    w.work += b.problem.work.get();
     leaks
 }
 
@@ -609,6 +632,11 @@ pub fn suppress(u: &Universe) -> Result<Vec<Status>, Unprotectable> {
 
 /// [`suppress`], also returning the universe with its exempt cells.
 pub fn suppress_exempt(u: &Universe) -> Result<(Vec<Status>, Universe), Unprotectable> {
+    suppress_within(u, SUPPRESSION_WORK)
+}
+
+/// [`suppress_exempt`] with a bound on the work of showing cells again.
+pub fn suppress_within(u: &Universe, work: u64) -> Result<(Vec<Status>, Universe), Unprotectable> {
     let mut u = u.clone();
     let relations = u.relations();
     let mut w = Witnesses::default();
@@ -640,7 +668,7 @@ pub fn suppress_exempt(u: &Universe) -> Result<(Vec<Status>, Universe), Unprotec
         if !leaks.is_empty() {
             return Err(Unprotectable(leaks.iter().map(|l| describe(&u, &all, l, &u.unlabelled(&all))).collect()));
         }
-        w = Witnesses::default();
+        w.found.clear();
     }
     // Two orders of showing cells again, largest first: every cell, or the parts before
     // the totals made of them; the pattern with fewer hidden cells (then the smaller
@@ -651,7 +679,12 @@ pub fn suppress_exempt(u: &Universe) -> Result<(Vec<Status>, Universe), Unprotec
         let mut pattern = all.clone();
         let mut order: Vec<usize> = (0..u.cells.len()).filter(|&i| pattern[i] == Status::Secondary).collect();
         order.sort_by_key(|&i| (parts_first && parents.contains(&i), -u.cells[i].value(), i));
+        let start = w.work;
         for i in order {
+            // Each order has half the work; past it, the cells not yet tried stay hidden.
+            if w.work - start > work / 2 {
+                break;
+            }
             // A small cell shows as `<k` again, any other as its number.
             pattern[i] = if primary[i] == Status::Small { Status::Small } else { Status::Shown };
             if !audit_with(&u, &pattern, &relations, &mut w, true, &u.unlabelled(&pattern)).is_empty() {

@@ -20,6 +20,9 @@ pub struct Problem {
     pub cons: Vec<Lin>,
     /// Constraints each variable occurs in (built by [`Problem::index`]).
     occurs: Vec<Vec<usize>>,
+    /// Terms of constraints examined so far: the solver's work, counted so that callers can bound
+    /// it deterministically (a clock would not give the same answer twice).
+    pub work: std::cell::Cell<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,7 +49,7 @@ fn div_ceil(a: i64, b: i64) -> i64 {
 
 impl Problem {
     pub fn new(domains: Vec<(i64, i64)>) -> Self {
-        Problem { domains, cons: Vec::new(), occurs: Vec::new() }
+        Problem { domains, cons: Vec::new(), occurs: Vec::new(), work: Default::default() }
     }
 
     pub fn var(&mut self, lo: i64, hi: i64) -> usize {
@@ -100,6 +103,7 @@ impl Problem {
             }
         }
         while let Some(ci) = queue.pop_front() {
+            self.work.set(self.work.get() + 1 + self.cons[ci].terms.len() as u64);
             queued[ci] = false;
             let c = &self.cons[ci];
             let (mut min_sum, mut max_sum) = (0i64, 0i64);
@@ -177,14 +181,15 @@ impl Problem {
         }
         let mut nodes = 0u64;
         let distance = self.distances(fixed);
-        match self.search(dom, hint, &distance, &mut nodes, budget) {
+        let mut order: Vec<usize> = (0..dom.len()).filter(|&v| dom[v].0 < dom[v].1).collect();
+        order.sort_by_key(|&v| (distance[v], dom[v].1 - dom[v].0, v));
+        match self.search(dom, hint, &order, 0, &mut nodes, budget) {
             Some(Some(x)) => Outcome::Feasible(x),
             Some(None) => Outcome::Infeasible,
             None => Outcome::Unknown,
         }
     }
 
-    /// `Some(Some(x))` a solution, `Some(None)` none in this subtree, `None` out of budget.
     /// How many constraints separate each variable from the fixed ones (breadth first).
     /// The search decides near variables first: a fixed value that differs from the hint
     /// forces changes around it, and deciding those first keeps a wrong choice from being
@@ -210,11 +215,16 @@ impl Problem {
         dist
     }
 
+    /// `Some(Some(x))` a solution, `Some(None)` none in this subtree, `None` out of budget.
+    /// Variables are decided in `order` (see [`Problem::distances`]; then the smallest
+    /// domain first); those before `from` are already fixed in this subtree, so finding
+    /// the next one costs nothing along a path.
     fn search(
         &self,
         dom: Vec<(i64, i64)>,
         hint: &[i64],
-        distance: &[usize],
+        order: &[usize],
+        from: usize,
         nodes: &mut u64,
         budget: u64,
     ) -> Option<Option<Vec<i64>>> {
@@ -222,13 +232,12 @@ impl Problem {
         if *nodes > budget {
             return None;
         }
-        // The unfixed variable nearest the fixed ones, then with the smallest domain.
-        let pick =
-            (0..dom.len()).filter(|&v| dom[v].0 < dom[v].1).min_by_key(|&v| (distance[v], dom[v].1 - dom[v].0, v));
-        let Some(v) = pick else {
+        let next = (from..order.len()).find(|&i| dom[order[i]].0 < dom[order[i]].1);
+        let Some(at) = next else {
             let x: Vec<i64> = dom.iter().map(|d| d.0).collect();
             return Some(self.satisfied(&x).then_some(x));
         };
+        let v = order[at];
         let (lo, hi) = dom[v];
         let h = hint.get(v).copied().unwrap_or(lo).clamp(lo, hi);
         // Three branches that cover the domain: the hinted value, below it, above it.
@@ -245,7 +254,7 @@ impl Problem {
             if !self.propagate(&mut d, Some(&[v])) {
                 continue;
             }
-            match self.search(d, hint, distance, nodes, budget)? {
+            match self.search(d, hint, order, at, nodes, budget)? {
                 Some(x) => return Some(Some(x)),
                 None => continue,
             }

@@ -65,3 +65,15 @@ fn suppression_hides_a_rectangle_and_passes() {
         assert_eq!(p[i], Status::Secondary, "{p:?}");
     }
 }
+
+#[test]
+fn suppression_out_of_work_keeps_cells_hidden_and_still_passes() {
+    let u = grid([[1, 5], [4, 6]], 3);
+    let (full, _) = suppress_within(&u, SUPPRESSION_WORK).expect("protectable");
+    let (none, _) = suppress_within(&u, 0).expect("protectable");
+    assert!(audit(&u, &full).is_empty() && audit(&u, &none).is_empty());
+    let hidden = |p: &[Status]| p.iter().filter(|s| **s == Status::Secondary).count();
+    // With no work to spend, only the first cell of each order is tried; the rest stay
+    // hidden, which hides more but reveals nothing.
+    assert!(hidden(&none) > hidden(&full), "{none:?} vs {full:?}");
+}
