@@ -233,11 +233,7 @@ pub fn commit(outputs: &Outputs, root: &Path, faults: Faults) -> Result<Vec<Stri
 /// reviewer reads a stale file as current. Run after [`commit`]: the new set is complete
 /// first. Only plain paths under `figures/` and `report/tables/` are touched (a PDF of an
 /// earlier version stays).
-pub fn retire(
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-    root: &Path,
-) -> Result<Vec<String>> {
+pub fn retire(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>, root: &Path) -> Result<Vec<String>> {
     let mut removed = Vec::new();
     for rel in old.keys().filter(|rel| !new.contains_key(*rel)) {
         let plain = !rel.split('/').any(|part| part.is_empty() || part == ".." || part == ".");

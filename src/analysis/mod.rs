@@ -238,8 +238,10 @@ fn analyse_frames(study: &Study, protection: crate::privacy::Protection) -> Pola
         .map(|(m, &people)| {
             let by = crate::privacy::study::BY_MODEL;
             let interviews = models.get(&m.id).map(|c| c.interviews).unwrap_or(0);
-            let (people, interviews) =
-                (shown(&protection, by, &m.id, "participants", people), shown(&protection, by, &m.id, "interviews", interviews));
+            let (people, interviews) = (
+                shown(&protection, by, &m.id, "participants", people),
+                shown(&protection, by, &m.id, "interviews", interviews),
+            );
             (m.id.clone(), people, interviews)
         })
         .collect();
@@ -371,10 +373,8 @@ fn theme_quotes<'a>(study: &'a Study, protection: &crate::privacy::Protection) -
 
 /// Up to `n` of a theme's excerpts, taken in turn from each model so both voices are heard.
 fn pick_excerpts(quotes: &[Option<String>], models: &[&str], n: usize) -> Vec<usize> {
-    let queues: Vec<Vec<usize>> = models
-        .iter()
-        .map(|m| (0..quotes.len()).filter(|&i| quotes[i].as_deref() == Some(*m)).collect())
-        .collect();
+    let queues: Vec<Vec<usize>> =
+        models.iter().map(|m| (0..quotes.len()).filter(|&i| quotes[i].as_deref() == Some(*m)).collect()).collect();
     let mut picked = Vec::new();
     let mut round = 0;
     while picked.len() < n && queues.iter().any(|q| round < q.len()) {
@@ -443,7 +443,12 @@ fn participants_by_model_table(
         t.push(
             &m.id,
             false,
-            vec![Cell::Text(m.name.clone()), Cell::Count(units), Cell::Protected(*interviews_shown), Cell::Protected(*shown)],
+            vec![
+                Cell::Text(m.name.clone()),
+                Cell::Count(units),
+                Cell::Protected(*interviews_shown),
+                Cell::Protected(*shown),
+            ],
         );
     }
     t
@@ -500,8 +505,7 @@ fn framework_table(
     let cells: Vec<(u64, u64)> =
         study.models.iter().map(|m| all.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0))).collect();
     let grand = everything.values().next().copied().unwrap_or((0, 0));
-    let (by_model, total) =
-        evidence_row(study, protection, crate::privacy::study::FRAMEWORK, "total", &cells, grand);
+    let (by_model, total) = evidence_row(study, protection, crate::privacy::study::FRAMEWORK, "total", &cells, grand);
     let mut row = vec![Cell::Empty, Cell::Key("total".into())];
     row.extend(evidence_cells(&by_model));
     row.push(Cell::Protected(total.excerpts));
@@ -530,8 +534,7 @@ fn model_matrix(study: &Study, evidence: &DataFrame, protection: &crate::privacy
         let cells: Vec<(u64, u64)> =
             study.models.iter().map(|m| grid.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0))).collect();
         let total = all.values().next().copied().unwrap_or((0, 0));
-        let (by_model, _) =
-            evidence_row(study, protection, crate::privacy::study::MODEL_MATRIX, &tr.id, &cells, total);
+        let (by_model, _) = evidence_row(study, protection, crate::privacy::study::MODEL_MATRIX, &tr.id, &cells, total);
         let mut row = vec![Cell::Text(tr.label.clone())];
         for m in &study.models {
             let finding = study.model_findings.iter().find(|f| f.trait_id == tr.id && f.model == m.id);

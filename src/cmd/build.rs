@@ -49,6 +49,12 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     let study = &checked.study;
     let mut p = pipeline::products(study)?;
     cfg.say(format!("analysed and drew figures in {:.2}s", t0.elapsed().as_secs_f64()));
+    if p.analysis.privacy.untried > 0 {
+        cfg.say(format!(
+            "warning: privacy: secondary suppression reached its work limit, so {} hidden cell(s) stay hidden without being tried (safe, but more is hidden than needed; `bsb check --explain-privacy` lists them)",
+            p.analysis.privacy.untried
+        ));
+    }
 
     let releases = releases::read_all(&cfg.out)?;
     let stamp = stamp(cfg, study);

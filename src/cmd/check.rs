@@ -14,7 +14,7 @@ pub fn run(cfg: &Config, explain_privacy: bool) -> Result<()> {
         eprintln!("warning: {w}");
     }
     if explain_privacy {
-        print!("{}", crate::privacy::explain_text(&checked.study).map_err(crate::problem::build_err)?);
+        crate::cmd::print(&crate::privacy::explain_text(&checked.study).map_err(crate::problem::build_err)?);
     }
     cfg.say("ok: the study is valid and the committed tables and figures are current");
     Ok(())

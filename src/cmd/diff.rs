@@ -8,10 +8,8 @@ use crate::problem::Result;
 pub fn run(old: &str, new: &str, format: DiffFormat) -> Result<()> {
     let lines = compare(&tables(old)?, &tables(new)?, format == DiffFormat::Md)?;
     if lines.is_empty() {
-        println!("no table changed between {old} and {new}");
+        crate::cmd::print(&format!("no table changed between {old} and {new}\n"));
     }
-    for l in lines {
-        println!("{l}");
-    }
+    crate::cmd::print(&lines.iter().map(|l| format!("{l}\n")).collect::<String>());
     Ok(())
 }

@@ -12,12 +12,13 @@ pub fn run(cfg: &Config, json: bool) -> Result<()> {
     if json {
         let map: serde_json::Map<String, serde_json::Value> =
             counts.into_iter().map(|(k, v)| (k.to_string(), v.into())).collect();
-        println!("{}", serde_json::Value::Object(map));
+        crate::cmd::print(&format!("{}\n", serde_json::Value::Object(map)));
     } else {
-        println!("{} {}", checked.study.meta.slug, checked.study.meta.version);
+        let mut text = format!("{} {}\n", checked.study.meta.slug, checked.study.meta.version);
         for (k, v) in &counts {
-            println!("{k:>24}  {v}");
+            text.push_str(&format!("{k:>24}  {v}\n"));
         }
+        crate::cmd::print(&text);
     }
     Ok(())
 }

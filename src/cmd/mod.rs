@@ -18,6 +18,13 @@ use crate::problem::{Failure, Problem, Result};
 use crate::study::{self, Study};
 use crate::validate;
 
+/// Print to standard output. A reader that stops early (`bsb diff … | head`) closes the
+/// pipe; that is not an error, and the rest is simply not printed.
+pub fn print(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
 /// A loaded, validated study with its warnings.
 pub struct Checked {
     /// The study, valid.

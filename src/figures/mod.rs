@@ -64,7 +64,8 @@ pub fn draw_all(study: &Study, analysis: &Analysis, lang: &Lang) -> Result<Vec<F
     let mut figures = vec![participants_by_region(study, analysis, lang)?];
     // A chart of hidden numbers only would be bars of nothing: left out, and the table
     // beside it says why.
-    if analysis.by_model.iter().any(|(_, people, interviews)| people.value().is_some() || interviews.value().is_some()) {
+    if analysis.by_model.iter().any(|(_, people, interviews)| people.value().is_some() || interviews.value().is_some())
+    {
         figures.push(participants_by_model(study, analysis, lang)?);
     }
     if !study.codes.is_empty() {

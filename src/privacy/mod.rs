@@ -134,6 +134,9 @@ pub struct Universe {
     /// Small cells the sampling table itself pins (a region of one or two people): they
     /// are as public as that table, which prints its counts as they are.
     pub exempt: BTreeSet<usize>,
+    /// Hidden cells suppression left hidden without trying to show them again, because
+    /// it reached its work limit (see [`suppress_within`]).
+    pub untried: usize,
     /// See [`Universe::bound`]; filled on first use, so cells must be complete by then.
     pub bounds: std::sync::OnceLock<[i64; 3]>,
 }
@@ -423,7 +426,10 @@ fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabelled: &BTre
             group.excerpts.iter().collect()
         };
         if !u.omit_hidden {
-            add(&mut problem, &Fact { terms: vec![(group.total, 1)], lo: printed.len() as i64, hi: printed.len() as i64 });
+            add(
+                &mut problem,
+                &Fact { terms: vec![(group.total, 1)], lo: printed.len() as i64, hi: printed.len() as i64 },
+            );
         }
         for (m, &cell) in group.by_model.iter().enumerate() {
             let labelled = printed.iter().filter(|(id, x)| *x == m && !unlabelled.contains(id)).count() as i64;
@@ -438,9 +444,7 @@ fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabelled: &BTre
                 // Left-out excerpts: any number a hidden cell of this model could hold.
                 let hi = if allowed(&[g], m) { BIG } else { 0 };
                 let v = problem.var(0, hi);
-                truth.push(
-                    group.excerpts.iter().filter(|(id, x)| *x == m && unlabelled.contains(id)).count() as i64,
-                );
+                truth.push(group.excerpts.iter().filter(|(id, x)| *x == m && unlabelled.contains(id)).count() as i64);
                 terms.push((v, -1));
             } else {
                 for (gs, vars) in &class_vars {
@@ -511,6 +515,9 @@ pub struct Witnesses {
 /// on a 2-core machine (see BENCHMARKS.md).
 const SUPPRESSION_WORK: u64 = 400_000_000;
 
+/// How many hidden cells suppression first tries to show again at once.
+const GROUP: usize = 16;
+
 /// Check one pattern: every sensitive cell must be able to take every value 1 … k−1.
 pub fn audit(u: &Universe, pattern: &[Status]) -> Vec<Leak> {
     audit_printed(u, pattern, &u.unlabelled(pattern))
@@ -554,8 +561,9 @@ fn audit_with(
             }
             match b.problem.solve(&[(x, v)], &b.truth, BUDGET) {
                 Outcome::Feasible(sol) => {
-                    let values: Vec<i64> =
-                        (0..u.cells.len()).map(|c| b.var[c].map(|var| sol[var]).unwrap_or(u.cells[c].value())).collect();
+                    let values: Vec<i64> = (0..u.cells.len())
+                        .map(|c| b.var[c].map(|var| sol[var]).unwrap_or(u.cells[c].value()))
+                        .collect();
                     w.found.insert((i, v), values);
                 }
                 Outcome::Infeasible => excluded.push(v),
@@ -610,6 +618,8 @@ pub struct Protection {
     pub secondary: usize,
     /// Printed cells shown as `<k`.
     pub small: usize,
+    /// Cells left hidden untried when suppression reached its work limit.
+    pub untried: usize,
 }
 
 impl Protection {
@@ -674,32 +684,52 @@ pub fn suppress_within(u: &Universe, work: u64) -> Result<(Vec<Status>, Universe
     // the totals made of them; the pattern with fewer hidden cells (then the smaller
     // hidden total) wins.
     let parents: BTreeSet<usize> = u.families.iter().map(|f| f.0).collect();
-    let mut best: Option<Vec<Status>> = None;
+    let mut best: Option<(Vec<Status>, usize)> = None;
     for parts_first in [false, true] {
         let mut pattern = all.clone();
         let mut order: Vec<usize> = (0..u.cells.len()).filter(|&i| pattern[i] == Status::Secondary).collect();
         order.sort_by_key(|&i| (parts_first && parents.contains(&i), -u.cells[i].value(), i));
         let start = w.work;
-        for i in order {
+        // Cells are tried in groups, in order: a group whose cells can all be shown again
+        // costs one audit; one that cannot is split in two and each half tried, down to
+        // single cells. Every cell left hidden was refused on its own, in the same
+        // context as one-at-a-time would have tried it, with far fewer audits when most
+        // cells can be shown.
+        let mut queue: std::collections::VecDeque<Vec<usize>> = order.chunks(GROUP).map(<[usize]>::to_vec).collect();
+        let mut untried = 0;
+        while let Some(group) = queue.pop_front() {
             // Each order has half the work; past it, the cells not yet tried stay hidden.
             if w.work - start > work / 2 {
+                untried = group.len() + queue.iter().map(Vec::len).sum::<usize>();
                 break;
             }
-            // A small cell shows as `<k` again, any other as its number.
-            pattern[i] = if primary[i] == Status::Small { Status::Small } else { Status::Shown };
-            if !audit_with(&u, &pattern, &relations, &mut w, true, &u.unlabelled(&pattern)).is_empty() {
+            for &i in &group {
+                // A small cell shows as `<k` again, any other as its number.
+                pattern[i] = if primary[i] == Status::Small { Status::Small } else { Status::Shown };
+            }
+            if audit_with(&u, &pattern, &relations, &mut w, true, &u.unlabelled(&pattern)).is_empty() {
+                continue;
+            }
+            for &i in &group {
                 pattern[i] = Status::Secondary;
+            }
+            if group.len() > 1 {
+                let (a, b) = group.split_at(group.len() / 2);
+                queue.push_front(b.to_vec());
+                queue.push_front(a.to_vec());
             }
         }
         let cost = |p: &[Status]| {
             let hidden: Vec<usize> = (0..p.len()).filter(|&i| p[i] == Status::Secondary).collect();
             (hidden.len(), hidden.iter().map(|&i| u.cells[i].value()).sum::<i64>())
         };
-        if best.as_ref().is_none_or(|b| cost(&pattern) < cost(b)) {
-            best = Some(pattern);
+        if best.as_ref().is_none_or(|(b, _)| cost(&pattern) < cost(b)) {
+            best = Some((pattern, untried));
         }
     }
-    Ok((best.expect("two orders tried"), u))
+    let (pattern, untried) = best.expect("two orders tried");
+    u.untried = untried;
+    Ok((pattern, u))
 }
 
 /// One leak in words: the cell, what a reader can rule out, and what pins it.
@@ -734,20 +764,42 @@ pub fn protection(u: &Universe, pattern: &[Status]) -> Protection {
         }
         status.insert((c.table.clone(), c.row.clone(), c.col.clone()), *s);
     }
-    Protection { k: u.k, status, unlabelled: u.unlabelled(pattern), omit: u.omit_hidden, secondary, small }
+    Protection {
+        k: u.k,
+        status,
+        unlabelled: u.unlabelled(pattern),
+        omit: u.omit_hidden,
+        secondary,
+        small,
+        untried: u.untried,
+    }
 }
 
 /// Audit and protect a study: the pattern secondary suppression chooses, as the analysis
 /// stage prints it. Fails, naming each cell and what pins it, when no pattern can help.
+///
+/// The answer depends on the counts alone, not on any wording, so it is remembered for
+/// the last system seen: `bsb watch` rebuilding after a prose edit does not search again.
 pub fn protect(s: &crate::study::Study) -> Result<Protection, String> {
+    static LAST: std::sync::Mutex<Option<(String, Result<Protection, String>)>> = std::sync::Mutex::new(None);
     let u = study::universe(s);
-    match suppress_exempt(&u).or_else(|e| leave_out(&u).ok_or(e)) {
+    let key = crate::manifest::sha256(format!("{u:?}").as_bytes());
+    if let Ok(last) = LAST.lock() {
+        if let Some((_, answer)) = last.as_ref().filter(|(k, _)| *k == key) {
+            return answer.clone();
+        }
+    }
+    let answer = match suppress_exempt(&u).or_else(|e| leave_out(&u).ok_or(e)) {
         Ok((p, u)) => Ok(protection(&u, &p)),
         Err(Unprotectable(leaks)) => Err(format!(
             "privacy: hidden counts a reader can narrow even with every table cell hidden (with `omit_hidden_excerpts = true` in study.toml, excerpts from small cells are left out instead of printed without their model):\n  {}",
             leaks.join("\n  ")
         )),
+    };
+    if let Ok(mut last) = LAST.lock() {
+        *last = Some((key, answer.clone()));
     }
+    answer
 }
 
 /// When printing excerpts without their model cannot protect a cell (a theme whose only
@@ -766,10 +818,16 @@ fn leave_out(u: &Universe) -> Option<(Vec<Status>, Universe)> {
 pub struct Explained {
     pub cell: String,
     pub status: Status,
-    /// The smallest and largest values a reader can infer; `None` for an open upper end.
+    /// The smallest and largest values a reader can infer.
     pub min: i64,
     pub max: i64,
+    /// False when the range is only the outer bound (a `:` cell whose ends took more
+    /// than a few steps to find).
+    pub exact: bool,
 }
+
+/// How many values `--explain-privacy` tries at each end of a `:` cell's range.
+const EXPLAIN_STEPS: u64 = 12;
 
 /// For every hidden cell, the exact range a reader can infer from everything published.
 pub fn explain(u: &Universe, pattern: &[Status]) -> Vec<Explained> {
@@ -783,16 +841,37 @@ pub fn explain(u: &Universe, pattern: &[Status]) -> Vec<Explained> {
             continue;
         }
         let (lo, hi) = outer[x];
-        let feasible = |b: &mut Built, v: i64| !matches!(b.problem.solve(&[(x, v)], &b.truth, BUDGET), Outcome::Infeasible);
-        let mut min = lo;
-        while min < hi && !feasible(&mut b, min) {
+        // Each end is walked inwards one value at a time while the value is ruled out.
+        // A small cell has only 1 … k−1 to walk: exact. A wider `:` cell gets a bounded
+        // number of steps; past them its range is the outer bound propagation gives (a
+        // reader may know more about a `:` cell, never about a small one).
+        let steps = if u.sensitive(pattern, i) { u64::MAX } else { EXPLAIN_STEPS };
+        let budget = if u.sensitive(pattern, i) { BUDGET } else { BUDGET / 20 };
+        let feasible =
+            |b: &mut Built, v: i64| !matches!(b.problem.solve(&[(x, v)], &b.truth, budget), Outcome::Infeasible);
+        let (mut min, mut max, mut exact) = (lo, hi, true);
+        let mut n = 0;
+        while min < max && !feasible(&mut b, min) {
             min += 1;
+            n += 1;
+            if n >= steps {
+                exact = false;
+                break;
+            }
         }
-        let mut max = hi;
-        while max > min && !feasible(&mut b, max) {
+        n = 0;
+        while exact && max > min && !feasible(&mut b, max) {
             max -= 1;
+            n += 1;
+            if n >= steps {
+                exact = false;
+                break;
+            }
         }
-        out.push(Explained { cell: c.name(), status: pattern[i], min, max });
+        if !exact {
+            (min, max) = (lo, hi);
+        }
+        out.push(Explained { cell: c.name(), status: pattern[i], min, max, exact });
     }
     out
 }
@@ -813,6 +892,12 @@ pub fn explain_text(s: &crate::study::Study) -> Result<String, String> {
         p.unlabelled.len(),
         if u.omit_hidden { " (left out)" } else { "" }
     );
+    if u.untried > 0 {
+        out.push_str(&format!(
+            "Suppression reached its work limit: {} of the secondary cells were kept hidden without being tried.\n",
+            u.untried
+        ));
+    }
     let width = rows.iter().map(|r| r.cell.chars().count()).max().unwrap_or(0);
     for r in rows {
         let why = match r.status {
@@ -824,7 +909,10 @@ pub fn explain_text(s: &crate::study::Study) -> Result<String, String> {
             Status::Latent => format!("never printed, small: 1 to {}", u.k - 1),
             Status::Shown => continue,
         };
-        let range = if r.min == r.max { format!("{}", r.min) } else { format!("{} to {}", r.min, r.max) };
+        let mut range = if r.min == r.max { format!("{}", r.min) } else { format!("{} to {}", r.min, r.max) };
+        if !r.exact {
+            range = format!("a range within {range}");
+        }
         out.push_str(&format!("{:width$}  {why}; a reader can infer {range}\n", r.cell));
     }
     Ok(out)

@@ -71,8 +71,8 @@ fn sentences(text: &str) -> Vec<(usize, String)> {
         }
         current.push(c);
         let next = chars.get(i + 1).copied();
-        let end = matches!(c, '.' | '!' | '?') && next.is_none_or(char::is_whitespace)
-            || (c == '\n' && next == Some('\n'));
+        let end =
+            matches!(c, '.' | '!' | '?') && next.is_none_or(char::is_whitespace) || (c == '\n' && next == Some('\n'));
         if c == '\n' {
             line += 1;
         }
@@ -136,8 +136,7 @@ pub fn check(study: &Study, p: &mut Problems) {
     for note in &study.notes {
         for (lang, text) in &note.text.0 {
             let w = words(text);
-            let ids: Vec<&str> =
-                study.interviews.iter().map(|i| i.id.as_str()).filter(|id| contains(&w, id)).collect();
+            let ids: Vec<&str> = study.interviews.iter().map(|i| i.id.as_str()).filter(|id| contains(&w, id)).collect();
             if ids.is_empty() {
                 continue;
             }
@@ -161,9 +160,11 @@ pub fn check(study: &Study, p: &mut Problems) {
     }
     let lone_named = |text: &str| -> Option<(String, String)> {
         let w = words(text);
-        study.units.iter().filter(|u| lone.contains(u.id.as_str())).find_map(|u| {
-            unit_names(study, u).into_iter().find(|n| contains(&w, n)).map(|n| (u.id.clone(), n))
-        })
+        study
+            .units
+            .iter()
+            .filter(|u| lone.contains(u.id.as_str()))
+            .find_map(|u| unit_names(study, u).into_iter().find(|n| contains(&w, n)).map(|n| (u.id.clone(), n)))
     };
     let message = |unit: &str, name: &str| {
         format!(

@@ -25,6 +25,9 @@ pub struct Problem {
     pub work: std::cell::Cell<u64>,
 }
 
+/// The work a search may spend per node of its budget, on average.
+const WORK_PER_NODE: u64 = 50;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// A satisfying assignment of every variable.
@@ -179,11 +182,14 @@ impl Problem {
         if !self.propagate(&mut dom, None) {
             return Outcome::Infeasible;
         }
+        // Nodes are the budget; work (constraint terms examined) is bounded too, at a
+        // generous multiple, since one node can cost little or a lot.
         let mut nodes = 0u64;
+        let work_limit = self.work.get().saturating_add(budget.saturating_mul(WORK_PER_NODE));
         let distance = self.distances(fixed);
         let mut order: Vec<usize> = (0..dom.len()).filter(|&v| dom[v].0 < dom[v].1).collect();
         order.sort_by_key(|&v| (distance[v], dom[v].1 - dom[v].0, v));
-        match self.search(dom, hint, &order, 0, &mut nodes, budget) {
+        match self.search(dom, hint, &order, 0, &mut nodes, (budget, work_limit)) {
             Some(Some(x)) => Outcome::Feasible(x),
             Some(None) => Outcome::Infeasible,
             None => Outcome::Unknown,
@@ -226,10 +232,10 @@ impl Problem {
         order: &[usize],
         from: usize,
         nodes: &mut u64,
-        budget: u64,
+        budget: (u64, u64),
     ) -> Option<Option<Vec<i64>>> {
         *nodes += 1;
-        if *nodes > budget {
+        if *nodes > budget.0 || self.work.get() > budget.1 {
             return None;
         }
         let next = (from..order.len()).find(|&i| dom[order[i]].0 < dom[order[i]].1);

@@ -71,16 +71,10 @@ fn people_of(study: &Study) -> BTreeMap<&str, BTreeSet<String>> {
 
 pub fn universe(study: &Study) -> Universe {
     let models: Vec<String> = study.models.iter().map(|m| m.id.clone()).collect();
-    let model_of_unit: HashMap<&str, usize> = study
-        .units
-        .iter()
-        .filter_map(|u| Some((u.id.as_str(), models.iter().position(|m| *m == u.model)?)))
-        .collect();
-    let interview_model: HashMap<&str, usize> = study
-        .interviews
-        .iter()
-        .filter_map(|i| Some((i.id.as_str(), *model_of_unit.get(i.unit.as_str())?)))
-        .collect();
+    let model_of_unit: HashMap<&str, usize> =
+        study.units.iter().filter_map(|u| Some((u.id.as_str(), models.iter().position(|m| *m == u.model)?))).collect();
+    let interview_model: HashMap<&str, usize> =
+        study.interviews.iter().filter_map(|i| Some((i.id.as_str(), *model_of_unit.get(i.unit.as_str())?))).collect();
     let mut u = Universe {
         k: study.meta.small_cell_k,
         models: models.clone(),
@@ -94,7 +88,8 @@ pub fn universe(study: &Study) -> Universe {
 
     // Framework cells: per row, per model then total, excerpts and people.
     let mut fw: HashMap<(String, Option<usize>, Measure), usize> = HashMap::new();
-    let rows: Vec<String> = order.iter().map(|(id, _)| id.clone()).chain(std::iter::once("total".to_string())).collect();
+    let rows: Vec<String> =
+        order.iter().map(|(id, _)| id.clone()).chain(std::iter::once("total".to_string())).collect();
     for row in &rows {
         let scope: Vec<usize> = if row == "total" {
             (0..themes.len()).collect()
@@ -144,7 +139,8 @@ pub fn universe(study: &Study) -> Universe {
                 continue;
             }
             for m in (0..nm).map(Some).chain(std::iter::once(None)) {
-                let kids: Vec<usize> = children.iter().filter_map(|c| fw.get(&((*c).clone(), m, measure)).copied()).collect();
+                let kids: Vec<usize> =
+                    children.iter().filter_map(|c| fw.get(&((*c).clone(), m, measure)).copied()).collect();
                 u.families.push((fw[&(row.clone(), m, measure)], kids));
             }
         }
@@ -153,14 +149,29 @@ pub fn universe(study: &Study) -> Universe {
     // Model matrix: a trait's evidence per model is the union of its codes' evidence.
     for t in &study.traits {
         for m in 0..nm {
-            let mut e = cell(MODEL_MATRIX, &t.id, &format!("excerpts_{}", models[m]), Measure::Excerpts, Some(m), Role::Suppressible);
-            let p = cell(MODEL_MATRIX, &t.id, &format!("participants_{}", models[m]), Measure::People, Some(m), Role::Suppressible);
+            let mut e = cell(
+                MODEL_MATRIX,
+                &t.id,
+                &format!("excerpts_{}", models[m]),
+                Measure::Excerpts,
+                Some(m),
+                Role::Suppressible,
+            );
+            let p = cell(
+                MODEL_MATRIX,
+                &t.id,
+                &format!("participants_{}", models[m]),
+                Measure::People,
+                Some(m),
+                Role::Suppressible,
+            );
             let mut pm = BTreeSet::new();
             let (mut ek, mut pk) = (Vec::new(), Vec::new());
             for code in &t.codes {
-                if let (Some(&ce), Some(&cp)) =
-                    (fw.get(&(code.clone(), Some(m), Measure::Excerpts)), fw.get(&(code.clone(), Some(m), Measure::People)))
-                {
+                if let (Some(&ce), Some(&cp)) = (
+                    fw.get(&(code.clone(), Some(m), Measure::Excerpts)),
+                    fw.get(&(code.clone(), Some(m), Measure::People)),
+                ) {
                     e.members.extend(u.cells[ce].members.iter().cloned());
                     pm.extend(u.cells[cp].members.iter().cloned());
                     for g in u.cells[ce].scope.clone() {
@@ -225,7 +236,13 @@ pub fn universe(study: &Study) -> Universe {
         u.links.push(Fact { terms: vec![(parts[0], 1), (kinds[0], -1)], lo: 0, hi: 0 });
         u.links.push(Fact { terms: vec![(parts[1], 1), (kinds[1], -2)], lo: 0, hi: BIG });
         u.links.push(Fact { terms: vec![(parts[1], 1), (kinds[1], -b)], lo: -BIG, hi: 0 });
-        unit_cells.push(UnitCells { region: unit.region.as_str(), model, people: ci, individual: kinds[0], group: kinds[1] });
+        unit_cells.push(UnitCells {
+            region: unit.region.as_str(),
+            model,
+            people: ci,
+            individual: kinds[0],
+            group: kinds[1],
+        });
     }
     let gather = |u: &mut Universe, mut c: Cell, parts: Vec<usize>| -> usize {
         for &p in &parts {

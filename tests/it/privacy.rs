@@ -83,7 +83,9 @@ fn write_study(dir: &Path, note: Option<&str>, prose: Option<&str>) {
     for (r, name) in [("ra", "North Side"), ("rb", "Middle Side"), ("rc", "South Side")] {
         toml.push_str(&format!("\n[[region]]\nid = \"{r}\"\nname_en = \"{name}\"\n"));
     }
-    for (u, r, m, place) in [("ua", "ra", "M1", "Harbourview"), ("ub", "rb", "M1", "Hilltop"), ("uc", "rc", "M2", "Riverbank")] {
+    for (u, r, m, place) in
+        [("ua", "ra", "M1", "Harbourview"), ("ub", "rb", "M1", "Hilltop"), ("uc", "rc", "M2", "Riverbank")]
+    {
         toml.push_str(&format!(
             "\n[[unit]]\nid = \"{u}\"\nregion = \"{r}\"\nmodel = \"{m}\"\nname_en = \"Unit {u}\"\nplaces = [\"{place}\"]\n"
         ));
@@ -107,7 +109,9 @@ fn write_study(dir: &Path, note: Option<&str>, prose: Option<&str>) {
     }
     fs::write(dir.join("interviews.csv"), iv).unwrap();
     let mut cb = String::from("id,parent,section,label_en,description_en\n");
-    for (id, parent) in [("T1", ""), ("T1.1", "T1"), ("T1.2", "T1"), ("T2", ""), ("T2.1", "T2"), ("T2.2", "T2"), ("T3", "")] {
+    for (id, parent) in
+        [("T1", ""), ("T1.1", "T1"), ("T1.2", "T1"), ("T2", ""), ("T2.1", "T2"), ("T2.2", "T2"), ("T3", "")]
+    {
         cb.push_str(&format!("{id},{parent},{},Label {id},About {id}\n", &id[1..2]));
     }
     fs::write(dir.join("codebook.csv"), cb).unwrap();
@@ -149,11 +153,15 @@ fn the_audit_catches_subtraction_across_margins() {
         named.contains(&("framework-matrix".into(), "T1.2".into(), "participants_M2".into())),
         "5 − 4 = 1 must be caught: {named:?}"
     );
-    let leak = leaks.iter().find(|l| u.cells[l.cell].row == "T1.2" && u.cells[l.cell].col == "participants_M2").unwrap();
+    let leak =
+        leaks.iter().find(|l| u.cells[l.cell].row == "T1.2" && u.cells[l.cell].col == "participants_M2").unwrap();
     assert_eq!(leak.excluded, vec![2], "a reader knows it is 1");
     let text = privacy::describe(&u, &u.primary(), leak, &u.unlabelled(&u.primary()));
     assert!(text.contains("framework-matrix T1.2 / participants_M2"), "{text}");
-    assert!(text.contains(", given framework-matrix") && text.contains(" = "), "the numbers that pin it are named: {text}");
+    assert!(
+        text.contains(", given framework-matrix") && text.contains(" = "),
+        "the numbers that pin it are named: {text}"
+    );
 }
 
 #[test]
@@ -262,7 +270,8 @@ fn brute_force(
 ) -> BTreeMap<(String, String), BTreeSet<i64>> {
     // Subthemes before their theme, so each sum is checked as soon as it can be.
     let rows = ["T1.1", "T1.2", "T1", "T2.1", "T2.2", "T2", "T3", "total"];
-    let cols = ["excerpts_M1", "participants_M1", "excerpts_M2", "participants_M2", "excerpts_total", "participants_total"];
+    let cols =
+        ["excerpts_M1", "participants_M1", "excerpts_M2", "participants_M2", "excerpts_total", "participants_total"];
     let mut cells: Vec<(String, String)> = Vec::new();
     for r in rows {
         for c in cols {
@@ -290,7 +299,10 @@ fn brute_force(
     };
     for r in rows {
         for m in ["excerpts", "participants"] {
-            cons.push(sum_eq(idx(r, &format!("{m}_total")), vec![idx(r, &format!("{m}_M1")), idx(r, &format!("{m}_M2"))]));
+            cons.push(sum_eq(
+                idx(r, &format!("{m}_total")),
+                vec![idx(r, &format!("{m}_M1")), idx(r, &format!("{m}_M2"))],
+            ));
         }
         for m in ["M1", "M2", "total"] {
             let (e, p) = (idx(r, &format!("excerpts_{m}")), idx(r, &format!("participants_{m}")));
@@ -333,7 +345,10 @@ fn brute_force(
         // hidden small cell, printed `<3` or `:`.
         let small_row = |r: &String| {
             ["M1", "M2"].iter().any(|m| {
-                matches!(published.get(&(r.clone(), format!("participants_{m}"))), Some(Printed::Small | Printed::Hidden))
+                matches!(
+                    published.get(&(r.clone(), format!("participants_{m}"))),
+                    Some(Printed::Small | Printed::Hidden)
+                )
             })
         };
         let hidden_in = |m: &str| {
@@ -345,11 +360,7 @@ fn brute_force(
         cons.push((
             vec![e1, e2, et],
             Box::new(move |x: &[i64]| {
-                x[et] == n
-                    && x[e1] >= l1
-                    && x[e2] >= l2
-                    && (h1 || x[e1] == l1)
-                    && (h2 || x[e2] == l2)
+                x[et] == n && x[e1] >= l1 && x[e2] >= l2 && (h1 || x[e1] == l1) && (h2 || x[e2] == l2)
             }),
         ));
     }
@@ -421,7 +432,13 @@ fn after_suppression_brute_force_finds_every_small_cell_open() {
     // add up small cells) stays open to both.
     let mut small = 0;
     for (cell, p) in &published {
-        let model = if cell.1.ends_with("M1") { Some(0) } else if cell.1.ends_with("M2") { Some(1) } else { None };
+        let model = if cell.1.ends_with("M1") {
+            Some(0)
+        } else if cell.1.ends_with("M2") {
+            Some(1)
+        } else {
+            None
+        };
         let people = cell.1.starts_with("participants") && (1..3).contains(&truth(&cell.0, model).1);
         if *p == Printed::Small || (*p == Printed::Hidden && people) {
             small += 1;
@@ -455,7 +472,13 @@ fn after_suppression_brute_force_finds_every_small_cell_open() {
     assert_eq!(naive_ranges[&("T3".to_string(), "participants_M2".to_string())], BTreeSet::from([1]));
     // The truth is among the possibilities for every cell (the enumeration is not vacuous).
     for ((row, col), values) in &ranges {
-        let model = if col.ends_with("M1") { Some(0) } else if col.ends_with("M2") { Some(1) } else { None };
+        let model = if col.ends_with("M1") {
+            Some(0)
+        } else if col.ends_with("M2") {
+            Some(1)
+        } else {
+            None
+        };
         let t = truth(row, model);
         let v = if col.starts_with("excerpts") { t.0 } else { t.1 };
         assert!(values.contains(&v), "{row} {col}: truth {v} not in {values:?}");
@@ -466,7 +489,9 @@ fn after_suppression_brute_force_finds_every_small_cell_open() {
         .iter()
         .filter(|((r, c), p)| {
             let model = if c.ends_with("M1") { 0 } else { 1 };
-            c.starts_with("participants_M") && **p != Printed::Value(truth(r, Some(model)).1) && (1..3).contains(&truth(r, Some(model)).1)
+            c.starts_with("participants_M")
+                && **p != Printed::Value(truth(r, Some(model)).1)
+                && (1..3).contains(&truth(r, Some(model)).1)
         })
         .map(|((r, _), _)| r.as_str())
         .collect();
@@ -652,7 +677,8 @@ fn reference_pdfs_print_no_model_on_an_excerpt_from_a_hidden_cell() {
             while let Some(p) = text[at..].find(&needle) {
                 let start = at + p + needle.len();
                 let after: String = text[start..].chars().take(12).collect();
-                let labelled = after.trim_start_matches(|c: char| "»”\" ".contains(c)).starts_with(&format!("— {model_word}"));
+                let labelled =
+                    after.trim_start_matches(|c: char| "»”\" ".contains(c)).starts_with(&format!("— {model_word}"));
                 if from_hidden {
                     assert!(!labelled, "{lang}: {} is from a hidden cell but prints its model: {after}", e["id"]);
                     checked_hidden += 1;
