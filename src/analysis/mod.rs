@@ -298,7 +298,19 @@ fn analyse_frames(study: &Study, protection: crate::privacy::Protection) -> Pola
     if !study.recommendations.is_empty() {
         tables.push(recommendations_table(study));
     }
-    let (errata, errata_differs) = errata_table(study, &metrics);
+    // A figure of the published report is compared only where the number it is compared
+    // with may be printed: a model's counts can be hidden (with the sampling table they
+    // may give one unit's), and so then are its interviews by kind, which no table prints.
+    let hidden_metric = |key: &str| -> bool {
+        let parts: Vec<&str> = key.split('.').collect();
+        let ["model", id, what] = parts.as_slice() else { return false };
+        let Some((_, people, interviews)) = by_model.iter().find(|(m, _, _)| m == id) else { return false };
+        match *what {
+            "participants" => people.value().is_none(),
+            _ => interviews.value().is_none(),
+        }
+    };
+    let (errata, errata_differs) = errata_table(study, &metrics, &hidden_metric);
     tables.push(errata);
     if !study.events.is_empty() {
         tables.push(timeline_table(study));
@@ -595,7 +607,7 @@ fn recommendations_table(study: &Study) -> Table {
     t
 }
 
-fn errata_table(study: &Study, metrics: &BTreeMap<String, f64>) -> (Table, u64) {
+fn errata_table(study: &Study, metrics: &BTreeMap<String, f64>, hidden: &dyn Fn(&str) -> bool) -> (Table, u64) {
     let mut t = Table::new(
         "errata",
         vec![
@@ -611,6 +623,8 @@ fn errata_table(study: &Study, metrics: &BTreeMap<String, f64>) -> (Table, u64) 
     for p in &study.published {
         let computed = metrics.get(&p.metric).copied();
         let status = match computed {
+            // Neither the number nor whether it agrees: either would tell the hidden one.
+            _ if hidden(&p.metric) => "not_compared",
             Some(v) if (v - p.value).abs() < 1e-9 => "matches",
             _ => {
                 differs += 1;
@@ -624,7 +638,11 @@ fn errata_table(study: &Study, metrics: &BTreeMap<String, f64>) -> (Table, u64) 
                 Cell::Text(p.location.clone()),
                 Cell::Key(p.statement.clone()),
                 Cell::Number(p.value, Measure::Count),
-                computed.map(|v| Cell::Number(v, Measure::Count)).unwrap_or(Cell::Empty),
+                match computed {
+                    _ if status == "not_compared" => Cell::Protected(Shown::Hidden),
+                    Some(v) => Cell::Number(v, Measure::Count),
+                    None => Cell::Empty,
+                },
                 Cell::Key(status.into()),
                 Cell::Text(p.note.clone()),
             ],

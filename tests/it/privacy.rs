@@ -694,3 +694,29 @@ fn reference_pdfs_print_no_model_on_an_excerpt_from_a_hidden_cell() {
         assert!(checked_hidden > 20 && checked_shown > 20, "{lang}: {checked_hidden} hidden, {checked_shown} shown");
     }
 }
+
+/// The errata table compares the published report's figures with the data. A figure
+/// compared with a hidden count would print it, or tell by "matches" whether the published
+/// one is right: neither may happen.
+#[test]
+fn errata_never_compare_a_figure_with_a_hidden_count() {
+    let tmp = TempDir::new();
+    let data = tmp.path().join("data");
+    bsb::store::copy_dir(&root().join("data"), &data).unwrap();
+    let mut published = fs::read_to_string(data.join("published.csv")).unwrap();
+    for (id, metric, value) in [("m1_people", "model.M1.participants", 20), ("m1_ind", "model.M1.individual", 13)] {
+        published.push_str(&format!("{id},tabell 2,Table 2,table,{metric},{value},Merknad.,Note.\n"));
+    }
+    fs::write(data.join("published.csv"), published).unwrap();
+    let out = build_into(&data, &tmp.path().join("out"));
+    assert!(out.status.success(), "{}", text_of(&out));
+    let errata = read_csv(&tmp.path().join("out/report/tables/errata.csv"));
+    for id in ["m1_people", "m1_ind"] {
+        let row = errata.iter().find(|r| r["id"] == id).unwrap();
+        assert_eq!((row["computed"].as_str(), row["status"].as_str()), (":", "not_compared"), "{row:?}");
+        assert_eq!(row["published"], if id == "m1_people" { "20" } else { "13" });
+    }
+    // The region figures, public in the sampling table, are still compared.
+    let nord = errata.iter().find(|r| r["id"] == "t1_nord_participants").unwrap();
+    assert_eq!((nord["computed"].as_str(), nord["status"].as_str()), ("9", "matches"));
+}
