@@ -37,13 +37,18 @@ use serde::Serialize;
 
 use solver::{Outcome, Problem};
 
+/// What a cell counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Measure {
+    /// Coded excerpts.
     Excerpts,
+    /// Distinct participants (pseudonyms).
     People,
+    /// Interviews.
     Interviews,
 }
 
+/// How a cell reaches a reader, if at all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Role {
     /// Always printed as it is (the sampling table, grand totals).
@@ -60,6 +65,7 @@ pub enum Role {
 /// What a cell shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Status {
+    /// Printed as it is.
     Shown,
     /// 1 … k−1, printed `<k`.
     Small,
@@ -70,20 +76,28 @@ pub enum Status {
 }
 
 impl Status {
+    /// Anything but [`Status::Shown`].
     pub fn hidden(self) -> bool {
         self != Status::Shown
     }
 }
 
+/// One count: a set of excerpt, person or interview ids in one table, row and column.
 #[derive(Clone, Debug)]
 pub struct Cell {
+    /// The table it is printed in (or a name for a count never printed).
     pub table: String,
+    /// The row id.
     pub row: String,
+    /// The column id.
     pub col: String,
+    /// What it counts.
     pub measure: Measure,
     /// The model this cell counts, if it counts one model only.
     pub model: Option<usize>,
+    /// The ids it counts; its value is their number.
     pub members: BTreeSet<String>,
+    /// How it reaches a reader.
     pub role: Role,
     /// Printed groups (themes) in which this cell's excerpts appear.
     pub scope: Vec<usize>,
@@ -93,10 +107,12 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// The true count.
     pub fn value(&self) -> i64 {
         self.members.len() as i64
     }
 
+    /// `table row / col`, as messages and `--explain-privacy` name it.
     pub fn name(&self) -> String {
         format!("{} {} / {}", self.table, self.row, self.col)
     }
@@ -106,6 +122,7 @@ impl Cell {
 /// model label unless it belongs to a hidden cell.
 #[derive(Clone, Debug)]
 pub struct Group {
+    /// The theme id.
     pub name: String,
     /// The excerpt cell of all models.
     pub total: usize,
@@ -115,16 +132,21 @@ pub struct Group {
     pub excerpts: Vec<(String, usize)>,
 }
 
+/// Everything published about people, as one system of facts over the true counts.
 #[derive(Clone, Debug, Default)]
 pub struct Universe {
+    /// Counts from 1 to k−1 are small.
     pub k: u32,
+    /// Model ids, in the study's order.
     pub models: Vec<String>,
+    /// Every count, printed or not.
     pub cells: Vec<Cell>,
     /// A parent cell and the cells it is made of (a total and its parts, a theme and its
     /// subthemes). Which relation holds is read off the sets.
     pub families: Vec<(usize, Vec<usize>)>,
     /// The excerpt cell and the people cell of the same slice.
     pub pairs: Vec<(usize, usize)>,
+    /// Excerpts printed together, by theme.
     pub groups: Vec<Group>,
     /// Excerpts from a hidden cell are left out instead of printed without their model.
     pub omit_hidden: bool,
@@ -144,18 +166,24 @@ pub struct Universe {
 /// `lo ≤ Σ coef·cell ≤ hi`.
 #[derive(Clone, Debug)]
 pub struct Fact {
+    /// Cell index and coefficient.
     pub terms: Vec<(usize, i64)>,
+    /// Lower bound of the sum.
     pub lo: i64,
+    /// Upper bound of the sum.
     pub hi: i64,
 }
 
+/// An open end of a bound (far above any count).
 pub const BIG: i64 = 1 << 40;
 
 impl Universe {
+    /// The index of the cell in `table`, `row`, `col`.
     pub fn find(&self, table: &str, row: &str, col: &str) -> Option<usize> {
         self.cells.iter().position(|c| c.table == table && c.row == row && c.col == col)
     }
 
+    /// Add a cell; returns its index.
     pub fn push(&mut self, cell: Cell) -> usize {
         self.cells.push(cell);
         self.cells.len() - 1
@@ -489,6 +517,7 @@ fn excerpt_rows<'a>(
 /// A value a hidden small cell could not take, given what is published.
 #[derive(Clone, Debug)]
 pub struct Leak {
+    /// The cell's index.
     pub cell: usize,
     /// The values 1 … k−1 a reader can rule out.
     pub excluded: Vec<i64>,
@@ -609,10 +638,13 @@ pub fn pinned_by(u: &Universe, pattern: &[Status], leak: &Leak, unlabelled: &BTr
 /// The outcome of suppression.
 #[derive(Clone, Debug, Serialize)]
 pub struct Protection {
+    /// Counts from 1 to k−1 are small.
     pub k: u32,
+    /// The status of every cell, by table, row and column.
     pub status: BTreeMap<(String, String, String), Status>,
     /// Excerpt ids printed without their model (or left out when `omit`).
     pub unlabelled: BTreeSet<String>,
+    /// Those excerpts are left out rather than printed without their model.
     pub omit: bool,
     /// Printed cells hidden so that a small cell cannot be recovered (`:`).
     pub secondary: usize,
@@ -623,6 +655,7 @@ pub struct Protection {
 }
 
 impl Protection {
+    /// The status of one cell; `None` for a cell the system does not hold.
     pub fn status(&self, table: &str, row: &str, col: &str) -> Option<Status> {
         self.status.get(&(table.to_string(), row.to_string(), col.to_string())).copied()
     }
@@ -816,10 +849,13 @@ fn leave_out(u: &Universe) -> Option<(Vec<Status>, Universe)> {
 /// A hidden cell as `--explain-privacy` prints it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Explained {
+    /// The cell, named.
     pub cell: String,
+    /// Why it is hidden.
     pub status: Status,
-    /// The smallest and largest values a reader can infer.
+    /// The smallest value a reader can infer.
     pub min: i64,
+    /// The largest value a reader can infer.
     pub max: i64,
     /// False when the range is only the outer bound (a `:` cell whose ends took more
     /// than a few steps to find).

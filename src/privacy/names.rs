@@ -131,6 +131,7 @@ fn lone_units(study: &Study) -> BTreeSet<&str> {
         .collect()
 }
 
+/// Flag every note, sentence, caption or label that ties people to a place (see the module).
 pub fn check(study: &Study, p: &mut Problems) {
     // Notes: an interview id together with a unit.
     for note in &study.notes {

@@ -8,15 +8,20 @@
 /// `lo ≤ Σ coef·x ≤ hi`.
 #[derive(Clone, Debug)]
 pub struct Lin {
+    /// Variable and coefficient.
     pub terms: Vec<(usize, i64)>,
+    /// Lower bound of the sum.
     pub lo: i64,
+    /// Upper bound of the sum.
     pub hi: i64,
 }
 
+/// Bounded integer variables and linear constraints over them.
 #[derive(Clone, Debug, Default)]
 pub struct Problem {
     /// Inclusive bounds of each variable.
     pub domains: Vec<(i64, i64)>,
+    /// The constraints.
     pub cons: Vec<Lin>,
     /// Constraints each variable occurs in (built by [`Problem::index`]).
     occurs: Vec<Vec<usize>>,
@@ -28,10 +33,12 @@ pub struct Problem {
 /// The work a search may spend per node of its budget, on average.
 const WORK_PER_NODE: u64 = 50;
 
+/// The answer to one feasibility question.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// A satisfying assignment of every variable.
     Feasible(Vec<i64>),
+    /// No assignment satisfies every constraint.
     Infeasible,
     /// The search ran out of its node budget.
     Unknown,
@@ -51,10 +58,12 @@ fn div_ceil(a: i64, b: i64) -> i64 {
 }
 
 impl Problem {
+    /// A problem over variables with these bounds and no constraint yet.
     pub fn new(domains: Vec<(i64, i64)>) -> Self {
         Problem { domains, cons: Vec::new(), occurs: Vec::new(), work: Default::default() }
     }
 
+    /// Add a variable with bounds `lo ..= hi`; returns its index.
     pub fn var(&mut self, lo: i64, hi: i64) -> usize {
         self.domains.push((lo, hi));
         self.domains.len() - 1

@@ -8,10 +8,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::{Cell, Fact, Group, Measure, Role, Universe, BIG};
 use crate::study::{InterviewKind, Study};
 
+/// The table of evidence per theme, subtheme and model.
 pub const FRAMEWORK: &str = "framework-matrix";
+/// The table of evidence per trait and model.
 pub const MODEL_MATRIX: &str = "model-matrix";
+/// People and interviews per model.
 pub const BY_MODEL: &str = "participants-by-model";
+/// The sampling table: interviews and people per region.
 pub const SAMPLE: &str = "participants";
+/// Counts per unit: never printed, but a reader may reason about them.
 pub const UNITS: &str = "units";
 
 /// Codebook rows in the framework's order: each theme, then everything below it.
@@ -69,6 +74,7 @@ fn people_of(study: &Study) -> BTreeMap<&str, BTreeSet<String>> {
         .collect()
 }
 
+/// The system of published facts of one study.
 pub fn universe(study: &Study) -> Universe {
     let models: Vec<String> = study.models.iter().map(|m| m.id.clone()).collect();
     let model_of_unit: HashMap<&str, usize> =
