@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::problem::Problems;
+use crate::problem::{Pos, Problems};
 use crate::study::Study;
 
 /// Lowercased words, keeping letters, digits and inner hyphens together.
@@ -194,6 +194,28 @@ pub fn check(study: &Study, p: &mut Problems) {
     }
     for n in &study.notes {
         labelled.push((&n.pos, "text".into(), &n.text));
+    }
+    let m = &study.meta;
+    // study.toml, where the units are (the meta has no position of its own).
+    let Some(study_file) = study.units.first().map(|u| Pos { file: u.pos.file.clone(), line: None }) else { return };
+    for (field, text) in [
+        ("title", &m.title),
+        ("subtitle", &m.subtitle),
+        ("short_title", &m.short_title),
+        ("commissioner", &m.commissioner),
+        ("author", &m.author),
+        ("excerpt_notice", &m.excerpt_notice),
+    ] {
+        labelled.push((&study_file, field.into(), text));
+    }
+    // The study's own words for the skeleton (captions, headings): line by line.
+    let base = study_file.file.strip_suffix("study.toml").unwrap_or("");
+    for f in study.files.iter().filter(|f| f.path.starts_with("words/") || f.path.starts_with("lang/")) {
+        for (n, line) in String::from_utf8_lossy(&f.bytes).lines().enumerate() {
+            if let Some((unit, name)) = lone_named(line) {
+                p.push(format!("{base}{}", f.path), Some(n + 1), "", message(&unit, &name));
+            }
+        }
     }
     for (pos, field, text) in labelled {
         for (lang, t) in &text.0 {

@@ -197,6 +197,18 @@ fn a_note_tying_an_interview_to_a_unit_and_prose_naming_a_lone_unit_fail_the_che
     assert!(!out.status.success());
     assert!(err.contains("notes.csv:2") && err.contains("IC5") && err.contains("uc"), "{err}");
     assert!(err.contains("method.typ:1") && err.contains("Harbourview"), "{err}");
+    // A caption in the study's own words, and the title, are read too.
+    let tmp = TempDir::new();
+    let dir = tmp.path();
+    write_study(dir, None, None);
+    fs::create_dir_all(dir.join("words")).unwrap();
+    fs::write(dir.join("words/en.toml"), "[words]\ncompilation = \"What Riverbank published\"\n").unwrap();
+    let toml = fs::read_to_string(dir.join("study.toml")).unwrap().replace("The title", "The Harbourview title");
+    fs::write(dir.join("study.toml"), toml).unwrap();
+    let out = bsb(&["check", "--data", dir.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("words/en.toml:2") && err.contains("Riverbank"), "{err}");
+    assert!(err.contains("study.toml") && err.contains("title_en") && err.contains("Harbourview"), "{err}");
     // Naming a region with an interview is the sampling table's level, and allowed.
     let tmp = TempDir::new();
     let dir = tmp.path();
