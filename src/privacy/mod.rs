@@ -5,15 +5,18 @@
 //! same cells), the excerpts printed per theme with or without their model, and the
 //! relations a careful reader can assume between counts (a theme's people include each
 //! subtheme's; a row total is the sum of the models; when a theme's people are split
-//! without overlap between its subthemes, the theme is their sum; two cells that count
-//! the same people are equal). Each count is the size of a set of excerpt ids or person
-//! ids, so these relations are read off the sets themselves: the reader is granted every
-//! one of them that is true of the data.
+//! without overlap between its subthemes, the theme is their sum; a cell printed in two
+//! tables is one number). Each count is the size of a set of excerpt ids or person ids,
+//! so these relations are read off the sets themselves: the reader is granted every one
+//! of them that is true of the data. A reader who knows the labelling rule also learns,
+//! from each excerpt printed with or without its model, whether its rows hold a hidden
+//! small count; that is granted too.
 //!
 //! The audit asks, for every hidden person count whose true value is small (1 to k−1),
 //! whether each value 1 … k−1 is still consistent with all of it: an exact integer
 //! feasibility question answered by [`solver`]. If any value is ruled out, the cell can be
-//! narrowed and the audit names it with the published numbers that pin it.
+//! narrowed and the audit names it with the published numbers that pin it. A question
+//! the solver cannot settle within its budget counts as narrowed: never as safe.
 //!
 //! Zero is published as 0. A cell with nobody in it holds no one to protect, and `<k`
 //! claims exactly "1 to k−1", which is the range the audit keeps open; hiding zeros too
@@ -21,9 +24,11 @@
 //! subtheme × model cell. A secondarily hidden cell (`:`) may be 0.
 //!
 //! Secondary suppression ([`protect`]) starts from everything hidden that may be hidden,
-//! then shows cells again one at a time, largest first, keeping each one shown only if
-//! the audit still passes. The result is deterministic and irreducible: no hidden `:`
-//! cell could be shown without letting a reader narrow a small one.
+//! then shows cells again, largest first, in groups that are split when refused, keeping
+//! a cell shown only if the audit still passes. Two orders are tried and the one hiding
+//! fewer (then smaller) cells wins. The result is deterministic, and within its work
+//! limit irreducible: no hidden `:` cell could be shown without letting a reader narrow a
+//! small one. Past the limit, the cells not yet tried stay hidden (safe, and said).
 //!
 //! Pure: no file system, no clock. [`study::universe`] builds the system from a study.
 
