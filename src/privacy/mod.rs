@@ -545,9 +545,9 @@ pub struct Witnesses {
 /// cells again. The loop starts from a pattern the audit passed and keeps it passing, so
 /// stopping early is safe: the cells not yet tried stay hidden. Counted in work, not
 /// seconds, so that the same data gives the same tables on any machine. The reference
-/// study needs about a third of it; a study that reaches it spends some 15 seconds here
-/// on a 2-core machine (see BENCHMARKS.md).
-const SUPPRESSION_WORK: u64 = 400_000_000;
+/// study needs about a twelfth of it; a study that reaches it spends some 20 seconds
+/// here on a 2-core machine (see BENCHMARKS.md).
+const SUPPRESSION_WORK: u64 = 1_600_000_000;
 
 /// How many hidden cells suppression first tries to show again at once.
 const GROUP: usize = 16;

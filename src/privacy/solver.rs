@@ -28,6 +28,8 @@ pub struct Problem {
     /// Terms of constraints examined so far: the solver's work, counted so that callers can bound
     /// it deterministically (a clock would not give the same answer twice).
     pub work: std::cell::Cell<u64>,
+    /// [`Problem::propagate`]'s queue marks and their last stamp.
+    marks: std::cell::RefCell<(Vec<u64>, u64)>,
 }
 
 /// The work a search may spend per node of its budget, on average.
@@ -60,7 +62,7 @@ fn div_ceil(a: i64, b: i64) -> i64 {
 impl Problem {
     /// A problem over variables with these bounds and no constraint yet.
     pub fn new(domains: Vec<(i64, i64)>) -> Self {
-        Problem { domains, cons: Vec::new(), occurs: Vec::new(), work: Default::default() }
+        Problem { domains, cons: Vec::new(), occurs: Vec::new(), work: Default::default(), marks: Default::default() }
     }
 
     /// Add a variable with bounds `lo ..= hi`; returns its index.
@@ -91,23 +93,33 @@ impl Problem {
         }
     }
 
-    /// Tighten `dom` to bounds consistency; false when some domain becomes empty.
-    fn propagate(&self, dom: &mut [(i64, i64)], start: Option<&[usize]>) -> bool {
+    /// Tighten `dom` to bounds consistency; false when some domain becomes empty. Every
+    /// domain it changes is first recorded on `trail` (variable, old bounds), so a search
+    /// can undo it instead of copying every domain at every node.
+    fn propagate(&self, dom: &mut [(i64, i64)], start: Option<&[usize]>, trail: &mut Vec<(usize, (i64, i64))>) -> bool {
         let n = self.cons.len();
-        let mut queued = vec![false; n];
+        // Which constraints are queued, reused across calls: a call marks with a fresh
+        // stamp instead of allocating and clearing a flag per constraint.
+        let mut marks = self.marks.borrow_mut();
+        if marks.0.len() != n {
+            *marks = (vec![0; n], 0);
+        }
+        marks.1 += 1;
+        let stamp = marks.1;
+        let (queued, _) = &mut *marks;
         let mut queue: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
         match start {
             None => {
                 for i in 0..n {
-                    queued[i] = true;
+                    queued[i] = stamp;
                     queue.push_back(i);
                 }
             }
             Some(vars) => {
                 for &v in vars {
                     for &c in &self.occurs[v] {
-                        if !queued[c] {
-                            queued[c] = true;
+                        if queued[c] != stamp {
+                            queued[c] = stamp;
                             queue.push_back(c);
                         }
                     }
@@ -116,7 +128,7 @@ impl Problem {
         }
         while let Some(ci) = queue.pop_front() {
             self.work.set(self.work.get() + 1 + self.cons[ci].terms.len() as u64);
-            queued[ci] = false;
+            queued[ci] = 0;
             let c = &self.cons[ci];
             let (mut min_sum, mut max_sum) = (0i64, 0i64);
             for &(v, a) in &c.terms {
@@ -147,10 +159,11 @@ impl Problem {
                     return false;
                 }
                 if (nlo, nhi) != (lo, hi) {
+                    trail.push((v, (lo, hi)));
                     dom[v] = (nlo, nhi);
                     for &other in &self.occurs[v] {
-                        if other != ci && !queued[other] {
-                            queued[other] = true;
+                        if other != ci && queued[other] != stamp {
+                            queued[other] = stamp;
                             queue.push_back(other);
                         }
                     }
@@ -172,7 +185,7 @@ impl Problem {
     pub fn bounds(&mut self) -> Option<Vec<(i64, i64)>> {
         self.index();
         let mut dom = self.domains.clone();
-        self.propagate(&mut dom, None).then_some(dom)
+        self.propagate(&mut dom, None, &mut Vec::new()).then_some(dom)
     }
 
     /// Is there a solution with every `(var, value)` of `fixed`? `hint` orders the search
@@ -188,7 +201,7 @@ impl Problem {
             }
             dom[v] = (x, x);
         }
-        if !self.propagate(&mut dom, None) {
+        if !self.propagate(&mut dom, None, &mut Vec::new()) {
             return Outcome::Infeasible;
         }
         // Nodes are the budget; work (constraint terms examined) is bounded too, at a
@@ -198,7 +211,7 @@ impl Problem {
         let distance = self.distances(fixed);
         let mut order: Vec<usize> = (0..dom.len()).filter(|&v| dom[v].0 < dom[v].1).collect();
         order.sort_by_key(|&v| (distance[v], dom[v].1 - dom[v].0, v));
-        match self.search(dom, hint, &order, 0, &mut nodes, (budget, work_limit)) {
+        match self.search(&mut dom, &mut Vec::new(), hint, &order, 0, &mut nodes, (budget, work_limit)) {
             Some(Some(x)) => Outcome::Feasible(x),
             Some(None) => Outcome::Infeasible,
             None => Outcome::Unknown,
@@ -234,9 +247,11 @@ impl Problem {
     /// Variables are decided in `order` (see [`Problem::distances`]; then the smallest
     /// domain first); those before `from` are already fixed in this subtree, so finding
     /// the next one costs nothing along a path.
+    #[allow(clippy::too_many_arguments)]
     fn search(
         &self,
-        dom: Vec<(i64, i64)>,
+        dom: &mut Vec<(i64, i64)>,
+        trail: &mut Vec<(usize, (i64, i64))>,
         hint: &[i64],
         order: &[usize],
         from: usize,
@@ -264,12 +279,20 @@ impl Problem {
             branches.push((h + 1, hi));
         }
         for (blo, bhi) in branches {
-            let mut d = dom.clone();
-            d[v] = (blo, bhi);
-            if !self.propagate(&mut d, Some(&[v])) {
-                continue;
+            let mark = trail.len();
+            trail.push((v, dom[v]));
+            dom[v] = (blo, bhi);
+            let found = if self.propagate(dom, Some(&[v]), trail) {
+                self.search(dom, trail, hint, order, at, nodes, budget)
+            } else {
+                Some(None)
+            };
+            // Undo this branch's changes, newest first.
+            while trail.len() > mark {
+                let (w, old) = trail.pop().expect("above the mark");
+                dom[w] = old;
             }
-            match self.search(d, hint, order, at, nodes, budget)? {
+            match found? {
                 Some(x) => return Some(Some(x)),
                 None => continue,
             }
