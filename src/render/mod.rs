@@ -90,6 +90,8 @@ pub struct Provenance {
 struct TableView {
     name: String,
     caption: String,
+    /// The caption's first sentence, for the list of tables.
+    short_caption: String,
     header: Vec<String>,
     numeric: Vec<bool>,
     rows: Vec<Vec<String>>,
@@ -109,9 +111,25 @@ struct FigureView {
     path: String,
     alt: String,
     caption: String,
+    /// The caption's first sentence, for the list of figures.
+    short_caption: String,
     /// Typst sizing made by the program: full text width, or for a tall figure a height
     /// that leaves room on the page for its caption.
     size: String,
+}
+
+/// A caption's first sentence: up to the first full stop that ends a sentence (followed
+/// by a space and a capital letter), or the whole caption.
+fn first_sentence(caption: &str) -> String {
+    let chars: Vec<(usize, char)> = caption.char_indices().collect();
+    for w in chars.windows(3) {
+        if let [(i, '.'), (_, ' '), (_, next)] = w {
+            if next.is_uppercase() && caption[..*i].chars().count() >= 12 {
+                return caption[..=*i].to_string();
+            }
+        }
+    }
+    caption.to_string()
 }
 
 /// The text block is about 16 cm wide; a figure taller than 19 cm at that width is sized
@@ -173,6 +191,7 @@ fn table_view(t: &Table, lang: &Lang) -> TableView {
     TableView {
         name: t.name.to_string(),
         caption: lang.word(&format!("cap_{}", t.name)),
+        short_caption: first_sentence(&lang.word(&format!("cap_{}", t.name))),
         header: t.columns.iter().map(|c| pdf_header(c, lang)).collect(),
         numeric: t.columns.iter().map(|c| c.numeric).collect(),
         rows: t.rows.iter().map(|r| r.cells.iter().map(|c| cell_text(c, lang, k)).collect()).collect(),
@@ -414,6 +433,7 @@ pub fn render(
                     path: format!("figures/{}.svg", f.name),
                     alt: f.alt.clone(),
                     caption: lang.word(&format!("figcap_{}", f.name)),
+                    short_caption: first_sentence(&lang.word(&format!("figcap_{}", f.name))),
                     size: figure_size(&f.svg),
                 },
             )
@@ -550,6 +570,18 @@ mod tests {
     fn string_literals_escape_quotes_and_backslashes() {
         assert_eq!(typst_string(r#"a "b" \c"#), r#""a \"b\" \\c""#);
         assert_eq!(typst_string("line\nnext"), r#""line\nnext""#);
+    }
+
+    #[test]
+    fn a_list_entry_is_the_captions_first_sentence() {
+        assert_eq!(
+            first_sentence("Excerpts by theme and model. An excerpt counts under its theme. Source: the data."),
+            "Excerpts by theme and model."
+        );
+        // No sentence end (an abbreviation, a number, the end): the whole caption.
+        assert_eq!(first_sentence("Use e.g. this one"), "Use e.g. this one");
+        assert_eq!(first_sentence("Sample 2017–2021."), "Sample 2017–2021.");
+        assert_eq!(first_sentence("Bruk av antipsykotika, 2017. Kilde: lysbildene."), "Bruk av antipsykotika, 2017.");
     }
 
     #[test]
