@@ -223,6 +223,9 @@ pub fn files(shape: &Shape) -> Vec<(String, String)> {
     let _ = writeln!(s, "languages = [{}]", langs.iter().map(|l| toml_str(l)).collect::<Vec<_>>().join(", "));
     s.push_str("# Person counts from 1 to k-1 in tables finer than the sample print as \"<k\".\nsmall_cell_k = 3\n");
     s.push_str(
+        "# Excerpts from a row with a hidden small count print without their model; `true` leaves them out.\n# omit_hidden_excerpts = true\n",
+    );
+    s.push_str(
         "# Names that must never appear in an excerpt (besides region and unit names).\nidentifying_terms = []\n\n",
     );
     s.push_str(&per_lang(&|w| w.title.into(), "title"));
@@ -255,6 +258,7 @@ pub fn files(shape: &Shape) -> Vec<(String, String)> {
                 m + 1
             );
             s.push_str(&per_lang(&|w| format!("{} {}{}", w.unit, letter(r), m + 1), "name"));
+            s.push_str("# Hospital, town or site of the unit: never named where it is the only unit of its region.\nplaces = []\n");
         }
     }
     out.push(("data/study.toml".into(), s));
