@@ -815,11 +815,19 @@ pub fn protection(u: &Universe, pattern: &[Status]) -> Protection {
 
 /// Audit and protect a study: the pattern secondary suppression chooses, as the analysis
 /// stage prints it. Fails, naming each cell and what pins it, when no pattern can help.
+pub fn protect(s: &crate::study::Study) -> Result<Protection, String> {
+    suppressed(s).map(|(pattern, u)| protection(&u, &pattern))
+}
+
+/// The suppression pattern of a study and its system (with the exempt cells), for
+/// [`protect`] and [`explain_text`].
 ///
 /// The answer depends on the counts alone, not on any wording, so it is remembered for
-/// the last system seen: `bsb watch` rebuilding after a prose edit does not search again.
-pub fn protect(s: &crate::study::Study) -> Result<Protection, String> {
-    static LAST: std::sync::Mutex<Option<(String, Result<Protection, String>)>> = std::sync::Mutex::new(None);
+/// the last system seen: `bsb watch` rebuilding after a prose edit, or `bsb check
+/// --explain-privacy` after the analysis, does not search again.
+fn suppressed(s: &crate::study::Study) -> Result<(Vec<Status>, Universe), String> {
+    type Answer = Result<(Vec<Status>, Universe), String>;
+    static LAST: std::sync::Mutex<Option<(String, Answer)>> = std::sync::Mutex::new(None);
     let u = study::universe(s);
     let key = crate::manifest::sha256(format!("{u:?}").as_bytes());
     if let Ok(last) = LAST.lock() {
@@ -827,13 +835,12 @@ pub fn protect(s: &crate::study::Study) -> Result<Protection, String> {
             return answer.clone();
         }
     }
-    let answer = match suppress_exempt(&u).or_else(|e| leave_out(&u).ok_or(e)) {
-        Ok((p, u)) => Ok(protection(&u, &p)),
-        Err(Unprotectable(leaks)) => Err(format!(
+    let answer = suppress_exempt(&u).or_else(|e| leave_out(&u).ok_or(e)).map_err(|Unprotectable(leaks)| {
+        format!(
             "privacy: hidden counts a reader can narrow even with every table cell hidden (with `omit_hidden_excerpts = true` in study.toml, excerpts from small cells are left out instead of printed without their model):\n  {}",
             leaks.join("\n  ")
-        )),
-    };
+        )
+    });
     if let Ok(mut last) = LAST.lock() {
         *last = Some((key, answer.clone()));
     }
@@ -919,9 +926,7 @@ pub fn explain(u: &Universe, pattern: &[Status]) -> Vec<Explained> {
 
 /// `bsb check --explain-privacy`: every hidden cell, why, and what a reader can infer.
 pub fn explain_text(s: &crate::study::Study) -> Result<String, String> {
-    let u = study::universe(s);
-    let (pattern, u) =
-        suppress_exempt(&u).or_else(|e| leave_out(&u).ok_or(e)).map_err(|Unprotectable(l)| l.join("\n"))?;
+    let (pattern, u) = suppressed(s)?;
     let rows = explain(&u, &pattern);
     let p = protection(&u, &pattern);
     let mut out = format!(
