@@ -136,17 +136,20 @@ fn load(dir: &Path) -> bsb::study::Study {
     study
 }
 
+/// The system of published facts of this file's leaky study.
+fn leaky_universe() -> privacy::Universe {
+    let tmp = TempDir::new();
+    write_study(tmp.path(), None, None);
+    privacy::study::universe(&load(tmp.path()))
+}
+
 fn cell_named(u: &privacy::Universe, i: usize) -> (String, String, String) {
     (u.cells[i].table.clone(), u.cells[i].row.clone(), u.cells[i].col.clone())
 }
 
 #[test]
 fn the_audit_catches_subtraction_across_margins() {
-    let tmp = TempDir::new();
-    let dir = tmp.path();
-    write_study(dir, None, None);
-    let study = load(dir);
-    let u = privacy::study::universe(&study);
+    let u = leaky_universe();
     let leaks = privacy::audit(&u, &u.primary());
     let named: Vec<_> = leaks.iter().map(|l| cell_named(&u, l.cell)).collect();
     assert!(
@@ -166,11 +169,7 @@ fn the_audit_catches_subtraction_across_margins() {
 
 #[test]
 fn the_audit_catches_counting_printed_excerpts_by_model() {
-    let tmp = TempDir::new();
-    let dir = tmp.path();
-    write_study(dir, None, None);
-    let study = load(dir);
-    let u = privacy::study::universe(&study);
+    let u = leaky_universe();
     let pattern = privacy::suppress(&u).unwrap();
     assert!(privacy::audit(&u, &pattern).is_empty());
     // The same tables, but every excerpt printed with its model as before: counting the
