@@ -165,6 +165,10 @@ fn chart(study: &Study, item: &Item, r: &ItemResult, k: u32, lang: &Lang) -> Res
             for (i, x0, x1) in segments(item, shares) {
                 let c = colour(item, i);
                 root.draw(&Rectangle::new([(x0, y0), (x1, y0 + BAR_H)], c.filled())).map_err(err)?;
+                if item.side(i).is_none() {
+                    // The pale "no answer" fill needs an edge to be seen on white paper.
+                    root.draw(&Rectangle::new([(x0, y0), (x1, y0 + BAR_H)], INK.stroke_width(1))).map_err(err)?;
+                }
                 if x1 - x0 >= 40 {
                     let label = lang.percent(shares[i].round());
                     let ink = ink_on(&c);

@@ -118,7 +118,8 @@ pub fn tables(survey: &Survey, results: &SurveyResults) -> Vec<Table> {
     for r in &results.items {
         let Some(item) = survey.item(&r.item) else { continue };
         let Ok(name) = crate::study::Id::parse(&format!("survey-{}", item.id)) else { continue };
-        let mut columns = vec![Column::key("group", "survey_group", false), Column::key("n", "survey_answered", true)];
+        // The row id names the group (`all` or a model id).
+        let mut columns = vec![Column::key("n", "survey_answered", true)];
         for (i, o) in item.options.iter().enumerate() {
             columns.push(Column::data(&format!("option{}", i + 1), o, Some("survey_count"), true));
         }
@@ -131,7 +132,7 @@ pub fn tables(survey: &Survey, results: &SurveyResults) -> Vec<Table> {
         table.k = results.k;
         for g in &r.groups {
             let id = g.model.clone().unwrap_or_else(|| "all".into());
-            let mut cells = vec![Cell::Plain(id.clone()), Cell::Protected(g.n)];
+            let mut cells = vec![Cell::Protected(g.n)];
             let width = item.options.len();
             match (&g.counts, &g.shares) {
                 (Some(c), Some(s)) => {
@@ -155,4 +156,16 @@ pub fn attach(study: &crate::study::Study, a: &mut crate::analysis::Analysis) {
     if let Some(r) = &a.survey {
         a.tables.extend(tables(&study.survey, r));
     }
+}
+
+/// Captions of the committed survey tables and figures (`cap_survey-<item>`,
+/// `figcap_survey-<item>`), made from each counted item's question in `lang`.
+pub fn captions(survey: &Survey, lang: &crate::lang::Lang) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for item in survey.items.iter().filter(|i| i.counted()) {
+        let label = vec![("label", item.question.get(&lang.code).to_string())];
+        out.push((format!("cap_survey-{}", item.id), lang.say("survey_tabcap", &label)));
+        out.push((format!("figcap_survey-{}", item.id), lang.say("survey_figcap", &label)));
+    }
+    out
 }

@@ -276,16 +276,24 @@ fn answers_are_read_from_an_excel_workbook() {
         }
     };
     let shared = "<?xml version=\"1.0\"?><sst xmlns=\"x\"><si><t>model</t></si><si><r><t>acc</t></r><r><t>ess</t></r></si></sst>";
-    let mut rows = format!("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>{}</row>", cell("C1", "eased"));
-    let body = [("M0", "4", "ja"), ("M0", "2", "nei"), ("M1", "9", "ja"), ("M1", "lett", "nei")];
-    for (i, (m, a, e)) in body.iter().enumerate() {
-        let r = i + 2;
-        rows.push_str(&format!("<row r=\"{r}\">{}{}{}</row>", cell(&format!("A{r}"), m), cell(&format!("B{r}"), a), cell(&format!("C{r}"), e)));
-    }
-    let sheet = format!("<?xml version=\"1.0\"?><worksheet xmlns=\"x\"><sheetData>{rows}</sheetData></worksheet>");
-    let xlsx = zip_stored(&[("xl/sharedStrings.xml", shared.to_string()), ("xl/worksheets/sheet1.xml", sheet)]);
-    fs::write(data.join("survey/answers.xlsx"), xlsx).unwrap();
+    let workbook = |third: &str| {
+        let mut rows = format!("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>{}</row>", cell("C1", "eased"));
+        let body = [("M0", "4", "ja"), ("M0", "2", "nei"), ("M1", third, "ja"), ("M1", "lett", "nei")];
+        for (i, (m, a, e)) in body.iter().enumerate() {
+            let r = i + 2;
+            rows.push_str(&format!("<row r=\"{r}\">{}{}{}</row>", cell(&format!("A{r}"), m), cell(&format!("B{r}"), a), cell(&format!("C{r}"), e)));
+        }
+        let sheet = format!("<?xml version=\"1.0\"?><worksheet xmlns=\"x\"><sheetData>{rows}</sheetData></worksheet>");
+        zip_stored(&[("xl/sharedStrings.xml", shared.to_string()), ("xl/worksheets/sheet1.xml", sheet)])
+    };
+    fs::write(data.join("survey/answers.xlsx"), workbook("9")).unwrap();
     // Row 4 holds 9 in column B, outside the six options.
     expect_failure(&data, &["data/survey/answers.xlsx:4", "field `access`", "column B", "found `9`"]);
-    drop(tmp);
+    // With 4 in its place: options 4, 2, 4, 4 (`lett` is the fourth) for all four.
+    fs::write(data.join("survey/answers.xlsx"), workbook("4")).unwrap();
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    let access = read_csv(&out.join("report/tables/survey-access.csv"));
+    let got: Vec<&str> = (1..=6).map(|i| access[0][&format!("option{i}")].as_str()).collect();
+    assert_eq!((access[0]["n"].as_str(), got), ("4", vec!["0", "1", "0", "3", "0", "0"]));
 }
