@@ -358,6 +358,11 @@ impl Lang {
     /// data/words/<lang>.toml); where the study gives none, from the titles of the sets
     /// (or the labels of the facts) the table or figure shows.
     fn check_context_words(&mut self, study: &Study, _data: &str, _problems: &mut Problems) {
+        for (key, text) in crate::survey::results::captions(&study.survey, self) {
+            if !self.words.contains_key(&key) {
+                self.plain.entry(key).or_insert(text);
+            }
+        }
         let code = self.code.clone();
         let titles = |figure: Option<&str>, table: Option<&str>| -> Vec<String> {
             let mut out: Vec<String> = study

@@ -29,6 +29,7 @@ pub mod render;
 pub mod scaffold;
 pub mod shown;
 pub mod study;
+pub mod survey;
 pub mod synth;
 pub mod typeset;
 pub mod validate;

@@ -82,6 +82,8 @@ pub struct Analysis {
     pub errata_total: u64,
     /// Which cells are hidden and why, and which excerpts print without their model.
     pub privacy: crate::privacy::Protection,
+    /// The questionnaire's answers as they may be printed (`None`: no answers given).
+    pub survey: Option<crate::survey::results::SurveyResults>,
 }
 
 fn pe(e: PolarsError) -> crate::problem::Failure {
@@ -178,7 +180,9 @@ fn evidence_grid(evidence: &DataFrame, by: &[&str]) -> PolarsResult<Grid> {
 
 pub fn analyse(study: &Study) -> Result<Analysis> {
     let protection = crate::privacy::protect(study).map_err(build_err)?;
-    analyse_frames(study, protection).map_err(pe)
+    let mut a = analyse_frames(study, protection).map_err(pe)?;
+    crate::survey::results::attach(study, &mut a);
+    Ok(a)
 }
 
 /// A count as the privacy pattern ([`crate::privacy`]) lets it be printed.
@@ -333,6 +337,7 @@ fn analyse_frames(study: &Study, protection: crate::privacy::Protection) -> Pola
         errata_differs,
         errata_total,
         privacy: protection,
+        survey: None,
     })
 }
 

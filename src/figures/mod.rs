@@ -6,6 +6,8 @@
 //! The palette differs in lightness as well as hue, and every bar or cell also carries its
 //! number, so no meaning rests on colour alone.
 
+mod survey;
+
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -76,6 +78,7 @@ pub fn draw_all(study: &Study, analysis: &Analysis, lang: &Lang) -> Result<Vec<F
         figures.push(policy_timeline(study, lang)?);
     }
     figures.extend(share_figures(study, lang)?);
+    figures.extend(survey::draw(study, analysis, lang)?);
     Ok(figures)
 }
 

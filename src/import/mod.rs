@@ -8,7 +8,7 @@
 //! `qdc`, `report`), and only then write them, all at once (`write`). Every problem found
 //! before writing stops the import with nothing written.
 
-mod archive;
+pub(crate) mod archive;
 mod convert;
 mod design;
 mod project;
@@ -16,7 +16,7 @@ mod qdc;
 mod report;
 mod sources;
 mod write;
-mod xml;
+pub(crate) mod xml;
 
 #[cfg(test)]
 mod tests;

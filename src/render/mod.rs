@@ -6,6 +6,8 @@
 //! `*` or `<` prints as itself. In code position templates use the `lit` filter, which
 //! writes the same literal without `#`. Nothing is ever evaluated as typst code.
 
+mod survey;
+
 use std::collections::BTreeMap;
 
 use minijinja::value::Value;
@@ -26,7 +28,11 @@ pub const BIBLIOGRAPHY: &str = "references.yml";
 
 /// The program's own report files, for the manifest.
 pub const TEMPLATE_FILES: &[(&str, &str)] =
-    &[("report/templates/main.typ.j2", MAIN_TEMPLATE), ("report/templates/style.typ", STYLE)];
+    &[
+    ("report/templates/main.typ.j2", MAIN_TEMPLATE),
+    ("report/templates/style.typ", STYLE),
+    ("report/templates/survey.typ.j2", survey::SURVEY_TEMPLATE),
+];
 
 /// A typst string literal: prints its content literally wherever it is placed.
 pub fn typst_string(s: &str) -> String {
@@ -516,7 +522,9 @@ pub fn render(
             relation => text(&e.relation),
         }
     });
+    let survey = survey::render(study, a, figures, lang, &mut files)?;
     let ctx = minijinja::context! {
+        survey => survey,
         edition => edition,
         bibliography => if study.bibliography.is_some() { Some(BIBLIOGRAPHY) } else { None },
         other_summaries => other_summaries,

@@ -259,6 +259,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
+    study.survey = crate::survey::load::load(dir, &dir_label(dir), &study.models, &langs, &mut study.files, &mut problems)?;
     read_prose(dir, &mut study, &mut problems);
     read_bibliography(dir, &mut study, &mut problems);
 

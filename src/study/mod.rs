@@ -342,6 +342,8 @@ pub struct Study {
     pub notes: Vec<Note>,
     pub prose: Vec<Prose>,
     pub bibliography: Option<Bibliography>,
+    /// The questionnaire and its answers (`data/survey/`), empty when there is none.
+    pub survey: crate::survey::Survey,
     #[serde(skip)]
     pub files: Vec<SourceFile>,
     /// Files that could not be read as a whole (a broken header, quote or encoding).

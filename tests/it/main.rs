@@ -21,4 +21,5 @@ mod privacy;
 mod publication;
 mod qda;
 mod reference;
+mod survey;
 mod tables;
