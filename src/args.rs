@@ -30,6 +30,9 @@ pub struct Global {
     /// Print nothing but errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// List every error, also those that follow from another one listed first.
+    #[arg(long, global = true)]
+    pub all: bool,
 }
 
 /// The commands.
@@ -42,6 +45,16 @@ pub enum Command {
         /// Print each hidden cell, why it is hidden and the range a reader can infer.
         #[arg(long)]
         explain_privacy: bool,
+        /// Mark a translation current: `FILE:LINE` (the marker line `check` names) or
+        /// `FILE` (every paragraph of the file, adding markers where there are none).
+        #[arg(long, value_name = "FILE[:LINE]")]
+        accept: Vec<String>,
+    },
+    /// Print every value prose may use (`{{ n.participants }}` …) with what it prints for this study.
+    Values {
+        /// The language to print the values in; default the study's first.
+        #[arg(long)]
+        lang: Option<String>,
     },
     /// What the study holds, as counts.
     Info {
@@ -62,7 +75,11 @@ pub enum Command {
         what: ExportKind,
     },
     /// Record the current manifest as release `report/releases/<version>.json`.
-    Release,
+    Release {
+        /// Release even though the data directory has uncommitted changes.
+        #[arg(long)]
+        allow_dirty: bool,
+    },
     /// Rebuild on every saved change, keeping the typesetter warm; the last good PDF stays.
     Watch {
         /// Stop after this many seconds instead of at Ctrl-C (for scripts and benchmarks).

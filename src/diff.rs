@@ -25,7 +25,10 @@ fn parse_csv(bytes: &[u8]) -> Result<TableRows> {
 
 /// The tables of a directory, or of `report/tables` at a git revision.
 pub fn tables(spec: &str) -> Result<BTreeMap<String, Vec<u8>>> {
-    let dir = Path::new(spec);
+    let given = Path::new(spec);
+    // A study's folder (`.`) stands for its tables.
+    let nested = given.join("report/tables");
+    let dir = if given.is_dir() && nested.is_dir() { nested.as_path() } else { given };
     let mut out = BTreeMap::new();
     if dir.is_dir() {
         for e in std::fs::read_dir(dir).at("list", dir)? {
@@ -34,6 +37,12 @@ pub fn tables(spec: &str) -> Result<BTreeMap<String, Vec<u8>>> {
                 let stem = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
                 out.insert(stem, std::fs::read(&p).at("read", &p)?);
             }
+        }
+        if out.is_empty() {
+            // Every table "removed" would be the wrong answer to a wrong path.
+            return Err(build_err(format!(
+                "`{spec}` holds no tables (*.csv) and no report/tables: give a folder of tables, a study's folder or a git revision"
+            )));
         }
         return Ok(out);
     }

@@ -89,10 +89,44 @@ pub fn typeset_reason(previous: &Manifest, out: &Path, pdf: &str, source_hash: &
     }
 }
 
-/// For `--explain`: whether each file's bytes differ from the file on disk.
+/// For `--explain`, first: which inputs changed since the last build (added, changed,
+/// removed), so the reader sees the cause before the stages it set off.
+pub fn explain_inputs(previous: &Manifest, now: &BTreeMap<String, String>) {
+    if previous.inputs.is_empty() {
+        eprintln!("changed  everything: no earlier build in this output folder");
+        return;
+    }
+    let mut any = false;
+    for (path, hash) in now {
+        let what = match previous.inputs.get(path) {
+            None => "added   ",
+            Some(h) if h != hash => "changed ",
+            Some(_) => continue,
+        };
+        any = true;
+        eprintln!("{what} {path}");
+    }
+    for path in previous.inputs.keys().filter(|p| !now.contains_key(*p) && !p.starts_with("report/releases/")) {
+        any = true;
+        eprintln!("removed  {path}");
+    }
+    if !any {
+        eprintln!("changed  no input file: the program, the commit or SOURCE_DATE_EPOCH did");
+    }
+}
+
+/// For `--explain`: each file whose bytes differ from the file on disk, then how many
+/// are the same (listing those would bury what changed).
 pub fn explain_writes(files: &BTreeMap<String, Vec<u8>>, out: &Path) {
+    let mut same = 0;
     for (path, bytes) in files {
-        let same = std::fs::read(out.join(path)).ok().as_deref() == Some(bytes.as_slice());
-        eprintln!("{}  {path}", if same { "same    " } else { "write   " });
+        if std::fs::read(out.join(path)).ok().as_deref() == Some(bytes.as_slice()) {
+            same += 1;
+        } else {
+            eprintln!("write    {path}");
+        }
+    }
+    if same > 0 {
+        eprintln!("same     {same} other output(s), left as they are");
     }
 }

@@ -31,9 +31,11 @@ pub mod shown;
 pub mod study;
 pub mod survey;
 pub mod synth;
+pub mod translations;
 pub mod typeset;
 pub mod validate;
 
+pub mod diagnostic;
 pub mod manifest;
 pub mod problem;
 pub mod releases;

@@ -172,6 +172,9 @@ pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &
     let date = document_date(study, stamp.date)?;
     let (y, m, d) = date;
     let history = releases::history(releases);
+    // Every prose file of every language first: all their errors at once, before any
+    // edition stops at its own first.
+    render::prose::check_all(study, &p.analysis, &languages(study)?)?;
     let mut out = Vec::new();
     for lang in &languages(study)? {
         // Each edition is built from the study as seen in its language; its provenance
@@ -195,12 +198,18 @@ pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &
             releases: history.clone(),
         };
         let rendered = render::render(study, &p.analysis, &p.figures, lang, &provenance)?;
+        let originals = rendered
+            .origins
+            .iter()
+            .filter_map(|(path, file)| Some((path.clone(), study.prose.iter().find(|x| &x.file == file)?.text.clone())))
+            .collect();
         let job = Job {
             main: rendered.main,
             files: rendered.files,
             date,
             ident: format!("{}-{}", study.meta.slug, lang.code),
             origins: rendered.origins,
+            originals,
         };
         let source_hash = {
             let mut entries: BTreeMap<String, String> =

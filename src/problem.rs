@@ -80,28 +80,94 @@ impl Pos {
     }
 }
 
-/// The error type of a whole run: a list of data problems (exit 1) or one build failure
-/// (exit 1). Usage errors are clap's and exit 2 before any stage runs.
+/// The error type of a whole run: a list of data problems (exit 1), errors placed in a
+/// source file (prose, exit 1) or one build failure (exit 1). Usage errors are clap's and
+/// exit 2 before any stage runs.
 #[derive(Debug)]
 pub enum Failure {
     /// Problems in the study's data, every one found.
     Data(Vec<Problem>),
+    /// Errors in source files the study writes (prose), each with its line and a caret.
+    Diagnostics(Vec<crate::diagnostic::Diagnostic>),
     /// A build step failed (a file operation, typst); the message names where.
     Build(String),
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.render(false, true).trim_end())
+    }
+}
+
+impl Failure {
+    /// The text to print: in colour when `colour`, every problem when `all`, else a
+    /// problem that follows from a root cause (a language the study cannot have) folded
+    /// into one line under it.
+    pub fn render(&self, colour: bool, all: bool) -> String {
+        let paint = crate::diagnostic::Paint(colour);
+        let error = paint.red_bold("error");
         match self {
             Failure::Data(problems) => {
-                for p in problems {
-                    writeln!(f, "error: {p}")?;
+                let (shown, folded) = if all { (problems.clone(), 0) } else { fold(problems) };
+                let mut out = String::new();
+                for p in &shown {
+                    out.push_str(&format!("{error}: {}\n", with_dim_hint(&p.to_string(), paint)));
                 }
-                write!(f, "{} problem(s) found; nothing was written", problems.len())
+                if folded > 0 {
+                    out.push_str(&paint.dim(&format!(
+                        "and {folded} error(s) that follow from it; `--all` lists them\n"
+                    )));
+                }
+                out.push_str(&format!("{} problem(s) found; nothing was written\n", problems.len()));
+                out
             }
-            Failure::Build(msg) => write!(f, "error: {msg}"),
+            Failure::Diagnostics(ds) => {
+                let mut out: String = ds.iter().map(|d| d.render(colour) + "\n").collect();
+                let files: std::collections::BTreeSet<&str> = ds.iter().map(|d| d.file.as_str()).collect();
+                out.push_str(&format!("{} error(s) in {} file(s); nothing was written\n", ds.len(), files.len()));
+                out
+            }
+            Failure::Build(msg) => format!("{error}: {msg}\n"),
         }
     }
+}
+
+/// A hint after the message (`; did you mean …`, `(see …)`) dimmed, as cargo does.
+fn with_dim_hint(line: &str, paint: crate::diagnostic::Paint) -> String {
+    match line.find("; did you mean") {
+        Some(i) => format!("{}{}", &line[..i], paint.dim(&line[i..])),
+        None => line.to_string(),
+    }
+}
+
+/// The problems to show first: a language the study cannot have is the root cause of
+/// every problem that names it (each text missing in that language), so it comes first
+/// and those are counted, not listed. Returns the problems to show and how many folded.
+pub fn fold(problems: &[Problem]) -> (Vec<Problem>, usize) {
+    let roots: Vec<&Problem> = problems.iter().filter(|p| p.field == "languages" && p.file.ends_with("study.toml")).collect();
+    let codes: Vec<String> = roots
+        .iter()
+        .filter_map(|p| p.message.split('`').nth(1).map(str::to_string))
+        .filter(|c| !c.is_empty())
+        .collect();
+    if roots.is_empty() || codes.is_empty() {
+        return (problems.to_vec(), 0);
+    }
+    let follows = |p: &Problem| {
+        !roots.contains(&p)
+            && codes.iter().any(|c| {
+                p.field.ends_with(&format!("_{c}"))
+                    || p.message.contains(&format!("`{c}`"))
+                    || p.message.contains(&format!("_{c}`"))
+                    || p.file.contains(&format!("/{c}/"))
+                    || p.message.contains("which study.toml does not declare")
+            })
+    };
+    let mut shown: Vec<Problem> = roots.iter().map(|p| (*p).clone()).collect();
+    let rest: Vec<Problem> = problems.iter().filter(|p| !roots.contains(p) && !follows(p)).cloned().collect();
+    let folded = problems.len() - shown.len() - rest.len();
+    shown.extend(rest);
+    (shown, folded)
 }
 
 /// A file operation's error with the operation and the path: `failed to write

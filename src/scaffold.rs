@@ -292,13 +292,13 @@ pub fn files(shape: &Shape) -> Vec<(String, String)> {
     }
     out.push(("data/codebook.csv".into(), cb));
 
-    // excerpts.csv: each interview's participants speak to both themes.
+    // excerpts.csv: every participant speaks to both themes, so that each theme's count
+    // reaches the small-count limit and the first PDF shows counts and excerpts.
     let mut ex = format!("id,interview,participant,codes,{}\n", cols("text"));
     let mut n = 0;
-    for (id, people) in &interviews {
-        for p in 0..*people {
-            let which = n % 4;
-            let code = if which < 2 { "T01.1" } else { "T02.1" };
+    for (person, (id, p)) in interviews.iter().flat_map(|(id, people)| (0..*people).map(move |p| (id, p))).enumerate() {
+        for (theme, code) in ["T01.1", "T02.1"].iter().enumerate() {
+            let which = theme * 2 + person % 2;
             n += 1;
             let _ = writeln!(ex, "E{n:03},{id},{id}-P{},{code},{}", p + 1, vals(&|w| w.excerpts[which].into()));
         }
@@ -358,8 +358,48 @@ pub fn files(shape: &Shape) -> Vec<(String, String)> {
         }
     }
     out.push(("README.md".into(), readme(shape)));
+    out.push(("data/prose/README.md".into(), PROSE_README.into()));
+    // What a build writes for itself (its lock, its staging area, its state) is not the
+    // study's: a team that commits the study does not commit these.
+    out.push((".gitignore".into(), "report/.bsb.lock\nreport/.bsb-stage/\nreport/out/.bsb-state.json\n".into()));
     out
 }
+
+/// `data/prose/README.md` of a new study: what a prose file may contain, and where the
+/// values are listed (`bsb values` prints them with what they print for the study).
+const PROSE_README: &str = r#"# data/prose: the chapter text
+
+One file per chapter and language: `data/prose/<lang>/<chapter>.typ`. The program writes
+each chapter's heading, the tables, the figures, the excerpts and the counts; a file here
+holds the running text that goes with them. A chapter without a file is left out.
+
+## Values, never typed numbers
+Every count comes from the data. `bsb values` prints each value this study has, with the
+text it prints in each language (`bsb values --lang en`). The names are:
+
+- `n.regions`, `n.units`, `n.models`, `n.interviews`, `n.individual_interviews`,
+  `n.group_interviews`, `n.participants`, `n.excerpts`, `n.themes`, `n.subthemes`,
+  `n.traits`, `n.factors`, `n.recommendations`, `n.events`, `n.notes`,
+  `n.hidden_small`, `n.hidden_secondary`, and `k` (the small-count limit);
+- `model.<id>.participants` and `model.<id>.interviews` for each model (`model.M1.participants`);
+- `fact.<id>`, `share["<set>"]["<part>"]` and `published.<id>` when the study has context data.
+
+Write a value as `{{ n.participants }}`. Filters change how it reads:
+`{{ n.regions|words }}` (a word for a small number), `{{ n.regions|count("region") }}` (number
+and noun), `{{ n.regions|numeral("region") }}` (always digits), `{{ n.regions|plural("region") }}`
+(the noun alone), `{{ names|and_list }}` and `{{ text|upfirst }}`; the test
+`{% if n.models is one %}…{% else %}…{% endif %}` picks a sentence by the count. The nouns
+are those of the language file (`region`, `unit`, `model`, `interview`, `participant`, …).
+
+## Markup
+The rest is typst markup: a blank line between paragraphs, `==` for a subheading (the
+chapter's own heading is written by the program), `-` and `+` for lists, `_emphasis_`,
+`*strong*`, and `@label` to refer to a table or figure. Write `\#`, `\$`, `\@`, `\*` or `\_`
+for the character itself.
+
+`bsb check` renders and typesets every chapter in every language without writing anything,
+and names each mistake with its file, line and column.
+"#;
 
 fn readme(shape: &Shape) -> String {
     let langs = shape.langs.join(", ");
@@ -418,6 +458,11 @@ pub fn new_study(dir: &Path, shape: &Shape) -> Result<()> {
     for l in &shape.langs {
         if l.is_empty() || !l.chars().all(|c| c.is_ascii_lowercase()) {
             return Err(build_err(format!("bsb new: expected a language code like `nb`, found `{l}`")));
+        }
+    }
+    for (i, l) in shape.langs.iter().enumerate() {
+        if shape.langs[..i].contains(l) {
+            return Err(build_err(format!("bsb new: `{l}` is given twice with --lang; give each language once")));
         }
     }
     if !(1..=26).contains(&shape.models) || !(1..=99).contains(&shape.regions) {

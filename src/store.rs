@@ -66,9 +66,10 @@ pub fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Only one build writes into an output tree at a time: a second one started meanwhile
 /// waits for the first to finish (and says so) rather than interleaving its files.
-pub fn lock(out: &Path, quiet: bool) -> Result<fs::File> {
+pub fn lock(out: &Path, quiet: bool) -> Result<Lock> {
     use fs2::FileExt;
     let dir = out.join("report");
+    let fresh = !dir.exists();
     fs::create_dir_all(&dir).at("create directory", &dir)?;
     let path = dir.join(".bsb.lock");
     let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).at("open", &path)?;
@@ -78,7 +79,29 @@ pub fn lock(out: &Path, quiet: bool) -> Result<fs::File> {
         }
         file.lock_exclusive().at("lock", &path)?;
     }
-    Ok(file)
+    Ok(Lock { _file: file, made: fresh.then_some(dir) })
+}
+
+/// The lock on an output tree, held while it lives. A run that made `report/` for its
+/// lock and wrote nothing else there (it failed before writing) takes the folder away
+/// again: a folder it says it did not touch is left as it was.
+pub struct Lock {
+    _file: fs::File,
+    /// `report/`, when this run created it.
+    made: Option<std::path::PathBuf>,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let Some(dir) = &self.made else { return };
+        let only_lock = fs::read_dir(dir)
+            .map(|entries| entries.filter_map(|e| e.ok()).all(|e| e.file_name() == ".bsb.lock"))
+            .unwrap_or(false);
+        if only_lock {
+            let _ = fs::remove_file(dir.join(".bsb.lock"));
+            let _ = fs::remove_dir(dir);
+        }
+    }
 }
 
 /// One entry of the journal: a file to switch and whether an old version existed.
@@ -237,7 +260,9 @@ pub fn retire(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>, ro
     let mut removed = Vec::new();
     for rel in old.keys().filter(|rel| !new.contains_key(*rel)) {
         let plain = !rel.split('/').any(|part| part.is_empty() || part == ".." || part == ".");
-        let generated = ["figures/", "report/tables/"].iter().any(|dir| rel.starts_with(dir));
+        // A PDF of a former slug or version, recorded by the last build, goes too.
+        let generated = ["figures/", "report/tables/"].iter().any(|dir| rel.starts_with(dir))
+            || (rel.starts_with("report/out/") && rel.ends_with(".pdf"));
         let path = root.join(rel);
         if plain && generated && path.is_file() {
             fs::remove_file(&path).at("remove", &path)?;

@@ -119,7 +119,10 @@ impl<'a> Refs<'a> {
 
     fn check(&mut self, set: &BTreeSet<&str>, value: &str, pos: &Pos, field: &str, what: &str, p: &mut Problems) {
         if !value.is_empty() && !set.contains(value) && self.readable(what) {
-            p.at(pos, field, format!("expected the id of a {what}, found `{value}`, which does not exist"));
+            let hint = crate::diagnostic::nearest(value, set.iter().copied())
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            p.at(pos, field, format!("expected the id of a {what}, found `{value}`, which does not exist{hint}"));
         }
     }
 

@@ -48,6 +48,9 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     }
     let study = &checked.study;
     let mut p = pipeline::products(study)?;
+    if cfg.explain {
+        incremental::explain_inputs(&incremental::previous(&cfg.out), &p.manifest.inputs);
+    }
     cfg.say(format!("analysed and drew figures in {:.2}s", t0.elapsed().as_secs_f64()));
     if p.analysis.privacy.untried > 0 {
         cfg.say(format!(

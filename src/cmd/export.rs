@@ -7,5 +7,7 @@ use crate::problem::Result;
 
 /// Run `bsb export qdc`.
 pub fn qdc(cfg: &Config, out: &Path, lang: Option<&str>) -> Result<()> {
-    crate::import::export_qdc(&cfg.data, out, lang)
+    let wrote = crate::import::export_qdc(&cfg.data, out, lang)?;
+    cfg.say(wrote);
+    Ok(())
 }

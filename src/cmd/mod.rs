@@ -10,6 +10,7 @@ pub mod info;
 pub mod new;
 pub mod release;
 pub mod synth;
+pub mod values;
 pub mod watch;
 
 use std::path::Path;

@@ -217,7 +217,7 @@ fn study_languages(dir: &Path) -> Result<Option<Vec<String>>> {
 
 /// Write the study's codebook (from `data`) as a `.qdc`, named in `lang` (default: the
 /// study's first language).
-pub fn export_qdc(data: &Path, out: &Path, lang: Option<&str>) -> Result<()> {
+pub fn export_qdc(data: &Path, out: &Path, lang: Option<&str>) -> Result<String> {
     let (study, problems) = crate::study::load(data)?;
     // Problems elsewhere in the study do not make the codebook wrong; only its own do.
     let own: Vec<_> = problems
@@ -239,7 +239,9 @@ pub fn export_qdc(data: &Path, out: &Path, lang: Option<&str>) -> Result<()> {
         None => langs.first().cloned().ok_or_else(|| build_err("the study declares no language"))?,
     };
     let xml = qdc::export_xml(data, &study, &lang)?;
-    write::replace_file(out, xml.as_bytes())
+    write::replace_file(out, xml.as_bytes())?;
+    let themes = study.codes.iter().filter(|c| c.parent.is_none()).count();
+    Ok(format!("wrote {} ({} codes, {themes} of them themes, named in `{lang}`)", out.display(), study.codes.len()))
 }
 
 /// The `--lang` options: default `en`, each a code of lowercase letters, no repeats.

@@ -21,6 +21,8 @@ use crate::present::{cell_text, header_text};
 use crate::problem::{build_err, Result};
 use crate::study::{Study, Text};
 
+pub(crate) mod prose;
+
 pub const MAIN_TEMPLATE: &str = include_str!("../../report/templates/main.typ.j2");
 pub const STYLE: &str = include_str!("../../report/templates/style.typ");
 /// The bibliography's name in the typst sources.
@@ -60,7 +62,7 @@ pub const SKELETON_FUEL: u64 = 200_000_000;
 
 /// `strict` for the study's prose, where an unknown name is an author's typo to report;
 /// the skeleton asks for optional parts (`chapters.summary`) and tests them instead.
-fn environment(strict: bool, lang: Option<&Lang>) -> Environment<'static> {
+pub(crate) fn environment(strict: bool, lang: Option<&Lang>) -> Environment<'static> {
     let mut env = Environment::new();
     // A work limit: a runaway loop or a huge repetition in a template ends as an error
     // naming its file instead of running on (each render has its own budget).
@@ -252,7 +254,7 @@ fn model_name(study: &Study, id: Option<&str>, lang: &Lang) -> String {
 
 /// The values prose may use: `n.*`, `model.<id>.*`, `fact.<id>`, `share[set][part]`, `published.<id>`,
 /// `errata.differs`, `k`, all formatted for the language.
-fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
+pub(crate) fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
     let k = a.k;
     let count = |key: &str| lang.count(a.counts.get(key).copied().unwrap_or(0));
     let n = BTreeMap::from([
@@ -381,23 +383,8 @@ pub fn render(
     let prose_ctx = prose_context(study, a, lang);
     let mut chapters = BTreeMap::new();
     for p in study.prose.iter().filter(|p| &p.lang == code) {
-        let rendered = prose_env
-            .render_str(&p.text, prose_ctx.clone())
-            .map_err(|e| {
-                let what = match e.kind() {
-                    minijinja::ErrorKind::OutOfFuel => {
-                        format!("the template does more work than a chapter may (limit {PROSE_FUEL}); is a loop or a repetition too long?")
-                    }
-                    kind => kind.to_string(),
-                };
-                build_err(format!("{}:{}: {what}", p.file, e.line().unwrap_or(0)))
-            })
-            .map_err(|e| match e {
-                crate::problem::Failure::Build(m) => {
-                    build_err(format!("{m} (see data/prose/README.md for the values prose may use)"))
-                }
-                other => other,
-            })?;
+        let rendered = prose::render_file(&prose_env, &p.file, &p.text, &prose_ctx, lang)
+            .map_err(crate::problem::Failure::Diagnostics)?;
         let path = format!("prose/{}.typ", p.chapter);
         files.insert(path.clone(), rendered.into_bytes());
         origins.insert(path.clone(), p.file.clone());
@@ -407,10 +394,12 @@ pub fn render(
     // printed after this edition's summary (as the 2020 report had both).
     let mut other_summaries = Vec::new();
     for other in study.meta.languages.iter().filter(|l| *l != code) {
-        let (Some(p), Ok(other_lang)) = (study.prose(other, "summary"), Lang::load(other)) else { continue };
-        let rendered = prose_env
-            .render_str(&p.text, prose_context(study, a, &other_lang))
-            .map_err(|e| build_err(format!("{}:{}: {}", p.file, e.line().unwrap_or(0), e.kind())))?;
+        // A language of the study's own (data/lang/se.toml) counts with its own words.
+        let Some(p) = study.prose(other, "summary") else { continue };
+        let other_lang = Lang::for_study(other, study)?;
+        let other_env = environment(true, Some(&other_lang));
+        let rendered = prose::render_file(&other_env, &p.file, &p.text, &prose_context(study, a, &other_lang), &other_lang)
+            .map_err(crate::problem::Failure::Diagnostics)?;
         let path = format!("prose/{other}/summary.typ");
         files.insert(path.clone(), rendered.into_bytes());
         origins.insert(path.clone(), p.file.clone());

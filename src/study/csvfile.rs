@@ -331,6 +331,35 @@ fn records(file: &str, text: &str, sep: char, problems: &mut Problems, out: &mut
     }
 }
 
+/// A problem the record reader placed by field number (`field 5`) names its column
+/// instead (`text_nb`): the header is read by then.
+fn name_columns(found: &mut [crate::problem::Problem], headers: &[String]) {
+    for p in found.iter_mut().filter(|p| p.line.is_some_and(|l| l > 1)) {
+        let n = p.field.strip_prefix("field ").and_then(|n| n.parse::<usize>().ok());
+        if let Some(name) = n.and_then(|n| headers.get(n.wrapping_sub(1))) {
+            p.field = name.clone();
+        }
+    }
+}
+
+/// In a `;` file, a record with too many fields most often holds a list (`A.1;B.1`) left
+/// out of quotes: say so, naming the list column and the field that looks like a list.
+fn unquoted_list_hint(sep: char, headers: &[String], fields: &[String]) -> String {
+    const LISTS: &[&str] = &["codes", "rests_on", "places"];
+    if sep != ';' || fields.len() <= headers.len() {
+        return String::new();
+    }
+    let Some(i) = headers.iter().position(|h| LISTS.contains(&h.as_str())) else {
+        return "; a field that holds `;` must be in double quotes".into();
+    };
+    let extra = fields.len() - headers.len();
+    let joined = fields[i..=(i + extra).min(fields.len() - 1)].join(";");
+    format!(
+        "; in a file separated by `;`, a list in one field must be in double quotes: write `\"{joined}\"` in column `{}`",
+        headers[i]
+    )
+}
+
 /// What may not appear in a field: control characters U+0000–U+001F and U+007F, except
 /// tab and line break in a text column (one with a language suffix).
 fn control_char(value: &str, text_column: bool) -> Option<(usize, char)> {
@@ -374,6 +403,7 @@ pub fn parse<'a>(
     let header_line = text.lines().next().unwrap_or("");
     let sep = separator(header_line);
     let mut all = Vec::new();
+    let before = problems.0.len();
     let intact = records(file, &text, sep, problems, &mut all);
     let mut all = all.into_iter();
     let Some(header) = all.next().filter(|h| h.line == 1) else {
@@ -381,6 +411,7 @@ pub fn parse<'a>(
         return unreadable;
     };
     let headers: Vec<String> = header.fields.iter().map(|s| s.trim().to_string()).collect();
+    name_columns(&mut problems.0[before..], &headers);
     let mut missing = false;
     let wanted: Vec<String> = required
         .iter()
@@ -437,9 +468,10 @@ pub fn parse<'a>(
                 Some(line),
                 "",
                 format!(
-                    "expected {} fields separated by `{sep}` as in the header, found {}",
+                    "expected {} fields separated by `{sep}` as in the header, found {}{}",
                     headers.len(),
-                    record.fields.len()
+                    record.fields.len(),
+                    unquoted_list_hint(sep, &headers, &record.fields)
                 ),
             );
             continue;
@@ -491,7 +523,7 @@ mod tests {
         assert_eq!(rows, vec![vec!["a".to_string()], vec!["b".to_string()]]);
         assert!(ok && p.is_empty(), "{p:?}");
         let (_, ok, p) = read("id,x\na,b\"c\n");
-        assert!(!ok && p[0].starts_with("t.csv:2: field `field 2`: found a quote at column 4"), "{p:?}");
+        assert!(!ok && p[0].starts_with("t.csv:2: field `x`: found a quote at column 4"), "{p:?}");
         let (rows, ok, p) = read("id,x\na,b\nc,\"open\nd,e\n");
         assert_eq!(rows.len(), 1);
         assert!(!ok && p[0].contains("t.csv:3:") && p[0].contains("never closed"), "{p:?}");

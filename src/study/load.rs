@@ -55,6 +55,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
     read_meta(&mut study, &file, &source, &root, &mut problems);
     // The study's own language files and words (checked by `lang`, read here with the rest).
     crate::lang::read_files(dir, &mut study.files)?;
+    unknown_languages(&study, &Section::new(&file, &source, None, &root, &[]).pos("languages"), &mut problems);
     let langs = study.meta.languages.clone();
 
     for table in read_tables(dir, schema::INTERVIEWS.table, &mut study.files, &mut problems)? {
@@ -273,6 +274,37 @@ fn dir_label(dir: &Path) -> String {
     dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| dir.display().to_string())
 }
 
+/// A language the study names that is neither built in nor in `data/lang/` is the root
+/// cause of every text "missing" in it: say so once, with the nearest language there is.
+fn unknown_languages(study: &Study, pos: &crate::problem::Pos, problems: &mut Problems) {
+    let builtin: Vec<&str> = crate::lang::FILES.iter().map(|(c, _)| *c).collect();
+    let own: Vec<String> = study
+        .files
+        .iter()
+        .filter_map(|f| f.path.strip_prefix(&format!("{}/", crate::lang::LANG_DIR))?.strip_suffix(".toml").map(str::to_string))
+        .collect();
+    for lang in &study.meta.languages {
+        let valid = !lang.is_empty() && lang.chars().all(|c| c.is_ascii_lowercase());
+        if !valid || builtin.contains(&lang.as_str()) || own.contains(lang) {
+            continue;
+        }
+        let known: Vec<&str> = builtin.iter().copied().chain(own.iter().map(String::as_str)).collect();
+        let near = crate::diagnostic::nearest(lang, known.iter().copied())
+            .or(if lang == "no" { Some("nb") } else { None });
+        let hint = near.map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+        problems.at(
+            pos,
+            "languages",
+            format!(
+                "`{lang}` is not a language this study has: languages are {} or a file in data/{}/ (data/{}/{lang}.toml, laid out as report/lang/en.toml){hint}",
+                known.join(", "),
+                crate::lang::LANG_DIR,
+                crate::lang::LANG_DIR
+            ),
+        );
+    }
+}
+
 fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, problems: &mut Problems) {
     let langs: Vec<String> = Section::new(file, source, None, root, &[]).strings("languages", problems);
     let meta_section = Section::new(file, source, None, root, &langs);
@@ -285,10 +317,13 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
     }
     for lang in &langs {
         if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_lowercase()) {
+            let near = crate::diagnostic::nearest(lang, crate::lang::FILES.iter().map(|(c, _)| *c))
+                .or_else(|| crate::lang::FILES.iter().map(|(c, _)| *c).find(|c| lang.to_lowercase().starts_with(c)));
+            let hint = near.map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
             problems.at(
                 &meta_section.pos("languages"),
                 "languages",
-                format!("expected a language code like `nb`, found `{lang}`"),
+                format!("`{lang}` is not a language code: a code is a few lower-case letters, like `nb`{hint}"),
             );
         }
     }

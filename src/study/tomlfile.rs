@@ -83,11 +83,12 @@ impl<'a> Section<'a> {
         let used = self.used.borrow();
         for key in self.table.keys().filter(|k| !used.contains(*k)) {
             let known: Vec<&str> = used.iter().map(String::as_str).collect();
-            problems.at(
-                &self.pos(key),
-                self.field(key),
-                format!("found a key this file does not have (a typo?); the keys here are: {}", known.join(", ")),
-            );
+            // The nearest key is what was meant; the whole list only when none is near.
+            let message = match crate::diagnostic::nearest(key, known.iter().copied()) {
+                Some(near) => format!("found a key this file does not have; did you mean `{near}`?"),
+                None => format!("found a key this file does not have (a typo?); the keys here are: {}", known.join(", ")),
+            };
+            problems.at(&self.pos(key), self.field(key), message);
         }
     }
 

@@ -14,7 +14,8 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use crate::problem::{build_err, Result};
+use crate::diagnostic::Diagnostic;
+use crate::problem::{build_err, Failure, Result};
 
 /// The typst version compiled in, recorded in the manifest and the provenance appendix.
 pub const TYPST_VERSION: &str = "0.15.1";
@@ -36,6 +37,9 @@ pub struct Job {
     /// For diagnostics: a source's virtual path → the file a reader should open
     /// (`prose/method.typ` → `data/prose/en/method.typ`); unlisted paths are shown as they are.
     pub origins: BTreeMap<String, String>,
+    /// For diagnostics: a prose source's virtual path → its text as the study wrote it
+    /// (before values were filled in), so an error is shown on the line as written.
+    pub originals: BTreeMap<String, String>,
 }
 
 /// A typeset document and what typst warned about on the way.
@@ -193,9 +197,7 @@ fn typeset_here(job: &Job) -> Result<Pdf> {
     let world = MemoryWorld::new(job)?;
     let compiled = typst::compile::<PagedDocument>(&world);
     let warnings: Vec<String> = compiled.warnings.iter().map(|d| diagnostic(&world, job, d)).collect();
-    let document = compiled
-        .output
-        .map_err(|diags| build_err(format!("typesetting failed:\n  {}", describe(&world, job, &diags))))?;
+    let document = compiled.output.map_err(|diags| Failure::Diagnostics(placed(&world, job, &diags)))?;
     let (y, m, d) = job.date;
     let datetime = Datetime::from_ymd_hms(y, m, d, 0, 0, 0).ok_or_else(|| build_err("bad document date"))?;
     let standards = PdfStandards::new(&[PdfStandard::A_2a, PdfStandard::Ua_1])
@@ -212,6 +214,39 @@ fn typeset_here(job: &Job) -> Result<Pdf> {
     let bytes = typst_pdf::pdf(&document, &options)
         .map_err(|diags| build_err(format!("PDF export failed:\n  {}", describe(&world, job, &diags))))?;
     Ok(Pdf { bytes, warnings })
+}
+
+/// typst's errors, each in the file a reader should open (a prose file as written), with
+/// its line, column and a caret; one message per error.
+fn placed(world: &MemoryWorld, job: &Job, diags: &[SourceDiagnostic]) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for d in diags.iter().filter(|d| d.severity == Severity::Error) {
+        let hints: Vec<String> =
+            d.hints.iter().filter(|h| !h.v.contains("--")).map(|h| format!("hint: {}", h.v)).collect();
+        let message = format!("typst: {}", d.message);
+        let place = d.span.id().and_then(|id| Some((id, world.sources.get(&id)?, world.range(d.span)?)));
+        let diag = match place {
+            Some((id, source, range)) => {
+                let path = id.vpath().get_without_slash();
+                let shown = job.origins.get(path).map(String::as_str).unwrap_or(path);
+                match job.originals.get(path) {
+                    Some(original) => {
+                        crate::diagnostic::in_source(shown, original, source.text(), range, &message, &hints)
+                    }
+                    None => {
+                        let mut x = Diagnostic::at(shown, source.text(), range, &message).label("here");
+                        x.notes = hints;
+                        x
+                    }
+                }
+            }
+            None => Diagnostic { notes: hints, ..Diagnostic::nowhere(message) },
+        };
+        if !out.contains(&diag) {
+            out.push(diag);
+        }
+    }
+    out
 }
 
 /// Each error as [`diagnostic`] says it, one per line.
@@ -254,6 +289,7 @@ mod tests {
             date: (2020, 6, 30),
             ident: "t".into(),
             origins: BTreeMap::new(),
+            originals: BTreeMap::new(),
         }
     }
 

@@ -10,6 +10,7 @@ mod common;
 
 mod anystudy;
 mod builds;
+mod diagnostics;
 mod diff;
 mod errors;
 mod figures;
@@ -20,6 +21,7 @@ mod pdfread;
 mod privacy;
 mod publication;
 mod qda;
+mod quiet;
 mod reference;
 mod survey;
 mod tables;
