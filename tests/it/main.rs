@@ -22,3 +22,4 @@ mod publication;
 mod qda;
 mod reference;
 mod tables;
+mod web;
