@@ -261,7 +261,8 @@ fn figures_are_inline_svg_with_a_text_alternative_and_nothing_is_fetched_from_el
 
 #[test]
 fn the_page_prints_hostile_data_as_text_and_rebuilds_byte_for_byte() {
-    let (tmp, data) = temp_study(1, 1, &["en"]);
+    // Three regions, so that the themes rest on enough participants to print their excerpts.
+    let (tmp, data) = temp_study(3, 1, &["en"]);
     let hostile_name = r#"#read(\"/etc/passwd\") @x $y$ *b* _i_ <l> `c` \\ // ~"#;
     let toml = fs::read_to_string(data.join("study.toml"))
         .unwrap()
@@ -276,7 +277,8 @@ fn the_page_prints_hostile_data_as_text_and_rebuilds_byte_for_byte() {
     assert!(!page.contains("<script") && !page.contains("<img"), "no markup from the data");
     let doc = parse(&page);
     let text = doc.text();
-    assert!(text.contains(script), "the excerpt prints as written");
+    assert!(text.contains(script), "the excerpt prints as written: {text}");
+    assert!(doc.find("em").iter().any(|e| e.text() == script), "the excerpt is one text, in italics");
     assert!(text.contains(r#"#read("/etc/passwd") @x $y$ *b* _i_ <l> `c`"#), "typst markup prints as written");
     assert!(!text.contains("root:"), "no file was read");
 
