@@ -2,8 +2,8 @@
 //!
 //! Two decisions. A build whose fingerprint (every file it reads, the program, the commit
 //! and `SOURCE_DATE_EPOCH`) equals the last build's, with every output as that build wrote
-//! it, does nothing. Otherwise each PDF is typeset only when its typst sources changed or
-//! the file on disk is not the one the last build wrote.
+//! it, does nothing. Otherwise each PDF and each web page is typeset only when its typst
+//! sources changed or the file on disk is not the one the last build wrote.
 
 use std::collections::BTreeMap;
 use std::path::Path;

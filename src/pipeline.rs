@@ -38,7 +38,7 @@ fn input_hashes(study: &Study) -> BTreeMap<String, String> {
     for f in &study.files {
         inputs.insert(format!("data/{}", f.path), manifest::sha256(&f.bytes));
     }
-    for (path, text) in render::TEMPLATE_FILES {
+    for (path, text) in render::TEMPLATE_FILES.iter().chain(typeset::html::TEMPLATE_FILES) {
         inputs.insert(path.to_string(), manifest::sha256(text.as_bytes()));
     }
     for (code, text) in lang::FILES.iter().filter(|(c, _)| study.meta.languages.iter().any(|l| l == c)) {
@@ -160,6 +160,10 @@ pub struct Edition {
     pub job: Job,
     /// A hash of everything typst reads for this edition: unchanged, the PDF is too.
     pub source_hash: String,
+    /// The web page's path relative to the output root (beside the PDF).
+    pub html: String,
+    /// The same hash for the web page (its look is web.typ and web.css).
+    pub html_hash: String,
 }
 
 /// Render every edition: records the releases and each edition's view in the manifest.
@@ -218,9 +222,12 @@ pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &
             entries.insert("date".into(), format!("{y}-{m}-{d}"));
             manifest::combined(&entries)
         };
+        let stem = format!("report/out/{}-{}-{}", study.meta.slug, study.meta.version, lang.code);
         out.push(Edition {
             lang: lang.code.clone(),
-            pdf: format!("report/out/{}-{}-{}.pdf", study.meta.slug, study.meta.version, lang.code),
+            pdf: format!("{stem}.pdf"),
+            html: format!("{stem}.html"),
+            html_hash: typeset::html::source_hash(&typeset::html::job(&job)),
             job,
             source_hash,
         });

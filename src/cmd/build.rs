@@ -79,30 +79,12 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     }
 
     let previous = incremental::previous(&cfg.out);
-    let results: Vec<Result<(String, Option<Vec<u8>>, String)>> = editions
-        .into_par_iter()
-        .map(|e| {
-            let Some(reason) = incremental::typeset_reason(&previous, &cfg.out, &e.pdf, &e.source_hash) else {
-                if cfg.explain {
-                    eprintln!("skip     {}: its typst sources are unchanged", e.pdf);
-                }
-                return Ok((e.pdf, None, e.source_hash));
-            };
-            if cfg.explain {
-                eprintln!("typeset  {}: {reason}", e.pdf);
-            }
-            let t = Instant::now();
-            let pdf = typeset::typeset(&e.job).map_err(|f| match f {
-                Failure::Build(m) => build_err(format!("{}: {m}", e.pdf)),
-                other => other,
-            })?;
-            for w in &pdf.warnings {
-                cfg.say(format!("warning: {}: {w}", e.pdf));
-            }
-            cfg.say(format!("typeset {} in {:.2}s", e.pdf, t.elapsed().as_secs_f64()));
-            Ok((e.pdf, Some(pdf.bytes), e.source_hash))
-        })
-        .collect();
+    // Each edition makes two files, its PDF and its web page, each typeset only when its
+    // own sources changed.
+    let tasks: Vec<(&Edition, Format)> =
+        editions.iter().flat_map(|e| [(e, Format::Pdf), (e, Format::Html)]).collect();
+    let results: Vec<Result<(String, Option<Vec<u8>>, String)>> =
+        tasks.into_par_iter().map(|(e, format)| typeset_one(cfg, &previous, e, format)).collect();
     for r in results {
         let (pdf, bytes, source_hash) = r?;
         p.manifest.typeset_from.insert(pdf.clone(), source_hash);
@@ -128,6 +110,50 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     incremental::record(&cfg.out, &fingerprint)?;
     cfg.say(format!("built in {:.2}s; {} file(s) changed", t0.elapsed().as_secs_f64(), written.len()));
     Ok(())
+}
+
+/// The two files of an edition.
+#[derive(Clone, Copy)]
+enum Format {
+    Pdf,
+    Html,
+}
+
+/// Typeset one file of an edition, or keep the one on disk when its sources did not
+/// change: its path, its new bytes (none when kept) and the hash of its sources.
+fn typeset_one(
+    cfg: &Config,
+    previous: &manifest::Manifest,
+    e: &Edition,
+    format: Format,
+) -> Result<(String, Option<Vec<u8>>, String)> {
+    let (path, hash) = match format {
+        Format::Pdf => (&e.pdf, &e.source_hash),
+        Format::Html => (&e.html, &e.html_hash),
+    };
+    let Some(reason) = incremental::typeset_reason(previous, &cfg.out, path, hash) else {
+        if cfg.explain {
+            eprintln!("skip     {path}: its typst sources are unchanged");
+        }
+        return Ok((path.clone(), None, hash.clone()));
+    };
+    if cfg.explain {
+        eprintln!("typeset  {path}: {reason}");
+    }
+    let t = Instant::now();
+    let typeset = match format {
+        Format::Pdf => typeset::typeset(&e.job).map(|p| (p.bytes, p.warnings)),
+        Format::Html => typeset::html::typeset_html(&typeset::html::job(&e.job)).map(|p| (p.bytes, p.warnings)),
+    };
+    let (bytes, warnings) = typeset.map_err(|f| match f {
+        Failure::Build(m) => build_err(format!("{path}: {m}")),
+        other => other,
+    })?;
+    for w in &warnings {
+        cfg.say(format!("warning: {path}: {w}"));
+    }
+    cfg.say(format!("typeset {path} in {:.2}s", t.elapsed().as_secs_f64()));
+    Ok((path.clone(), Some(bytes), hash.clone()))
 }
 
 /// The date, the commit, and (when the data has uncommitted changes) the study as

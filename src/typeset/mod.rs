@@ -17,6 +17,8 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 use crate::diagnostic::Diagnostic;
 use crate::problem::{build_err, Failure, Result};
 
+pub(crate) mod html;
+
 /// The typst version compiled in, recorded in the manifest and the provenance appendix.
 pub const TYPST_VERSION: &str = "0.15.1";
 /// Pinned so that a typst upgrade does not silently change every PDF's bytes.
@@ -52,6 +54,8 @@ pub struct Pdf {
 }
 
 struct MemoryWorld {
+    /// typst's standard library: the PDF's, or the HTML edition's (with HTML export on).
+    library: &'static LazyHash<Library>,
     main: FileId,
     sources: HashMap<FileId, Source>,
     files: HashMap<FileId, Bytes>,
@@ -65,6 +69,10 @@ fn file_id(path: &str) -> Result<FileId> {
 
 impl MemoryWorld {
     fn new(job: &Job) -> Result<Self> {
+        Self::with_library(job, &LIBRARY)
+    }
+
+    fn with_library(job: &Job, library: &'static LazyHash<Library>) -> Result<Self> {
         let main = file_id("main.typ")?;
         let mut sources = HashMap::new();
         let mut files = HashMap::new();
@@ -79,13 +87,13 @@ impl MemoryWorld {
         }
         let (y, m, d) = job.date;
         let today = Datetime::from_ymd(y, m, d).ok_or_else(|| build_err(format!("not a date: {y}-{m}-{d}")))?;
-        Ok(MemoryWorld { main, sources, files, today })
+        Ok(MemoryWorld { library, main, sources, files, today })
     }
 }
 
 impl World for MemoryWorld {
     fn library(&self) -> &LazyHash<Library> {
-        &LIBRARY
+        self.library
     }
 
     fn book(&self) -> &LazyHash<FontBook> {

@@ -25,3 +25,4 @@ mod quiet;
 mod reference;
 mod survey;
 mod tables;
+mod web;
