@@ -47,7 +47,8 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
         cfg.say(format!("warning: {w}"));
     }
     let study = &checked.study;
-    let mut p = pipeline::products(study)?;
+    let previous = incremental::previous(&cfg.out);
+    let mut p = pipeline::products(study, previous.privacy.as_ref())?;
     cfg.say(format!("analysed and drew figures in {:.2}s", t0.elapsed().as_secs_f64()));
     if p.analysis.privacy.untried > 0 {
         cfg.say(format!(
@@ -75,7 +76,6 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
         return Ok(());
     }
 
-    let previous = incremental::previous(&cfg.out);
     let results: Vec<Result<(String, Option<Vec<u8>>, String)>> = editions
         .into_par_iter()
         .map(|e| {

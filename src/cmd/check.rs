@@ -24,7 +24,8 @@ pub fn run(cfg: &Config, explain_privacy: bool) -> Result<()> {
 /// built (no manifest in the output tree, as right after `bsb import`) has nothing stale.
 pub fn current(cfg: &Config) -> Result<Checked> {
     let checked = load_and_validate(&cfg.data)?;
-    let p = pipeline::products(&checked.study)?;
+    let cached = crate::manifest::Manifest::read(&cfg.out.join(MANIFEST)).and_then(|m| m.privacy);
+    let p = pipeline::products(&checked.study, cached.as_ref())?;
     let built = cfg.out.join(MANIFEST).exists();
     let mut stale = Vec::new();
     for (path, bytes) in &p.files.0 {

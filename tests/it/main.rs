@@ -20,5 +20,6 @@ mod pdfread;
 mod privacy;
 mod publication;
 mod qda;
+mod reader;
 mod reference;
 mod tables;
