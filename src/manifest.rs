@@ -46,6 +46,26 @@ pub struct Manifest {
     pub typeset_from: BTreeMap<String, String>,
     /// Every output file and its hash.
     pub outputs: BTreeMap<String, String>,
+    /// The privacy suppression of the last build, so that a build or check whose published
+    /// facts did not change does not search again (it still audits the pattern once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy: Option<Solved>,
+}
+
+/// A privacy suppression as solved: which system of facts it answers and its answer.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Solved {
+    /// SHA-256 of the whole system of published facts (every count's members and role).
+    pub system: String,
+    /// Excerpts of hidden themes are left out rather than printed without their model.
+    pub omit: bool,
+    /// Each cell's status in the system's order: `=` shown, `<` small, `:` secondary,
+    /// `.` never printed.
+    pub pattern: String,
+    /// Small cells the sampling table itself pins (printed as that table prints them).
+    pub exempt: Vec<usize>,
+    /// Hidden cells left untried when suppression reached its work limit.
+    pub untried: usize,
 }
 
 impl Manifest {

@@ -13,9 +13,11 @@ fn csv_value(cell: &Cell, k: u32) -> String {
         Cell::Text(_) => unreachable!("text cells are split by language"),
         Cell::Key(key) => key.clone(),
         Cell::Count(v) => v.to_string(),
-        Cell::Protected(Shown::Value(v)) => v.to_string(),
-        Cell::Protected(Shown::Small) => format!("<{k}"),
-        Cell::Protected(Shown::Hidden) => ":".into(),
+        Cell::Protected(c) => match c.get() {
+            Shown::Value(v) => v.to_string(),
+            Shown::Small => format!("<{k}"),
+            Shown::Hidden => ":".into(),
+        },
         Cell::Number(v, _) => {
             let s = format!("{v:.2}");
             s.trim_end_matches('0').trim_end_matches('.').to_string()

@@ -92,9 +92,10 @@ pub fn languages(study: &Study) -> Result<Vec<Lang>> {
     Lang::all_for_study(study)
 }
 
-/// Tables and figures for the committed files; shared by `build` and `check`.
-pub fn products(study: &Study) -> Result<Products> {
-    let analysis = analysis::analyse(study)?;
+/// Tables and figures for the committed files; shared by `build` and `check`. `cached`
+/// is the privacy answer the last build's manifest holds, if any.
+pub fn products(study: &Study, cached: Option<&manifest::Solved>) -> Result<Products> {
+    let analysis = analysis::analyse(study, cached)?;
     let langs = languages(study)?;
     let mut figures = Vec::new();
     for lang in &langs {
@@ -116,6 +117,7 @@ pub fn products(study: &Study) -> Result<Products> {
         commit: None,
         input_hash: manifest::combined(&inputs),
         inputs,
+        privacy: Some(analysis.privacy.solved.clone()),
         ..Default::default()
     };
     Ok(Products { analysis, figures, files, manifest })

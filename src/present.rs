@@ -12,7 +12,7 @@ pub fn cell_text(cell: &Cell, lang: &Lang, k: u32) -> String {
         Cell::Text(t) => t.get(&lang.code).to_string(),
         Cell::Key(key) => lang.word(key),
         Cell::Count(v) => lang.int(*v),
-        Cell::Protected(s) => lang.shown(*s, k),
+        Cell::Protected(s) => lang.shown(s.get(), k),
         Cell::Number(v, unit) => lang.measure(*v, *unit),
         Cell::Date(d) => lang.date(*d),
         Cell::Empty => String::new(),

@@ -16,9 +16,11 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use serde::Serialize;
 
+use crate::privacy::Measure as PMeasure;
+pub use crate::privacy::{CellId, Cleared};
 use crate::problem::{build_err, Result};
 use crate::study::{InterviewKind, Measure, Study, Text};
-pub use table::{protect_line, Cell, Column, Shown, Table};
+pub use table::{Cell, Column, Shown, Table};
 
 /// Counts of one slice of the sample (a region, a model, or everything).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -32,8 +34,8 @@ pub struct SampleCounts {
 /// Evidence behind one theme for one model (or all models), protected.
 #[derive(Clone, Debug, Serialize)]
 pub struct Evidence {
-    pub excerpts: Shown,
-    pub participants: Shown,
+    pub excerpts: Cleared,
+    pub participants: Cleared,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -45,7 +47,8 @@ pub struct ThemeEvidence {
     /// Every excerpt coded to the theme or below it, in file order.
     pub excerpts: Vec<Quote>,
     /// The excerpts shown with the theme (indices into `excerpts`): up to
-    /// [`EXCERPTS_PER_THEME`], taken in turn from each model so every voice is heard.
+    /// [`EXCERPTS_PER_THEME`], taken in turn from each subtheme in codebook order, each
+    /// subtheme's in the order of their ids. Nothing hidden (a model, a person) decides.
     pub picked: Vec<usize>,
 }
 
@@ -71,7 +74,7 @@ pub struct Analysis {
     pub counts: BTreeMap<String, u64>,
     pub by_region: Vec<(String, SampleCounts)>,
     /// People and interviews per model, as printed.
-    pub by_model: Vec<(String, Shown, Shown)>,
+    pub by_model: Vec<(String, Cleared, Cleared)>,
     pub total: SampleCounts,
     pub tables: Vec<Table>,
     pub themes: Vec<ThemeEvidence>,
@@ -178,29 +181,39 @@ fn evidence_grid(evidence: &DataFrame, by: &[&str]) -> PolarsResult<Grid> {
     Ok((0..grouped.height()).map(|i| ((codes[i].clone(), models[i].clone()), (ex[i], pa[i]))).collect())
 }
 
-pub fn analyse(study: &Study) -> Result<Analysis> {
-    let protection = crate::privacy::protect(study).map_err(build_err)?;
-    let mut a = analyse_frames(study, protection).map_err(pe)?;
-    crate::survey::results::attach(study, &mut a);
-    Ok(a)
-}
-
-/// A count as the privacy pattern ([`crate::privacy`]) lets it be printed.
-fn shown(p: &crate::privacy::Protection, table: &str, row: &str, col: &str, value: u64) -> Shown {
-    use crate::privacy::Status;
-    match p.status(table, row, col) {
-        Some(Status::Small) => Shown::Small,
-        Some(Status::Secondary | Status::Latent) => Shown::Hidden,
-        Some(Status::Shown) | None => Shown::Value(value),
+/// Analyse a study; `cached` is the last build's privacy answer (see
+/// [`crate::privacy::protect`]).
+pub fn analyse(study: &Study, cached: Option<&crate::manifest::Solved>) -> Result<Analysis> {
+    let protection = crate::privacy::protect(study, cached).map_err(build_err)?;
+    let unaudited = std::cell::RefCell::new(Vec::new());
+    let mut analysis = analyse_frames(study, protection, &unaudited).map_err(pe)?;
+    crate::survey::results::attach(study, &mut analysis);
+    let unaudited = unaudited.into_inner();
+    if !unaudited.is_empty() {
+        return Err(build_err(format!("counts the privacy audit did not clear:\n  {}", unaudited.join("\n  "))));
     }
+    Ok(analysis)
 }
 
-/// One row of evidence (a code, a trait or the total row) across models, as printed.
+/// Problems found while clearing counts (each one printed hidden, and the build fails).
+type Unaudited = std::cell::RefCell<Vec<String>>;
+
+/// A count as the privacy audit ([`crate::privacy`]) lets it be printed: the only way a
+/// person count reaches a table. A count the audit did not hold is hidden and noted.
+fn shown(p: &crate::privacy::Protection, id: CellId, value: u64, unaudited: &Unaudited) -> Cleared {
+    p.cleared(&id, value).unwrap_or_else(|e| {
+        unaudited.borrow_mut().push(e);
+        Cleared::hidden()
+    })
+}
+
+/// One row of evidence (a code, a trait or the total row) across models, as printed;
+/// `id` names each of its cells by model (or `None` for the total) and measure.
 fn evidence_row(
     study: &Study,
     p: &crate::privacy::Protection,
-    table: &str,
-    row: &str,
+    unaudited: &Unaudited,
+    id: &dyn Fn(Option<&str>, PMeasure) -> CellId,
     cells: &[(u64, u64)],
     total: (u64, u64),
 ) -> (Vec<Evidence>, Evidence) {
@@ -209,18 +222,22 @@ fn evidence_row(
         .iter()
         .zip(cells)
         .map(|(m, c)| Evidence {
-            excerpts: shown(p, table, row, &format!("excerpts_{}", m.id), c.0),
-            participants: shown(p, table, row, &format!("participants_{}", m.id), c.1),
+            excerpts: shown(p, id(Some(&m.id), PMeasure::Excerpts), c.0, unaudited),
+            participants: shown(p, id(Some(&m.id), PMeasure::People), c.1, unaudited),
         })
         .collect();
     let total = Evidence {
-        excerpts: shown(p, table, row, "excerpts_total", total.0),
-        participants: shown(p, table, row, "participants_total", total.1),
+        excerpts: shown(p, id(None, PMeasure::Excerpts), total.0, unaudited),
+        participants: shown(p, id(None, PMeasure::People), total.1, unaudited),
     };
     (by_model, total)
 }
 
-fn analyse_frames(study: &Study, protection: crate::privacy::Protection) -> PolarsResult<Analysis> {
+fn analyse_frames(
+    study: &Study,
+    protection: crate::privacy::Protection,
+    unaudited: &Unaudited,
+) -> PolarsResult<Analysis> {
     let k = study.meta.small_cell_k;
     let interviews = interview_frame(study)?;
     let regions = sample_by(&interviews, "region")?;
@@ -235,16 +252,15 @@ fn analyse_frames(study: &Study, protection: crate::privacy::Protection) -> Pola
         study.regions.iter().map(|r| (r.id.clone(), regions.get(&r.id).cloned().unwrap_or_default())).collect();
     let model_people: Vec<u64> =
         study.models.iter().map(|m| models.get(&m.id).map(|c| c.participants).unwrap_or(0)).collect();
-    let by_model: Vec<(String, Shown, Shown)> = study
+    let by_model: Vec<(String, Cleared, Cleared)> = study
         .models
         .iter()
         .zip(&model_people)
         .map(|(m, &people)| {
-            let by = crate::privacy::study::BY_MODEL;
             let interviews = models.get(&m.id).map(|c| c.interviews).unwrap_or(0);
             let (people, interviews) = (
-                shown(&protection, by, &m.id, "participants", people),
-                shown(&protection, by, &m.id, "interviews", interviews),
+                shown(&protection, CellId::by_model(&m.id, "participants"), people, unaudited),
+                shown(&protection, CellId::by_model(&m.id, "interviews"), interviews, unaudited),
             );
             (m.id.clone(), people, interviews)
         })
@@ -274,16 +290,17 @@ fn analyse_frames(study: &Study, protection: crate::privacy::Protection) -> Pola
             .map(|m| by_code_model.get(&(code.to_string(), m.to_string())).copied().unwrap_or((0, 0)))
             .collect();
         let total = by_code.get(&(code.to_string(), String::new())).copied().unwrap_or((0, 0));
-        evidence_row(study, &protection, crate::privacy::study::FRAMEWORK, code, &cells, total)
+        evidence_row(study, &protection, unaudited, &|m, measure| CellId::framework(code, m, measure), &cells, total)
     };
     let quotes = theme_quotes(study, &protection);
+    let ancestors = study.ancestors();
     let themes: Vec<ThemeEvidence> = study
         .themes()
         .map(|t| {
             let (by_model, total) = row_evidence(&t.id);
-            let (excerpts, models): (Vec<Quote>, Vec<Option<String>>) =
+            let (excerpts, sources): (Vec<Quote>, Vec<usize>) =
                 quotes.get(t.id.as_str()).cloned().unwrap_or_default().into_iter().unzip();
-            let picked = pick_excerpts(&models, &model_ids, EXCERPTS_PER_THEME);
+            let picked = pick_excerpts(study, &t.id, &sources, &ancestors, EXCERPTS_PER_THEME);
             ThemeEvidence { theme: t.id.clone(), by_model, total, excerpts, picked }
         })
         .collect();
@@ -291,10 +308,10 @@ fn analyse_frames(study: &Study, protection: crate::privacy::Protection) -> Pola
     let mut tables = vec![
         participants_table(study, &by_region, &total),
         participants_by_model_table(study, &by_model, &models),
-        framework_table(study, &evidence, &row_evidence, &protection)?,
+        framework_table(study, &evidence, &row_evidence, &protection, unaudited)?,
     ];
     if !study.traits.is_empty() {
-        tables.push(model_matrix(study, &evidence, &protection)?);
+        tables.push(model_matrix(study, &evidence, &protection, unaudited)?);
     }
     if !study.factors.is_empty() {
         tables.push(compilation_table(study));
@@ -365,33 +382,49 @@ pub fn study_counts(study: &Study) -> Vec<(&'static str, u64)> {
 }
 
 /// Each theme's excerpts (coded to it or below it), in file order, found in one pass,
-/// each with the model of its interview. An excerpt from a row with a small cell carries
-/// no model in print (or is left out when the study says so); the true model is kept
-/// beside it only for choosing which excerpts to show.
-type Quotes<'a> = std::collections::HashMap<&'a str, Vec<(Quote, Option<String>)>>;
+/// each with its index in the study's excerpts. An excerpt of a theme that is not open
+/// carries no model in print (or is left out when the study says so).
+type Quotes<'a> = std::collections::HashMap<&'a str, Vec<(Quote, usize)>>;
 
 fn theme_quotes<'a>(study: &'a Study, protection: &crate::privacy::Protection) -> Quotes<'a> {
     let ancestors = study.ancestors();
     let models = study.interview_models();
     let mut in_theme: Quotes = std::collections::HashMap::new();
-    for e in &study.excerpts {
+    for (i, e) in study.excerpts.iter().enumerate() {
         let hidden = protection.unlabelled.contains(&e.id);
         if hidden && protection.omit {
             continue;
         }
         for node in study.evidence_nodes(e, &ancestors) {
-            let model = models.get(e.interview.as_str()).map(|m| m.to_string());
-            let printed = if hidden { None } else { model.clone() };
-            in_theme.entry(node).or_default().push((Quote { text: e.text.clone(), model: printed }, model));
+            let model = if hidden { None } else { models.get(e.interview.as_str()).map(|m| m.to_string()) };
+            in_theme.entry(node).or_default().push((Quote { text: e.text.clone(), model }, i));
         }
     }
     in_theme
 }
 
-/// Up to `n` of a theme's excerpts, taken in turn from each model so both voices are heard.
-fn pick_excerpts(quotes: &[Option<String>], models: &[&str], n: usize) -> Vec<usize> {
-    let queues: Vec<Vec<usize>> =
-        models.iter().map(|m| (0..quotes.len()).filter(|&i| quotes[i].as_deref() == Some(*m)).collect()).collect();
+/// Up to `n` of a theme's excerpts (`sources`: indices into the study's excerpts), taken in
+/// turn from the theme itself and each of its subthemes in codebook order, each in the
+/// order of the excerpts' ids. The choice and its order depend on the coding and the ids
+/// alone: never on a model or a person, which would tell a reader whose words they are.
+fn pick_excerpts<'a>(
+    study: &'a Study,
+    theme: &str,
+    sources: &[usize],
+    ancestors: &std::collections::HashMap<&'a str, Vec<&'a str>>,
+    n: usize,
+) -> Vec<usize> {
+    let children: Vec<&str> =
+        study.codes.iter().filter(|c| c.parent.as_deref() == Some(theme)).map(|c| c.id.as_str()).collect();
+    let mut queues: Vec<Vec<usize>> = vec![Vec::new(); children.len() + 1];
+    for (i, &src) in sources.iter().enumerate() {
+        let nodes = study.evidence_nodes(&study.excerpts[src], ancestors);
+        let branch = children.iter().position(|c| nodes.contains(c)).map_or(0, |p| p + 1);
+        queues[branch].push(i);
+    }
+    for q in &mut queues {
+        q.sort_by(|&a, &b| study.excerpts[sources[a]].id.cmp(&study.excerpts[sources[b]].id));
+    }
     let mut picked = Vec::new();
     let mut round = 0;
     while picked.len() < n && queues.iter().any(|q| round < q.len()) {
@@ -443,7 +476,7 @@ fn participants_table(study: &Study, by_region: &[(String, SampleCounts)], total
 
 fn participants_by_model_table(
     study: &Study,
-    by_model: &[(String, Shown, Shown)],
+    by_model: &[(String, Cleared, Cleared)],
     _models: &BTreeMap<String, SampleCounts>,
 ) -> Table {
     let mut t = Table::new(
@@ -490,6 +523,7 @@ fn framework_table(
     evidence: &DataFrame,
     row_evidence: &dyn Fn(&str) -> (Vec<Evidence>, Evidence),
     protection: &crate::privacy::Protection,
+    unaudited: &Unaudited,
 ) -> PolarsResult<Table> {
     let mut columns = vec![Column::key("section", "section", false), Column::key("code", "code", false)];
     columns.extend(evidence_columns(study));
@@ -522,7 +556,8 @@ fn framework_table(
     let cells: Vec<(u64, u64)> =
         study.models.iter().map(|m| all.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0))).collect();
     let grand = everything.values().next().copied().unwrap_or((0, 0));
-    let (by_model, total) = evidence_row(study, protection, crate::privacy::study::FRAMEWORK, "total", &cells, grand);
+    let id = |m: Option<&str>, measure| CellId::framework("total", m, measure);
+    let (by_model, total) = evidence_row(study, protection, unaudited, &id, &cells, grand);
     let mut row = vec![Cell::Empty, Cell::Key("total".into())];
     row.extend(evidence_cells(&by_model));
     row.push(Cell::Protected(total.excerpts));
@@ -532,7 +567,12 @@ fn framework_table(
 }
 
 /// Table 2: trait × model, the finding in each language and the evidence behind it.
-fn model_matrix(study: &Study, evidence: &DataFrame, protection: &crate::privacy::Protection) -> PolarsResult<Table> {
+fn model_matrix(
+    study: &Study,
+    evidence: &DataFrame,
+    protection: &crate::privacy::Protection,
+    unaudited: &Unaudited,
+) -> PolarsResult<Table> {
     let mut columns = vec![Column::key("trait", "trait", false)];
     for m in &study.models {
         columns.push(Column::data(&format!("finding_{}", m.id), &m.short, None, false));
@@ -551,7 +591,17 @@ fn model_matrix(study: &Study, evidence: &DataFrame, protection: &crate::privacy
         let cells: Vec<(u64, u64)> =
             study.models.iter().map(|m| grid.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0))).collect();
         let total = all.values().next().copied().unwrap_or((0, 0));
-        let (by_model, _) = evidence_row(study, protection, crate::privacy::study::MODEL_MATRIX, &tr.id, &cells, total);
+        // The model matrix prints no totals: only the per-model cells are cleared.
+        let by_model: Vec<Evidence> = study
+            .models
+            .iter()
+            .zip(&cells)
+            .map(|(m, c)| Evidence {
+                excerpts: shown(protection, CellId::model_matrix(&tr.id, &m.id, PMeasure::Excerpts), c.0, unaudited),
+                participants: shown(protection, CellId::model_matrix(&tr.id, &m.id, PMeasure::People), c.1, unaudited),
+            })
+            .collect();
+        let _ = total;
         let mut row = vec![Cell::Text(tr.label.clone())];
         for m in &study.models {
             let finding = study.model_findings.iter().find(|f| f.trait_id == tr.id && f.model == m.id);
@@ -644,7 +694,7 @@ fn errata_table(study: &Study, metrics: &BTreeMap<String, f64>, hidden: &dyn Fn(
                 Cell::Key(p.statement.clone()),
                 Cell::Number(p.value, Measure::Count),
                 match computed {
-                    _ if status == "not_compared" => Cell::Protected(Shown::Hidden),
+                    _ if status == "not_compared" => Cell::Protected(Cleared::hidden()),
                     Some(v) => Cell::Number(v, Measure::Count),
                     None => Cell::Empty,
                 },

@@ -1,7 +1,8 @@
 //! The analysis stage's product: typed tables whose person counts are already protected.
 //!
-//! A cell never holds a raw small person count: [`Shown`] is either a value that may be
-//! printed or a marker that it was suppressed, so no later stage can leak one.
+//! A cell never holds a raw person count: [`crate::privacy::Cleared`] is a value the
+//! privacy audit cleared or a marker that it was suppressed, and only the audit makes one
+//! that holds a number, so no later stage can print an unaudited count.
 
 use serde::Serialize;
 
@@ -19,8 +20,8 @@ pub enum Cell {
     Key(String),
     /// A count that is not about persons, or a cell of the sampling table itself.
     Count(u64),
-    /// A count protected by the small-cell rule.
-    Protected(Shown),
+    /// A count the privacy audit cleared (its value, `<k` or `:`).
+    Protected(crate::privacy::Cleared),
     /// A stated number with its unit.
     Number(f64, Measure),
     Date(PartialDate),
@@ -73,63 +74,5 @@ impl Table {
     pub fn push(&mut self, id: impl Into<String>, emphasis: bool, cells: Vec<Cell>) {
         debug_assert_eq!(cells.len(), self.columns.len(), "row width of table {}", self.name);
         self.rows.push(Row { id: id.into(), emphasis, cells });
-    }
-}
-
-/// Apply the small-cell rule to one line of counts that partition `total`: every value
-/// from 1 to k−1 becomes `Small`; then, while exactly one member of the line (cells and
-/// total together) is hidden, it could be recovered by subtraction, so one more is hidden:
-/// the total if still shown, else the smallest shown cell.
-pub fn protect_line(cells: &[u64], total: u64, k: u32) -> (Vec<Shown>, Shown) {
-    let small = |v: u64| v >= 1 && v < k as u64;
-    let mut shown: Vec<Shown> = cells.iter().map(|&v| if small(v) { Shown::Small } else { Shown::Value(v) }).collect();
-    let mut total_shown = if small(total) { Shown::Small } else { Shown::Value(total) };
-    loop {
-        let hidden = shown.iter().chain(std::iter::once(&total_shown)).filter(|s| s.value().is_none()).count();
-        if hidden != 1 {
-            break;
-        }
-        if total_shown.value().is_some() {
-            total_shown = Shown::Hidden;
-        } else if let Some(i) = (0..shown.len()).filter(|&i| shown[i].value().is_some()).min_by_key(|&i| (cells[i], i))
-        {
-            shown[i] = Shown::Hidden;
-        } else {
-            break;
-        }
-    }
-    (shown, total_shown)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn no_small_cells_show_everything() {
-        let (cells, total) = protect_line(&[5, 7], 12, 3);
-        assert_eq!(cells, vec![Shown::Value(5), Shown::Value(7)]);
-        assert_eq!(total, Shown::Value(12));
-    }
-
-    #[test]
-    fn one_small_cell_hides_the_total_too() {
-        let (cells, total) = protect_line(&[2, 7], 9, 3);
-        assert_eq!(cells, vec![Shown::Small, Shown::Value(7)]);
-        assert_eq!(total, Shown::Hidden, "9 - 7 would reveal the 2");
-    }
-
-    #[test]
-    fn zero_is_not_small_and_two_small_cells_protect_each_other() {
-        let (cells, total) = protect_line(&[0, 1, 2, 8], 11, 3);
-        assert_eq!(cells, vec![Shown::Value(0), Shown::Small, Shown::Small, Shown::Value(8)]);
-        assert_eq!(total, Shown::Value(11));
-    }
-
-    #[test]
-    fn small_total_and_its_only_cell() {
-        let (cells, total) = protect_line(&[2, 0], 2, 3);
-        assert_eq!(cells, vec![Shown::Small, Shown::Value(0)]);
-        assert_eq!(total, Shown::Small);
     }
 }

@@ -47,9 +47,10 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
         cfg.say(format!("warning: {w}"));
     }
     let study = &checked.study;
-    let mut p = pipeline::products(study)?;
+    let previous = incremental::previous(&cfg.out);
+    let mut p = pipeline::products(study, previous.privacy.as_ref())?;
     if cfg.explain {
-        incremental::explain_inputs(&incremental::previous(&cfg.out), &p.manifest.inputs);
+        incremental::explain_inputs(&previous, &p.manifest.inputs);
     }
     cfg.say(format!("analysed and drew figures in {:.2}s", t0.elapsed().as_secs_f64()));
     if p.analysis.privacy.untried > 0 {
@@ -78,7 +79,6 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
         return Ok(());
     }
 
-    let previous = incremental::previous(&cfg.out);
     // Each edition makes two files, its PDF and its web page, each typeset only when its
     // own sources changed.
     let tasks: Vec<(&Edition, Format)> =

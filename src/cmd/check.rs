@@ -16,7 +16,7 @@ pub fn run(cfg: &Config, explain_privacy: bool, accept: &[String]) -> Result<()>
         accept_translations(cfg, accept)?;
     }
     let checked = load_and_validate(&cfg.data)?;
-    let mut p = pipeline::products(&checked.study)?;
+    let mut p = pipeline::products(&checked.study, cached_privacy(cfg).as_ref())?;
     typeset_in_memory(cfg, &checked, &mut p)?;
     let mut stale = stale_files(cfg, &p);
     stale.extend(crate::translations::stale(&checked.study));
@@ -31,6 +31,11 @@ pub fn run(cfg: &Config, explain_privacy: bool, accept: &[String]) -> Result<()>
     }
     cfg.say("ok: the study is valid, every edition typesets, and the committed tables and figures are current");
     Ok(())
+}
+
+/// The last build's privacy answer, so an unchanged study is not solved again.
+fn cached_privacy(cfg: &Config) -> Option<crate::manifest::Solved> {
+    crate::manifest::Manifest::read(&cfg.out.join(MANIFEST)).and_then(|m| m.privacy)
 }
 
 /// `--accept FILE[:LINE]`: record each named translation as current, in its file.
@@ -109,7 +114,7 @@ fn stale_files(cfg: &Config, p: &Products) -> Vec<Problem> {
 /// The checked study, when the outputs beside it are current.
 pub fn current(cfg: &Config) -> Result<Checked> {
     let checked = load_and_validate(&cfg.data)?;
-    let p = pipeline::products(&checked.study)?;
+    let p = pipeline::products(&checked.study, cached_privacy(cfg).as_ref())?;
     let stale = stale_files(cfg, &p);
     if !stale.is_empty() {
         return Err(Failure::Data(stale));

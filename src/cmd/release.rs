@@ -29,7 +29,7 @@ pub fn run(cfg: &Config, allow_dirty: bool) -> Result<()> {
         .ok_or_else(|| build_err(format!("no {MANIFEST} in {}: run `bsb build` first", cfg.out.display())))?;
     // The last build must have been made from the data as it is now (prose included, which
     // no committed table shows), or the release would record outputs of other inputs.
-    let now = pipeline::products(&checked.study)?.manifest.inputs;
+    let now = pipeline::products(&checked.study, manifest.privacy.as_ref())?.manifest.inputs;
     let changed: Vec<&String> =
         now.iter().filter(|(k, v)| manifest.inputs.get(*k) != Some(*v)).map(|(k, _)| k).collect();
     if !changed.is_empty() {

@@ -26,7 +26,7 @@ pub fn run(cfg: &Config, lang: Option<&str>) -> Result<()> {
         None => study.meta.languages.first().cloned().unwrap_or_default(),
     };
     let lang = Lang::for_study(&code, study)?;
-    let p = pipeline::products(study)?;
+    let p = pipeline::products(study, None)?;
     let ctx = crate::render::prose_context(study, &p.analysis, &lang);
     let mut out = format!("Values prose may use in `{code}` (write `{{{{ name }}}}` in data/prose/{code}/*.typ):\n\n");
     let lines = crate::render::prose::value_lines(&ctx);

@@ -272,15 +272,15 @@ fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fig
                 "alt_model_row",
                 &[
                     ("model", m.name.get(&lang.code).into()),
-                    ("interviews", lang.shown_in_text(*interviews, k)),
-                    ("participants", lang.shown_in_text(*people, k)),
+                    ("interviews", lang.shown_in_text(interviews.get(), k)),
+                    ("participants", lang.shown_in_text(people.get(), k)),
                 ],
             ));
             BarGroup {
                 label: m.name.get(&lang.code).to_string(),
                 bars: vec![
-                    (interviews.value().map(|v| v as f64), lang.shown(*interviews, k)),
-                    (people.value().map(|v| v as f64), lang.shown(*people, k)),
+                    (interviews.value().map(|v| v as f64), lang.shown(interviews.get(), k)),
+                    (people.value().map(|v| v as f64), lang.shown(people.get(), k)),
                 ],
             }
         })
@@ -337,7 +337,7 @@ fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure>
                 .models
                 .iter()
                 .zip(&t.by_model)
-                .map(|(m, e)| format!("{} {}", m.short.get(&lang.code), lang.shown(e.excerpts, k)))
+                .map(|(m, e)| format!("{} {}", m.short.get(&lang.code), lang.shown_in_text(e.excerpts.get(), k)))
                 .collect();
             alt.push(format!("{label}: {}", cells.join(", ")));
             BarGroup {
@@ -345,7 +345,7 @@ fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure>
                 bars: t
                     .by_model
                     .iter()
-                    .map(|e| (e.excerpts.value().map(|v| v as f64), lang.shown(e.excerpts, k)))
+                    .map(|e| (e.excerpts.value().map(|v| v as f64), lang.shown(e.excerpts.get(), k)))
                     .collect(),
             }
         })
@@ -430,7 +430,7 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
             for (ci, (m, e)) in study.models.iter().zip(&t.by_model).enumerate() {
                 let x0 = label_w + ci as i32 * cell_w;
                 let (x1, y1) = (x0 + cell_w - 4, y0 + cell_h - 4);
-                cells_alt.push(format!("{} {}", m.short.get(&lang.code), lang.shown_in_text(e.excerpts, k)));
+                cells_alt.push(format!("{} {}", m.short.get(&lang.code), lang.shown_in_text(e.excerpts.get(), k)));
                 match e.excerpts.value() {
                     Some(v) => {
                         // Light to dark blue by share of the largest cell.

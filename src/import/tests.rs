@@ -351,7 +351,7 @@ fn import_without_map_is_a_valid_study_that_analyses() {
         let checked = crate::cmd::load_and_validate(&data).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(checked.study.excerpts.len(), 3);
         assert_eq!(checked.study.interviews.len(), 1);
-        crate::pipeline::products(&checked.study).unwrap_or_else(|e| panic!("analysis failed: {e}"));
+        crate::pipeline::products(&checked.study, None).unwrap_or_else(|e| panic!("analysis failed: {e}"));
         assert_eq!(any_item(&report, Part::ToDo, "translate"), langs.len() == 2);
         assert!(data.join("import-report.md").is_file());
     }

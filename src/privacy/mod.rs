@@ -8,9 +8,15 @@
 //! without overlap between its subthemes, the theme is their sum; a cell printed in two
 //! tables is one number). Each count is the size of a set of excerpt ids or person ids,
 //! so these relations are read off the sets themselves: the reader is granted every one
-//! of them that is true of the data. A reader who knows the labelling rule also learns,
-//! from each excerpt printed with or without its model, whether its rows hold a hidden
-//! small count; that is granted too.
+//! of them that is true of the data.
+//!
+//! Excerpts carry their model only in an *open* theme, one whose every count (the theme
+//! and everything below it, each model and the totals) is printed as a number; an excerpt
+//! printed in several themes carries it only if all of them are open. The rule reads the
+//! printed pattern alone, so knowing it tells a reader nothing about which hidden cell is
+//! small. What the labels do tell is held as facts: per theme and model, the excerpts
+//! printed with that model, and for each class of unlabelled excerpts (those printed in
+//! the same themes) how many there are, of models unknown.
 //!
 //! The audit asks, for every hidden person count whose true value is small (1 to k−1),
 //! whether each value 1 … k−1 is still consistent with all of it: an exact integer
@@ -87,6 +93,79 @@ impl Status {
     }
 }
 
+/// The one identity of a published count: table, row and column, made by the same
+/// constructors wherever a count is computed (here, for the audit) or printed (the
+/// analysis, and through it the tables, figures, alt texts and sentences).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct CellId {
+    /// The table it is printed in (or a name for a count never printed).
+    pub table: String,
+    /// The row id.
+    pub row: String,
+    /// The column id.
+    pub col: String,
+}
+
+impl CellId {
+    /// Any cell, by its three names.
+    pub fn new(table: &str, row: &str, col: &str) -> Self {
+        CellId { table: table.into(), row: row.into(), col: col.into() }
+    }
+
+    /// A column of an evidence table: `excerpts_<model>` or `participants_total`.
+    fn evidence(table: &str, row: &str, model: Option<&str>, measure: Measure) -> Self {
+        let what = if measure == Measure::Excerpts { "excerpts" } else { "participants" };
+        CellId::new(table, row, &format!("{what}_{}", model.unwrap_or("total")))
+    }
+
+    /// A cell of the framework matrix (Table 3): a code or `total`, a model or all.
+    pub fn framework(row: &str, model: Option<&str>, measure: Measure) -> Self {
+        CellId::evidence(study::FRAMEWORK, row, model, measure)
+    }
+
+    /// A cell of the model matrix: a trait and a model.
+    pub fn model_matrix(row: &str, model: &str, measure: Measure) -> Self {
+        CellId::evidence(study::MODEL_MATRIX, row, Some(model), measure)
+    }
+
+    /// People (`participants`) or `interviews` of one model (Table 2).
+    pub fn by_model(model: &str, what: &str) -> Self {
+        CellId::new(study::BY_MODEL, model, what)
+    }
+}
+
+/// A published count the audit has cleared: its value, `<k`, or the mark that it is
+/// hidden. Only this module makes one that holds a number ([`Protection::cleared`]), and
+/// only for a cell the audit held; anywhere else a count can only be [`Cleared::hidden`].
+/// Tables, figures, alt texts and sentences print these and nothing else, so an unaudited
+/// count cannot be printed, and every place prints the same value for the same cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Cleared(crate::shown::Shown);
+
+impl Cleared {
+    /// A count hidden whatever it is (always safe).
+    pub fn hidden() -> Self {
+        Cleared(crate::shown::Shown::Hidden)
+    }
+
+    /// A questionnaire count, cleared by the questionnaire's own small-cell rule
+    /// ([`crate::survey::results`]: no group under k is split or given shares). Survey
+    /// answers count respondents of a form, not the people and excerpts of this audit.
+    pub(crate) fn survey(shown: crate::shown::Shown) -> Self {
+        Cleared(shown)
+    }
+
+    /// How it may be printed.
+    pub fn get(self) -> crate::shown::Shown {
+        self.0
+    }
+
+    /// The value, when it may be printed.
+    pub fn value(self) -> Option<u64> {
+        self.0.value()
+    }
+}
+
 /// One count: a set of excerpt, person or interview ids in one table, row and column.
 #[derive(Clone, Debug)]
 pub struct Cell {
@@ -106,15 +185,17 @@ pub struct Cell {
     pub role: Role,
     /// Printed groups (themes) in which this cell's excerpts appear.
     pub scope: Vec<usize>,
-    /// When this people cell is hidden, its excerpts print without their model (a theme
-    /// or subtheme × model cell; not a total or trait, which only gather those).
-    pub labels: bool,
 }
 
 impl Cell {
     /// The true count.
     pub fn value(&self) -> i64 {
         self.members.len() as i64
+    }
+
+    /// Its identity.
+    pub fn id(&self) -> CellId {
+        CellId::new(&self.table, &self.row, &self.col)
     }
 
     /// `table row / col`, as messages and `--explain-privacy` name it.
@@ -135,6 +216,9 @@ pub struct Group {
     pub by_model: Vec<usize>,
     /// Excerpt id and model index of everything printed in the group.
     pub excerpts: Vec<(String, usize)>,
+    /// Every count of the theme's rows (the theme and everything below it, each model and
+    /// the totals, excerpts and people): the group is *open* when all of them are printed.
+    pub cells: Vec<usize>,
 }
 
 /// Everything published about people, as one system of facts over the true counts.
@@ -285,28 +369,21 @@ impl Universe {
             && pattern[i].hidden()
     }
 
-    /// Rows (of theme and subtheme cells) with a small people cell: every excerpt in such
-    /// a row prints without its model, whatever its model, so the small group's words
-    /// cannot be told from the others'.
-    fn flagged_rows(&self, pattern: &[Status]) -> BTreeSet<(&str, &str)> {
-        self.pairs
-            .iter()
-            .filter(|&&(_, p)| {
-                let c = &self.cells[p];
-                c.labels && pattern[p].hidden() && c.value() >= 1 && c.value() < self.k as i64
-            })
-            .map(|&(_, p)| (self.cells[p].table.as_str(), self.cells[p].row.as_str()))
-            .collect()
+    /// Whether a group's excerpts may carry their model: every count of its rows is
+    /// printed as a number. The rule reads the printed pattern alone, so the labels it
+    /// allows tell a reader nothing about which hidden cell is small; and in an open group
+    /// the labels only split counts the tables already print.
+    pub fn open(&self, pattern: &[Status], g: usize) -> bool {
+        self.groups[g].cells.iter().all(|&c| pattern[c] == Status::Shown)
     }
 
-    /// Excerpts printed without their model: every excerpt of a row with a small cell.
+    /// Excerpts printed without their model: every excerpt of a group that is not open
+    /// (in every group it is printed in, since a reader matches an excerpt's words).
     pub fn unlabelled(&self, pattern: &[Status]) -> BTreeSet<String> {
-        let rows = self.flagged_rows(pattern);
         let mut out = BTreeSet::new();
-        for &(e, p) in &self.pairs {
-            let c = &self.cells[p];
-            if c.labels && rows.contains(&(c.table.as_str(), c.row.as_str())) {
-                out.extend(self.cells[e].members.iter().cloned());
+        for (g, group) in self.groups.iter().enumerate() {
+            if !self.open(pattern, g) {
+                out.extend(group.excerpts.iter().map(|(id, _)| id.clone()));
             }
         }
         out
@@ -353,60 +430,6 @@ fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabelled: &BTre
     for f in relations {
         add(&mut problem, f);
     }
-    // A reader who knows the labelling rule learns from each excerpt whether its rows hold
-    // a hidden small cell: a row with an excerpt printed with its model holds none, so
-    // each of its hidden cells is 0 or at least k; an excerpt printed without its model
-    // has at least one such cell among its rows.
-    let (rows_of, labelled_rows) = excerpt_rows(u, unlabelled);
-    let flag = |problem: &mut Problem, truth: &mut Vec<i64>, c: usize, small: bool| -> Option<usize> {
-        let x = var[c]?;
-        let ub = bounds[Measure::People as usize].max(k);
-        let b = problem.var(0, 1);
-        let v = u.cells[c].value();
-        truth.push(i64::from(if small { (1..k).contains(&v) } else { v >= k }));
-        if small {
-            // b = 1 → 1 ≤ x ≤ k−1.
-            problem.add(&[(x, 1), (b, -1)], 0, BIG);
-            problem.add(&[(x, 1), (b, ub - k + 1)], -BIG, ub);
-        } else {
-            // b = 0 → x = 0; b = 1 → x ≥ k.
-            problem.add(&[(x, 1), (b, -ub)], -BIG, 0);
-            problem.add(&[(x, 1), (b, -k)], 0, BIG);
-        }
-        Some(b)
-    };
-    for (c, cell) in u.cells.iter().enumerate() {
-        if cell.labels && cell.measure == Measure::People && pattern[c] == Status::Secondary {
-            if labelled_rows.contains(&(cell.table.as_str(), cell.row.as_str())) {
-                flag(&mut problem, &mut truth, c, false);
-            }
-        }
-    }
-    let mut seen_paths = BTreeSet::new();
-    // Left-out excerpts are not seen at all.
-    let shown_unlabelled = if u.omit_hidden { &BTreeSet::new() } else { unlabelled };
-    for id in shown_unlabelled {
-        let Some(rows) = rows_of.get(id.as_str()) else { continue };
-        let cells: Vec<usize> = u
-            .cells
-            .iter()
-            .enumerate()
-            .filter(|(c, cell)| {
-                cell.labels
-                    && cell.measure == Measure::People
-                    && pattern[*c].hidden()
-                    && rows.contains(&(cell.table.as_str(), cell.row.as_str()))
-            })
-            .map(|(c, _)| c)
-            .collect();
-        // No hidden cell at all: the rule was not followed, and a reader learns nothing.
-        if cells.is_empty() || cells.iter().any(|&c| pattern[c] == Status::Small) || !seen_paths.insert(cells.clone()) {
-            continue;
-        }
-        let flags: Vec<(usize, i64)> =
-            cells.iter().filter_map(|&c| flag(&mut problem, &mut truth, c, true)).map(|b| (b, 1)).collect();
-        problem.add(&flags, 1, BIG);
-    }
     // What the printed excerpts tell: how many each theme prints, how many carry each model.
     let mut classes: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new(); // groups → models of its excerpts
     let mut in_groups: BTreeMap<&str, (usize, Vec<usize>)> = BTreeMap::new();
@@ -420,27 +443,15 @@ fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabelled: &BTre
     for (m, gs) in in_groups.into_values() {
         classes.entry(gs).or_default().push(m);
     }
-    // A reader knows the rule, so an unlabelled excerpt printed in groups `gs` can only be
-    // of a model with a cell in a row with a small cell under one of those groups (and
-    // not one printed as 0).
-    let rows = u.flagged_rows(pattern);
-    let allowed = |gs: &[usize], m: usize| {
-        u.pairs.iter().any(|&(e, p)| {
-            let c = &u.cells[p];
-            c.labels
-                && u.cells[e].model == Some(m)
-                && rows.contains(&(c.table.as_str(), c.row.as_str()))
-                && !(pattern[e] == Status::Shown && u.cells[e].value() == 0)
-                && u.cells[e].scope.iter().any(|g| gs.contains(g))
-        })
-    };
     let nm = u.models.len();
     let mut class_vars: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
     for (gs, models) in &classes {
         let n = models.len() as i64;
         let vars: Vec<usize> = (0..nm)
             .map(|m| {
-                let hi = if u.omit_hidden || !allowed(gs, m) { 0 } else { n };
+                // Unlabelled excerpts may be of any model: the rule that left them
+                // unlabelled reads only the printed pattern.
+                let hi = if u.omit_hidden { 0 } else { n };
                 let v = problem.var(0, hi);
                 truth.push(models.iter().filter(|&&x| x == m).count() as i64);
                 v
@@ -474,9 +485,8 @@ fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabelled: &BTre
                 None => constant += u.cells[cell].value(),
             }
             if u.omit_hidden {
-                // Left-out excerpts: any number a hidden cell of this model could hold.
-                let hi = if allowed(&[g], m) { BIG } else { 0 };
-                let v = problem.var(0, hi);
+                // Left-out excerpts: any number of this model.
+                let v = problem.var(0, BIG);
                 truth.push(group.excerpts.iter().filter(|(id, x)| *x == m && unlabelled.contains(id)).count() as i64);
                 terms.push((v, -1));
             } else {
@@ -493,30 +503,6 @@ fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabelled: &BTre
         }
     }
     Built { problem, var, truth }
-}
-
-/// For each excerpt, the rows (of cells whose excerpts carry a model label) it is counted
-/// in; and the rows with at least one excerpt printed with its model.
-fn excerpt_rows<'a>(
-    u: &'a Universe,
-    unlabelled: &BTreeSet<String>,
-) -> (BTreeMap<&'a str, BTreeSet<(&'a str, &'a str)>>, BTreeSet<(&'a str, &'a str)>) {
-    let mut rows_of: BTreeMap<&str, BTreeSet<(&str, &str)>> = BTreeMap::new();
-    let mut labelled = BTreeSet::new();
-    for &(e, p) in &u.pairs {
-        let cell = &u.cells[p];
-        if !cell.labels {
-            continue;
-        }
-        let row = (cell.table.as_str(), cell.row.as_str());
-        for id in &u.cells[e].members {
-            rows_of.entry(id.as_str()).or_default().insert(row);
-            if !unlabelled.contains(id) {
-                labelled.insert(row);
-            }
-        }
-    }
-    (rows_of, labelled)
 }
 
 /// A value a hidden small cell could not take, given what is published.
@@ -574,6 +560,9 @@ fn audit_with(
     let mut b = build(u, pattern, relations, unlabelled);
     let mut leaks = Vec::new();
     let nvars = b.problem.domains.len();
+    // Solutions of this programme found so far. The true counts are one, so every cell's
+    // true value needs no search; each solution found settles every value it holds.
+    let mut solutions: Vec<Vec<i64>> = vec![b.truth.clone()];
     for i in 0..u.cells.len() {
         if !u.sensitive(pattern, i) {
             continue;
@@ -582,13 +571,17 @@ fn audit_with(
         let mut excluded = Vec::new();
         let mut undecided = false;
         for v in 1..u.k as i64 {
+            if solutions.iter().any(|s| s[x] == v) {
+                continue;
+            }
             // An earlier witness still valid under this pattern settles it at once.
             if let Some(values) = w.found.get(&(i, v)) {
                 let consistent = (0..u.cells.len()).all(|c| b.var[c].is_some() || values[c] == u.cells[c].value());
                 if consistent {
                     let fixed: Vec<(usize, i64)> =
                         (0..u.cells.len()).filter_map(|c| b.var[c].map(|var| (var, values[c]))).collect();
-                    if let Outcome::Feasible(_) = b.problem.solve(&fixed, &b.truth, 200) {
+                    if let Outcome::Feasible(sol) = b.problem.solve(&fixed, &b.truth, 200) {
+                        solutions.push(sol);
                         continue;
                     }
                 }
@@ -599,6 +592,7 @@ fn audit_with(
                         .map(|c| b.var[c].map(|var| sol[var]).unwrap_or(u.cells[c].value()))
                         .collect();
                     w.found.insert((i, v), values);
+                    solutions.push(sol);
                 }
                 Outcome::Infeasible => excluded.push(v),
                 Outcome::Unknown => {
@@ -645,8 +639,8 @@ pub fn pinned_by(u: &Universe, pattern: &[Status], leak: &Leak, unlabelled: &BTr
 pub struct Protection {
     /// Counts from 1 to k−1 are small.
     pub k: u32,
-    /// The status of every cell, by table, row and column.
-    pub status: BTreeMap<(String, String, String), Status>,
+    /// The status and true value of every cell the audit held.
+    pub status: BTreeMap<CellId, (Status, u64)>,
     /// Excerpt ids printed without their model (or left out when `omit`).
     pub unlabelled: BTreeSet<String>,
     /// Those excerpts are left out rather than printed without their model.
@@ -657,12 +651,32 @@ pub struct Protection {
     pub small: usize,
     /// Cells left hidden untried when suppression reached its work limit.
     pub untried: usize,
+    /// The answer as the manifest keeps it.
+    pub solved: crate::manifest::Solved,
 }
 
 impl Protection {
     /// The status of one cell; `None` for a cell the system does not hold.
-    pub fn status(&self, table: &str, row: &str, col: &str) -> Option<Status> {
-        self.status.get(&(table.to_string(), row.to_string(), col.to_string())).copied()
+    pub fn status(&self, id: &CellId) -> Option<Status> {
+        self.status.get(id).map(|s| s.0)
+    }
+
+    /// One cell as it may be printed, with the value the audit reasoned about. A cell the
+    /// audit did not hold, or one the caller counted differently (a bug: two computations
+    /// of one count disagree), is hidden: `Err` says which, so the caller can fail, but
+    /// nothing unaudited can be printed either way.
+    pub fn cleared(&self, id: &CellId, computed: u64) -> Result<Cleared, String> {
+        use crate::shown::Shown;
+        match self.status.get(id) {
+            None => Err(format!("{} {} / {}: a count the privacy audit did not hold", id.table, id.row, id.col)),
+            Some(&(_, v)) if v != computed => Err(format!(
+                "{} {} / {}: the analysis counts {computed}, the privacy audit {v}",
+                id.table, id.row, id.col
+            )),
+            Some((Status::Shown, v)) => Ok(Cleared(Shown::Value(*v))),
+            Some((Status::Small, _)) => Ok(Cleared(Shown::Small)),
+            Some((Status::Secondary | Status::Latent, _)) => Ok(Cleared(Shown::Hidden)),
+        }
     }
 }
 
@@ -800,7 +814,7 @@ pub fn protection(u: &Universe, pattern: &[Status]) -> Protection {
                 _ => {}
             }
         }
-        status.insert((c.table.clone(), c.row.clone(), c.col.clone()), *s);
+        status.insert(c.id(), (*s, c.value() as u64));
     }
     Protection {
         k: u.k,
@@ -810,41 +824,101 @@ pub fn protection(u: &Universe, pattern: &[Status]) -> Protection {
         secondary,
         small,
         untried: u.untried,
+        solved: crate::manifest::Solved::default(),
     }
 }
 
 /// Audit and protect a study: the pattern secondary suppression chooses, as the analysis
 /// stage prints it. Fails, naming each cell and what pins it, when no pattern can help.
-pub fn protect(s: &crate::study::Study) -> Result<Protection, String> {
-    suppressed(s).map(|(pattern, u)| protection(&u, &pattern))
+/// `cached` is the last build's answer (from the manifest): used, after one audit, when
+/// it answers the same system of facts.
+pub fn protect(s: &crate::study::Study, cached: Option<&crate::manifest::Solved>) -> Result<Protection, String> {
+    let (pattern, u, system) = suppressed(s, cached)?;
+    let mut p = protection(&u, &pattern);
+    p.solved = crate::manifest::Solved {
+        system,
+        omit: u.omit_hidden,
+        pattern: pattern.iter().map(|s| status_char(*s)).collect(),
+        exempt: u.exempt.iter().copied().collect(),
+        untried: u.untried,
+    };
+    Ok(p)
 }
 
-/// The suppression pattern of a study and its system (with the exempt cells), for
-/// [`protect`] and [`explain_text`].
+fn status_char(s: Status) -> char {
+    match s {
+        Status::Shown => '=',
+        Status::Small => '<',
+        Status::Secondary => ':',
+        Status::Latent => '.',
+    }
+}
+
+/// A cached answer applied to the system it names, if it still passes the audit.
+fn reuse(u: &Universe, cached: &crate::manifest::Solved) -> Option<(Vec<Status>, Universe)> {
+    let pattern: Vec<Status> = cached
+        .pattern
+        .chars()
+        .map(|c| match c {
+            '=' => Some(Status::Shown),
+            '<' => Some(Status::Small),
+            ':' => Some(Status::Secondary),
+            '.' => Some(Status::Latent),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let primary = u.primary();
+    // The cache may hide more than the rule asks, never less: every cell the small-cell
+    // rule hides stays hidden, and only suppressible cells are hidden secondarily.
+    let consistent = pattern.len() == u.cells.len()
+        && pattern.iter().zip(&primary).zip(&u.cells).all(|((p, q), c)| match q {
+            Status::Shown | Status::Small => *p == *q || (*p == Status::Secondary && c.role == Role::Suppressible),
+            other => p == other,
+        });
+    if !consistent || cached.exempt.iter().any(|&i| i >= u.cells.len()) {
+        return None;
+    }
+    let mut u = u.clone();
+    u.omit_hidden = cached.omit;
+    u.exempt = cached.exempt.iter().copied().collect();
+    u.untried = cached.untried;
+    audit(&u, &pattern).is_empty().then_some((pattern, u))
+}
+
+/// The suppression pattern of a study, its system (with the exempt cells) and the
+/// system's hash, for [`protect`] and [`explain_text`].
 ///
 /// The answer depends on the counts alone, not on any wording, so it is remembered for
 /// the last system seen: `bsb watch` rebuilding after a prose edit, or `bsb check
-/// --explain-privacy` after the analysis, does not search again.
-fn suppressed(s: &crate::study::Study) -> Result<(Vec<Status>, Universe), String> {
+/// --explain-privacy` after the analysis, does not search again; nor does a build whose
+/// manifest holds the answer for the same system.
+fn suppressed(
+    s: &crate::study::Study,
+    cached: Option<&crate::manifest::Solved>,
+) -> Result<(Vec<Status>, Universe, String), String> {
     type Answer = Result<(Vec<Status>, Universe), String>;
     static LAST: std::sync::Mutex<Option<(String, Answer)>> = std::sync::Mutex::new(None);
     let u = study::universe(s);
     let key = crate::manifest::sha256(format!("{u:?}").as_bytes());
     if let Ok(last) = LAST.lock() {
         if let Some((_, answer)) = last.as_ref().filter(|(k, _)| *k == key) {
-            return answer.clone();
+            return answer.clone().map(|(p, u)| (p, u, key));
         }
     }
-    let answer = suppress_exempt(&u).or_else(|e| leave_out(&u).ok_or(e)).map_err(|Unprotectable(leaks)| {
-        format!(
-            "privacy: hidden counts a reader can narrow even with every table cell hidden (with `omit_hidden_excerpts = true` in study.toml, excerpts from small cells are left out instead of printed without their model):\n  {}",
-            leaks.join("\n  ")
-        )
-    });
+    let reused = cached.filter(|c| c.system == key).and_then(|c| reuse(&u, c));
+    let answer = match reused {
+        Some(found) => Ok(found),
+        None => suppress_exempt(&u).or_else(|e| leave_out(&u).ok_or(e)).map_err(|Unprotectable(leaks)| {
+            format!(
+                "privacy: hidden counts a reader can narrow even with every table cell hidden (with `omit_hidden_excerpts = true` in study.toml, excerpts from small cells are left out instead of printed without their model):\n  {}",
+                leaks.join("\n  ")
+            )
+        }),
+    };
     if let Ok(mut last) = LAST.lock() {
-        *last = Some((key, answer.clone()));
+        *last = Some((key.clone(), answer.clone()));
     }
-    answer
+    answer.map(|(p, u)| (p, u, key))
 }
 
 /// When printing excerpts without their model cannot protect a cell (a theme whose only
@@ -924,9 +998,41 @@ pub fn explain(u: &Universe, pattern: &[Status]) -> Vec<Explained> {
     out
 }
 
+/// The information suppression costs, per table: printed counts hidden (`<k` and `:`)
+/// out of those that could be printed, and the share.
+pub fn loss(u: &Universe, pattern: &[Status]) -> Vec<(String, usize, usize, usize)> {
+    let mut by_table: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    for (c, s) in u.cells.iter().zip(pattern) {
+        if c.role != Role::Suppressible {
+            continue;
+        }
+        let e = by_table.entry(c.table.as_str()).or_default();
+        e.0 += 1;
+        match s {
+            Status::Small => e.1 += 1,
+            Status::Secondary => e.2 += 1,
+            _ => {}
+        }
+    }
+    by_table.into_iter().map(|(t, (n, small, secondary))| (t.to_string(), n, small, secondary)).collect()
+}
+
+fn loss_text(u: &Universe, pattern: &[Status]) -> String {
+    let mut out = String::from("Information loss (counts hidden of those a table could print):\n");
+    for (table, n, small, secondary) in loss(u, pattern) {
+        let share = if n == 0 { 0.0 } else { 100.0 * (small + secondary) as f64 / n as f64 };
+        out.push_str(&format!(
+            "  {table}: {} of {n} ({share:.1} %): {small} <{}, {secondary} :\n",
+            small + secondary,
+            u.k
+        ));
+    }
+    out
+}
+
 /// `bsb check --explain-privacy`: every hidden cell, why, and what a reader can infer.
 pub fn explain_text(s: &crate::study::Study) -> Result<String, String> {
-    let (pattern, u) = suppressed(s)?;
+    let (pattern, u, _) = suppressed(s, None)?;
     let rows = explain(&u, &pattern);
     let p = protection(&u, &pattern);
     let mut out = format!(
@@ -938,6 +1044,7 @@ pub fn explain_text(s: &crate::study::Study) -> Result<String, String> {
         p.unlabelled.len(),
         if u.omit_hidden { " (left out)" } else { "" }
     );
+    out.push_str(&loss_text(&u, &pattern));
     if u.untried > 0 {
         out.push_str(&format!(
             "Suppression reached its work limit: {} of the secondary cells were kept hidden without being tried.\n",

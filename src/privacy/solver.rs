@@ -209,8 +209,29 @@ impl Problem {
         let mut nodes = 0u64;
         let work_limit = self.work.get().saturating_add(budget.saturating_mul(WORK_PER_NODE));
         let distance = self.distances(fixed);
-        let mut order: Vec<usize> = (0..dom.len()).filter(|&v| dom[v].0 < dom[v].1).collect();
+        // Only the variables linked to a fixed one (through constraints) are searched.
+        // The others form blocks that no fixed value reaches, and when the hint satisfies
+        // every constraint (the true counts do), it satisfies those blocks as they are:
+        // they take the hint's values. The leaf checks every constraint, so a hint that is
+        // not a solution is caught, and then every variable is searched.
+        let reachable = !fixed.is_empty()
+            && hint.len() == dom.len()
+            && (0..dom.len()).all(|v| distance[v] != usize::MAX || (dom[v].0 <= hint[v] && hint[v] <= dom[v].1));
+        let mut order: Vec<usize> =
+            (0..dom.len()).filter(|&v| dom[v].0 < dom[v].1 && (!reachable || distance[v] != usize::MAX)).collect();
         order.sort_by_key(|&v| (distance[v], dom[v].1 - dom[v].0, v));
+        if reachable {
+            let rest: Vec<usize> = (0..dom.len()).filter(|&v| distance[v] == usize::MAX).collect();
+            let mut fixed_dom = dom.clone();
+            for &v in &rest {
+                fixed_dom[v] = (hint[v], hint[v]);
+            }
+            match self.search(&mut fixed_dom, &mut Vec::new(), hint, &order, 0, &mut nodes, (budget, work_limit)) {
+                Some(Some(x)) => return Outcome::Feasible(x),
+                Some(None) => return Outcome::Infeasible,
+                None => return Outcome::Unknown,
+            }
+        }
         match self.search(&mut dom, &mut Vec::new(), hint, &order, 0, &mut nodes, (budget, work_limit)) {
             Some(Some(x)) => Outcome::Feasible(x),
             Some(None) => Outcome::Infeasible,

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{Cell, Fact, Group, Measure, Role, Universe, BIG};
+use super::{Cell, CellId, Fact, Group, Measure, Role, Universe, BIG};
 use crate::study::{InterviewKind, Study};
 
 /// The table of evidence per theme, subtheme and model.
@@ -39,17 +39,13 @@ pub fn framework_order(study: &Study) -> Vec<(String, usize)> {
 }
 
 fn cell(table: &str, row: &str, col: &str, measure: Measure, model: Option<usize>, role: Role) -> Cell {
-    Cell {
-        table: table.into(),
-        row: row.into(),
-        col: col.into(),
-        measure,
-        model,
-        members: BTreeSet::new(),
-        role,
-        scope: Vec::new(),
-        labels: false,
-    }
+    at(CellId::new(table, row, col), measure, model, role)
+}
+
+/// A cell of a published table, named by the constructors the analysis prints it by.
+fn at(id: CellId, measure: Measure, model: Option<usize>, role: Role) -> Cell {
+    let CellId { table, row, col } = id;
+    Cell { table, row, col, measure, model, members: BTreeSet::new(), role, scope: Vec::new() }
 }
 
 /// The people of each interview: the pseudonyms heard in its excerpts, then placeholders
@@ -103,12 +99,11 @@ pub fn universe(study: &Study) -> Universe {
             study.theme_of(row).and_then(|t| theme_index.get(t)).map(|&g| vec![g]).unwrap_or_default()
         };
         for m in (0..nm).map(Some).chain(std::iter::once(None)) {
-            let suffix = m.map(|m| models[m].clone()).unwrap_or_else(|| "total".into());
+            let id = m.map(|m| models[m].as_str());
             let role = if row == "total" && m.is_none() { Role::Public } else { Role::Suppressible };
-            let mut e = cell(super::study::FRAMEWORK, row, &format!("excerpts_{suffix}"), Measure::Excerpts, m, role);
+            let mut e = at(CellId::framework(row, id, Measure::Excerpts), Measure::Excerpts, m, role);
             e.scope = scope.clone();
-            let mut p = cell(FRAMEWORK, row, &format!("participants_{suffix}"), Measure::People, m, role);
-            p.labels = row != "total" && m.is_some();
+            let p = at(CellId::framework(row, id, Measure::People), Measure::People, m, role);
             let (ei, pi) = (u.push(e), u.push(p));
             u.pairs.push((ei, pi));
             fw.insert((row.clone(), m, Measure::Excerpts), ei);
@@ -155,22 +150,9 @@ pub fn universe(study: &Study) -> Universe {
     // Model matrix: a trait's evidence per model is the union of its codes' evidence.
     for t in &study.traits {
         for m in 0..nm {
-            let mut e = cell(
-                MODEL_MATRIX,
-                &t.id,
-                &format!("excerpts_{}", models[m]),
-                Measure::Excerpts,
-                Some(m),
-                Role::Suppressible,
-            );
-            let p = cell(
-                MODEL_MATRIX,
-                &t.id,
-                &format!("participants_{}", models[m]),
-                Measure::People,
-                Some(m),
-                Role::Suppressible,
-            );
+            let ids = |measure| CellId::model_matrix(&t.id, &models[m], measure);
+            let mut e = at(ids(Measure::Excerpts), Measure::Excerpts, Some(m), Role::Suppressible);
+            let p = at(ids(Measure::People), Measure::People, Some(m), Role::Suppressible);
             let mut pm = BTreeSet::new();
             let (mut ek, mut pk) = (Vec::new(), Vec::new());
             for code in &t.codes {
@@ -261,10 +243,10 @@ pub fn universe(study: &Study) -> Universe {
     };
     let mut model_cells = Vec::new();
     for m in 0..nm {
-        let c = cell(BY_MODEL, &models[m], "participants", Measure::People, Some(m), Role::Suppressible);
+        let c = at(CellId::by_model(&models[m], "participants"), Measure::People, Some(m), Role::Suppressible);
         let parts: Vec<usize> = unit_cells.iter().filter(|x| x.model == Some(m)).map(|x| x.people).collect();
         model_cells.push(gather(&mut u, c, parts));
-        let c = cell(BY_MODEL, &models[m], "interviews", Measure::Interviews, Some(m), Role::Suppressible);
+        let c = at(CellId::by_model(&models[m], "interviews"), Measure::Interviews, Some(m), Role::Suppressible);
         let parts: Vec<usize> =
             unit_cells.iter().filter(|x| x.model == Some(m)).flat_map(|x| [x.individual, x.group]).collect();
         gather(&mut u, c, parts);
@@ -298,7 +280,19 @@ pub fn universe(study: &Study) -> Universe {
                 excerpts.push((e.id.clone(), m));
             }
         }
-        u.groups.push(Group { name: theme.clone(), total, by_model, excerpts });
+        // Every count of the theme's rows (the theme and everything below it): its excerpts
+        // carry their model only when all of these are printed.
+        let cells: Vec<usize> = order
+            .iter()
+            .filter(|(row, _)| study.theme_of(row) == Some(theme.as_str()))
+            .flat_map(|(row, _)| {
+                let fw = &fw;
+                (0..nm).map(Some).chain(std::iter::once(None)).flat_map(move |m| {
+                    [Measure::Excerpts, Measure::People].map(|measure| fw[&(row.clone(), m, measure)])
+                })
+            })
+            .collect();
+        u.groups.push(Group { name: theme.clone(), total, by_model, excerpts, cells });
         debug_assert!(g < themes.len());
     }
     u

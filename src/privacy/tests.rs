@@ -30,7 +30,6 @@ fn grid(values: [[usize; 2]; 2], k: u32) -> Universe {
                 members: members[r][c].clone(),
                 role,
                 scope: vec![],
-                labels: false,
             });
         }
     }

@@ -283,8 +283,8 @@ pub(crate) fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
             (
                 id.clone(),
                 BTreeMap::from([
-                    ("participants", lang.shown_count(*people, k)),
-                    ("interviews", lang.shown_count(*interviews, k)),
+                    ("participants", lang.shown_count(people.get(), k)),
+                    ("interviews", lang.shown_count(interviews.get(), k)),
                 ]),
             )
         })
@@ -310,8 +310,9 @@ pub(crate) fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
     }
 }
 
-/// How much evidence stands behind a theme, in words. A suppressed count does not read
-/// as a number: the sentence says that it is hidden, or that fewer than k people spoke.
+/// How much evidence stands behind a theme, in words, with each count exactly as the
+/// tables and figures print it: a number, "fewer than k", or said to be hidden. A count
+/// the table prints is never called hidden here, nor the other way round.
 /// `largest` is the largest count of the paragraph, so that all its counts are words or
 /// all numerals.
 fn evidence_sentence(
@@ -323,17 +324,18 @@ fn evidence_sentence(
     largest: u64,
 ) -> String {
     use crate::analysis::Shown;
-    let key = match (e.excerpts, e.participants) {
-        (Shown::Value(_), Shown::Value(_)) => key.to_string(),
-        (_, Shown::Small) => format!("{key}_small"),
-        _ => format!("{key}_hidden"),
+    let key = match (e.excerpts.get(), e.participants.get()) {
+        (Shown::Value(_), Shown::Value(_) | Shown::Small) => key.to_string(),
+        (Shown::Value(_), Shown::Hidden) => format!("{key}_people_hidden"),
+        (_, Shown::Value(_) | Shown::Small) => format!("{key}_excerpts_hidden"),
+        (_, Shown::Hidden) => format!("{key}_hidden"),
     };
     lang.say(
         &key,
         &[
             ("model", model.unwrap_or_default().to_string()),
-            ("excerpts", lang.shown_in_text(e.excerpts, k)),
-            ("participants", lang.shown_in_text(e.participants, k)),
+            ("excerpts", lang.shown_in_text(e.excerpts.get(), k)),
+            ("participants", lang.shown_in_text(e.participants.get(), k)),
             ("largest", largest.to_string()),
         ],
     )

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::{Answer, Item, Survey};
 use crate::analysis::{Cell, Column, Table};
+use crate::privacy::Cleared;
 use crate::shown::Shown;
 use crate::study::{Measure, Model};
 
@@ -132,13 +133,13 @@ pub fn tables(survey: &Survey, results: &SurveyResults) -> Vec<Table> {
         table.k = results.k;
         for g in &r.groups {
             let id = g.model.clone().unwrap_or_else(|| "all".into());
-            let mut cells = vec![Cell::Protected(g.n)];
+            let mut cells = vec![Cell::Protected(Cleared::survey(g.n))];
             let width = item.options.len();
             match (&g.counts, &g.shares) {
                 (Some(c), Some(s)) => {
-                    cells.extend(c.iter().map(|v| Cell::Protected(Shown::Value(*v))));
+                    cells.extend(c.iter().map(|v| Cell::Protected(Cleared::survey(Shown::Value(*v)))));
                     cells.extend(s.iter().map(|v| Cell::Number((v * 10.0).round() / 10.0, Measure::Percent)));
-                    cells.push(Cell::Protected(Shown::Value(g.blank.unwrap_or(0))));
+                    cells.push(Cell::Protected(Cleared::survey(Shown::Value(g.blank.unwrap_or(0)))));
                 }
                 _ => cells.extend(std::iter::repeat_n(Cell::Empty, 2 * width + 1)),
             }

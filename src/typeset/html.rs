@@ -58,7 +58,7 @@ pub(crate) fn job(pdf: &Job) -> Job {
     files.insert("style.typ".into(), WEB_STYLE.as_bytes().to_vec());
     let mut origins = pdf.origins.clone();
     origins.insert("style.typ".into(), "report/templates/web.typ".into());
-    Job { main: pdf.main.clone(), files, date: pdf.date, ident: pdf.ident.clone(), origins }
+    Job { main: pdf.main.clone(), files, date: pdf.date, ident: pdf.ident.clone(), origins, originals: pdf.originals.clone() }
 }
 
 /// A hash of everything the page is made from: unchanged, the page is too.

@@ -22,6 +22,7 @@ mod privacy;
 mod publication;
 mod qda;
 mod quiet;
+mod reader;
 mod reference;
 mod survey;
 mod tables;
