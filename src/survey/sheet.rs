@@ -112,18 +112,25 @@ pub(crate) fn read_csv(file: &str, bytes: &[u8], problems: &mut Problems) -> Opt
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let breaks: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+    // A record's offset may point at blank lines the reader skipped before it.
+    let line_of = |byte: usize| {
+        let start = byte + text.as_bytes().get(byte..).map_or(0, |r| r.iter().take_while(|b| **b == b'\n').count());
+        breaks.partition_point(|&b| b < start) + 1
+    };
     let mut header: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
+                let line = e.position().map(|p| line_of(p.byte() as usize));
                 problems.push(file, line, "", format!("cannot be read as CSV: {e}"));
                 return None;
             }
         };
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        // The csv crate's own line count skips blank lines; the byte offset does not.
+        let line = record.position().map(|p| line_of(p.byte() as usize)).unwrap_or(0);
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
         if header.is_none() {
             header = Some(cells);

@@ -60,9 +60,13 @@ fn answers_csv(bad_line: bool) -> Vec<u8> {
             Some(false) => "nei",
         };
         text.push_str(&format!("r{i};{model};{access};{eased};\"{open}\"\r\n"));
+        if i == 4 {
+            // A blank line, which is no record but still counts for line numbers.
+            text.push_str("\r\n");
+        }
     }
     if bad_line {
-        // Line 13: the scale has six options, so 7 is outside it.
+        // Line 14 (after a blank line): the scale has six options, so 7 is outside it.
         text.push_str("r99;M0;7;ja;\r\n");
     }
     text.into_bytes()
@@ -126,7 +130,7 @@ fn check_row(row: &[(f64, f64)], counts_in_x_order: &[u64]) {
 #[test]
 fn an_answer_outside_the_options_is_named_by_file_line_and_column() {
     let (_tmp, data) = survey_study(true);
-    expect_failure(&data, &["data/survey/answers.csv:13", "field `access`", "column 3", "found `7`"]);
+    expect_failure(&data, &["data/survey/answers.csv:14", "field `access`", "column 3", "found `7`"]);
 }
 
 #[test]
