@@ -157,8 +157,9 @@ fn typeset_one(
 }
 
 /// The date, the commit, and (when the data has uncommitted changes) the study as
-/// committed, so each edition can say whether the changes reach it.
-fn stamp(cfg: &Config, study: &Study) -> Stamp {
+/// committed, so each edition can say whether the changes reach it. `bsb check` uses the
+/// same stamp, so its sources hash as the build's did.
+pub(crate) fn stamp(cfg: &Config, study: &Study) -> Stamp {
     let dirty = cfg.git.as_ref().is_some_and(|g| !g.dirty.is_empty());
     let langs = &study.meta.languages;
     let edition_commits = match &cfg.git {

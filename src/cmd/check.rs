@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use crate::cmd::{load_and_validate, Checked};
 use crate::config::Config;
 use crate::incremental::MANIFEST;
-use crate::pipeline::{self, Products, Stamp};
+use crate::pipeline::{self, Products};
 use crate::problem::{Failure, Problem, Result};
 
 /// Run `bsb check`.
@@ -64,13 +64,19 @@ fn accept_translations(cfg: &Config, accept: &[String]) -> Result<()> {
 }
 
 /// Render and typeset every edition as a build would, keeping nothing: every prose error
-/// of every language, then typst's errors of every edition, all at once.
+/// of every language, then typst's errors of every edition, all at once. An edition whose
+/// typst sources are exactly those the last build typeset without error is not typeset
+/// again: the same sources give the same answer, and `check` stays quick on a built study.
 fn typeset_in_memory(cfg: &Config, checked: &Checked, p: &mut Products) -> Result<()> {
     let releases = crate::releases::read_all(&cfg.out)?;
-    let stamp = Stamp { date: cfg.date, ..Stamp::default() };
+    let stamp = crate::cmd::build::stamp(cfg, &checked.study);
     let editions = pipeline::editions(&checked.study, p, &releases, &stamp)?;
-    let results: Vec<Result<()>> =
-        editions.par_iter().map(|e| crate::typeset::typeset(&e.job).map(|_| ())).collect();
+    let previous = crate::incremental::previous(&cfg.out);
+    let results: Vec<Result<()>> = editions
+        .par_iter()
+        .filter(|e| previous.typeset_from.get(&e.pdf) != Some(&e.source_hash))
+        .map(|e| crate::typeset::typeset(&e.job).map(|_| ()))
+        .collect();
     let mut placed = Vec::new();
     for r in results {
         match r {
