@@ -282,7 +282,10 @@ mod tests {
         assert_eq!(bib.short("a", "og", "mfl.", "u.å.").unwrap(), "KBT (2020)");
         assert_eq!(bib.short("b", "og", "mfl.", "u.å.").unwrap(), "Rydheim og Eidsvik (2017)");
         assert_eq!(bib.short("c", "and", "et al.", "n.d.").unwrap(), "A et al. (n.d.)");
-        assert_eq!(bib.short("d", "and", "et al.", "n.d.").unwrap(), "n.d.");
+        // A work without an author is cited by its title, as the reference list shows it.
+        assert_eq!(bib.short("d", "and", "et al.", "n.d.").unwrap(), "T (n.d.)");
+        assert_eq!(bib.described("a", "og", "mfl.", "u.å.").unwrap(), "KBT (2020)");
+        assert_eq!(bib.described("d", "and", "et al.", "n.d.").unwrap(), "T (n.d.)");
         assert!(bib.short("zz", "", "", "").is_none());
     }
 }
