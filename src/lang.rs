@@ -462,6 +462,17 @@ impl Lang {
         self.language.typst.clone().unwrap_or_else(|| self.code.clone())
     }
 
+    /// A word of the skeleton as a study with `coding` says it: for a reconstructed
+    /// coding the `<key>_reconstructed` form where the language has one (a caption that
+    /// says its counts are the edition's own reconstructed excerpts), else `key`.
+    pub(crate) fn word_for(&self, key: &str, coding: crate::study::Coding) -> String {
+        let own = format!("{key}_reconstructed");
+        if coding.is_reconstructed() && (self.words.contains_key(&own) || self.plain.contains_key(&own)) {
+            return self.word(&own);
+        }
+        self.word(key)
+    }
+
     /// A word of the skeleton; every key is checked when the language is loaded, so a
     /// missing one shows as `[key]` only through a programming error the tests catch.
     pub fn word(&self, key: &str) -> String {

@@ -26,6 +26,8 @@ struct Short {
     /// Family names (or an organisation's name) of the authors, in order.
     authors: Vec<String>,
     year: Option<i32>,
+    /// The work's title, if the entry gives one.
+    title: Option<String>,
 }
 
 impl Bibliography {
@@ -49,7 +51,8 @@ impl Bibliography {
             let authors =
                 entry.authors().map(|people| people.iter().map(|p| abbreviated(&p.name)).collect()).unwrap_or_default();
             let year = entry.date_any().map(|d| d.year);
-            entries.insert(entry.key().to_string(), Short { authors, year });
+            let title = entry.title().map(|t| t.value.to_string());
+            entries.insert(entry.key().to_string(), Short { authors, year, title });
         }
         Bibliography { entries }
     }
@@ -65,13 +68,25 @@ impl Bibliography {
     pub fn short(&self, key: &str, and: &str, et_al: &str, no_date: &str) -> Option<String> {
         let e = self.entries.get(key)?;
         let names = match e.authors.as_slice() {
-            [] => String::new(),
+            // A work without an author is cited by its title, as in the reference list.
+            [] => e.title.clone().unwrap_or_default(),
             [one] => one.clone(),
             [a, b] => format!("{a} {and} {b}"),
             [a, ..] => format!("{a} {et_al}"),
         };
         let year = e.year.map(|y| y.to_string()).unwrap_or_else(|| no_date.to_string());
         Some(if names.is_empty() { year } else { format!("{names} ({year})") })
+    }
+}
+
+impl Bibliography {
+    /// "KBT (2020): Title": the key's entry as the document's metadata credits it.
+    pub(crate) fn described(&self, key: &str, and: &str, et_al: &str, no_date: &str) -> Option<String> {
+        let short = self.short(key, and, et_al, no_date)?;
+        Some(match self.entries.get(key).and_then(|e| e.title.as_ref()) {
+            Some(title) if !short.starts_with(title.as_str()) => format!("{short}: {title}"),
+            _ => short,
+        })
     }
 }
 
@@ -267,7 +282,10 @@ mod tests {
         assert_eq!(bib.short("a", "og", "mfl.", "u.å.").unwrap(), "KBT (2020)");
         assert_eq!(bib.short("b", "og", "mfl.", "u.å.").unwrap(), "Rydheim og Eidsvik (2017)");
         assert_eq!(bib.short("c", "and", "et al.", "n.d.").unwrap(), "A et al. (n.d.)");
-        assert_eq!(bib.short("d", "and", "et al.", "n.d.").unwrap(), "n.d.");
+        // A work without an author is cited by its title, as the reference list shows it.
+        assert_eq!(bib.short("d", "and", "et al.", "n.d.").unwrap(), "T (n.d.)");
+        assert_eq!(bib.described("a", "og", "mfl.", "u.å.").unwrap(), "KBT (2020)");
+        assert_eq!(bib.described("d", "and", "et al.", "n.d.").unwrap(), "T (n.d.)");
         assert!(bib.short("zz", "", "", "").is_none());
     }
 }

@@ -226,6 +226,9 @@ pub fn files(shape: &Shape) -> Vec<(String, String)> {
         "# Excerpts from a row with a hidden small count print without their model; `true` leaves them out.\n# omit_hidden_excerpts = true\n",
     );
     s.push_str(
+        "# Where the coding comes from: \"original\" (excerpts coded from the interviews) or\n# \"reconstructed\" (written afterwards from a published report; then no count of people per theme is printed).\ncoding = \"original\"\n",
+    );
+    s.push_str(
         "# Names that must never appear in an excerpt (besides region and unit names).\nidentifying_terms = []\n\n",
     );
     s.push_str(&per_lang(&|w| w.title.into(), "title"));

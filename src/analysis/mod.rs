@@ -339,6 +339,12 @@ fn analyse_frames(
     tables.extend(context_tables(study));
     for t in &mut tables {
         t.k = k;
+        t.coding = study.meta.coding;
+        // In a reconstructed coding the participant behind an excerpt is a placeholder:
+        // a count of distinct participants would present an invention as a finding.
+        if study.meta.coding.is_reconstructed() && ["framework-matrix", "model-matrix"].contains(&t.name.as_str()) {
+            table::drop_columns(t, "participants_");
+        }
     }
     let counts = study_counts(study).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     let errata_total = study.published.len() as u64;

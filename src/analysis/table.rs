@@ -64,15 +64,34 @@ pub struct Table {
     pub rows: Vec<Row>,
     /// The small-cell threshold its protected counts were held to (`<k` in print).
     pub k: u32,
+    /// Where the study's coding comes from: a reconstructed one has its own captions.
+    pub coding: crate::study::Coding,
 }
 
 impl Table {
     pub fn new(name: &str, columns: Vec<Column>) -> Self {
-        Table { name: Id::fixed(name), columns, rows: Vec::new(), k: 0 }
+        Table { name: Id::fixed(name), columns, rows: Vec::new(), k: 0, coding: Default::default() }
     }
 
     pub fn push(&mut self, id: impl Into<String>, emphasis: bool, cells: Vec<Cell>) {
         debug_assert_eq!(cells.len(), self.columns.len(), "row width of table {}", self.name);
         self.rows.push(Row { id: id.into(), emphasis, cells });
+    }
+}
+
+/// Remove the columns whose id starts with `prefix` (with their cells).
+pub(crate) fn drop_columns(t: &mut Table, prefix: &str) {
+    let keep: Vec<bool> = t.columns.iter().map(|c| !c.id.starts_with(prefix)).collect();
+    let mut i = 0;
+    t.columns.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    for row in &mut t.rows {
+        let mut j = 0;
+        row.cells.retain(|_| {
+            j += 1;
+            keep[j - 1]
+        });
     }
 }

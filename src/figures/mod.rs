@@ -18,14 +18,32 @@ use crate::study::{EventKind, Measure, Study};
 
 pub const FONT: &str = "Libertinus Serif";
 const WIDTH: u32 = 820;
-/// Dark, middle and light tones that stay apart in greyscale and for colour-blind readers
-/// (after Okabe and Ito), then two more for longer series.
-const PALETTE: [RGBColor; 5] = [
+/// Tones that stay apart in greyscale and for colour-blind readers (after Okabe and Ito).
+/// One colour has one meaning in every figure: individual interviews, group interviews,
+/// participants, interviews, a spare grey, then the first and second model, then the
+/// evaluation's own milestones. Parts of a whole (the breakdown figures) take the greys of
+/// [`PARTS`] instead, so they never borrow a colour that means something else.
+const PALETTE: [RGBColor; 8] = [
     RGBColor(0x0b, 0x3c, 0x6e),
     RGBColor(0xe6, 0x9f, 0x00),
     RGBColor(0x9c, 0xd2, 0xf0),
     RGBColor(0x6e, 0x2f, 0x5e),
     RGBColor(0xcc, 0xcc, 0xcc),
+    RGBColor(0x00, 0x9e, 0x73),
+    RGBColor(0xd5, 0x5e, 0x00),
+    RGBColor(0x99, 0x33, 0x66),
+];
+/// Where the models start in [`PALETTE`].
+const MODEL_COLOURS: usize = 5;
+/// The evaluation's milestones in the timeline.
+const MILESTONE: RGBColor = PALETTE[7];
+/// Parts of a whole, dark to light; each part also carries its label and value.
+const PARTS: [RGBColor; 5] = [
+    RGBColor(0x33, 0x33, 0x33),
+    RGBColor(0x66, 0x66, 0x66),
+    RGBColor(0x99, 0x99, 0x99),
+    RGBColor(0xbb, 0xbb, 0xbb),
+    RGBColor(0xdd, 0xdd, 0xdd),
 ];
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
@@ -327,7 +345,7 @@ fn wrap(label: &str, max: usize) -> Vec<String> {
 fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
     let k = a.k;
     let series: Vec<String> = study.models.iter().map(|m| m.short.get(&lang.code).to_string()).collect();
-    let mut alt = vec![lang.word("fig_excerpts-by-theme")];
+    let mut alt = vec![lang.word_for("fig_excerpts-by-theme", study.meta.coding)];
     let groups: Vec<BarGroup> = a
         .themes
         .iter()
@@ -350,7 +368,8 @@ fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure>
             }
         })
         .collect();
-    let svg = hbar_chart(&series, &[], &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
+    let colours: Vec<usize> = (0..series.len()).map(|i| MODEL_COLOURS + i).collect();
+    let svg = hbar_chart(&series, &colours, &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
     Ok(Figure {
         name: crate::study::Id::fixed("excerpts-by-theme"),
         lang: lang.code.clone(),
@@ -514,7 +533,7 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
         root.draw(&Text::new(lang.word("legend_policy"), (axis_x + 14, 22), anchored(19, HPos::Left, VPos::Center)))
             .map_err(err)?;
         let ex = axis_x + 260;
-        root.draw(&Polygon::new(vec![(ex, 13), (ex + 9, 22), (ex, 31), (ex - 9, 22)], PALETTE[1].filled()))
+        root.draw(&Polygon::new(vec![(ex, 13), (ex + 9, 22), (ex, 31), (ex - 9, 22)], MILESTONE.filled()))
             .map_err(err)?;
         root.draw(&Text::new(lang.word("legend_evaluation"), (ex + 14, 22), anchored(19, HPos::Left, VPos::Center)))
             .map_err(err)?;
@@ -547,12 +566,12 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
                 EventKind::Evaluation => {
                     root.draw(&Polygon::new(
                         vec![(axis_x, y - 8), (axis_x + 8, y), (axis_x, y + 8), (axis_x - 8, y)],
-                        PALETTE[1].filled(),
+                        MILESTONE.filled(),
                     ))
                     .map_err(err)?;
                 }
             }
-            let style = if e.kind == EventKind::Evaluation { text(18).color(&PALETTE[0]) } else { text(18) };
+            let style = if e.kind == EventKind::Evaluation { text(18).color(&MILESTONE) } else { text(18) };
             for (n, line) in lines[i].iter().enumerate() {
                 let at = (label_x + if n > 0 { 16 } else { 0 }, ly + n as i32 * line_h);
                 root.draw(&Text::new(line.clone(), at, style.clone().pos(Pos::new(HPos::Left, VPos::Center))))
@@ -626,7 +645,7 @@ fn share_figures(study: &Study, lang: &Lang) -> Result<Vec<Figure>> {
                 let mut alt_parts = Vec::new();
                 for (i, p) in parts.iter().enumerate() {
                     let w = p.value / total * plot_w as f64;
-                    let color = PALETTE[i % PALETTE.len()];
+                    let color = PARTS[i % PARTS.len()];
                     let (x0, x1) = (x.round() as i32, (x + w).round() as i32);
                     root.draw(&Rectangle::new([(x0, by), (x1, by + bar_h)], color.filled())).map_err(err)?;
                     root.draw(&Rectangle::new([(x0, by), (x1, by + bar_h)], WHITE.stroke_width(2))).map_err(err)?;

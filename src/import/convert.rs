@@ -298,6 +298,8 @@ fn study_toml(p: &Project, name: &str, d: &Design, s: &Settings) -> String {
     let _ = writeln!(t, "languages = [{}]", langs.join(", "));
     t.push_str("# Person counts from 1 to k-1 in any table finer than the sampling table print as \"<k\".\n");
     t.push_str("small_cell_k = 3\n");
+    t.push_str("# The excerpts are the coded passages of the project's own sources.\n");
+    t.push_str("coding = \"original\"\n");
     t.push_str("# Names that must never appear in an excerpt (besides region and unit names): add the places,\n");
     t.push_str("# hospitals and services a reader could tie a participant to.\n");
     t.push_str("identifying_terms = []\n\n");

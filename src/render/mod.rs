@@ -105,6 +105,9 @@ struct TableView {
     rows: Vec<Vec<String>>,
     emphasis: Vec<bool>,
     note: String,
+    /// The label of the table whose note explains the marks, when this table's note only
+    /// refers to it (empty for the first such table, which says it in full).
+    note_see: String,
     /// How text columns share the width left by the others (0: a column that never
     /// wraps, such as numbers). The typesetter measures every word and chooses the form;
     /// see `datatable` in report/templates/style.typ.
@@ -195,11 +198,12 @@ fn pdf_header(column: &crate::analysis::Column, lang: &Lang) -> String {
 
 fn table_view(t: &Table, lang: &Lang) -> TableView {
     let k = t.k;
+    let caption = lang.word_for(&format!("cap_{}", t.name), t.coding);
     let has_protected = t.rows.iter().flat_map(|r| &r.cells).any(|c| matches!(c, Cell::Protected(_)));
     TableView {
         name: t.name.to_string(),
-        caption: lang.word(&format!("cap_{}", t.name)),
-        short_caption: first_sentence(&lang.word(&format!("cap_{}", t.name))),
+        short_caption: first_sentence(&caption),
+        caption,
         header: t.columns.iter().map(|c| pdf_header(c, lang)).collect(),
         numeric: t.columns.iter().map(|c| c.numeric).collect(),
         rows: t.rows.iter().map(|r| r.cells.iter().map(|c| cell_text(c, lang, k)).collect()).collect(),
@@ -211,6 +215,26 @@ fn table_view(t: &Table, lang: &Lang) -> TableView {
         } else {
             String::new()
         },
+        note_see: String::new(),
+    }
+}
+
+/// Say once what `<k` and `:` mean: under the first table that has them; every later one
+/// refers to that table.
+fn notes_once(a: &Analysis, tables: &mut BTreeMap<String, TableView>, lang: &Lang) {
+    let mut first: Option<String> = None;
+    for t in &a.tables {
+        let Some(view) = tables.get_mut(t.name.as_str()) else { continue };
+        if view.note.is_empty() {
+            continue;
+        }
+        match &first {
+            None => first = Some(t.name.to_string()),
+            Some(name) => {
+                view.note = lang.word("suppression_note_again");
+                view.note_see = format!("tab-{name}");
+            }
+        }
     }
 }
 
@@ -289,8 +313,19 @@ pub(crate) fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
             )
         })
         .collect();
-    let facts: BTreeMap<String, String> =
-        study.facts.iter().map(|f| (f.id.clone(), lang.measure(f.value, f.unit))).collect();
+    // A whole count is a number the prose can put in words (`{{ fact.x|words }}`); every
+    // other value prints with its unit.
+    let facts: BTreeMap<String, Value> = study
+        .facts
+        .iter()
+        .map(|f| {
+            let value = match f.unit {
+                crate::study::Measure::Count if f.value >= 0.0 && f.value.fract() == 0.0 => lang.count(f.value as u64),
+                _ => Value::from(lang.measure(f.value, f.unit)),
+            };
+            (f.id.clone(), value)
+        })
+        .collect();
     // A part of a breakdown, as its set states it: `share["unn-diagnoses"]["psychosis"]`.
     let mut shares: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for set in &study.sets {
@@ -341,6 +376,27 @@ fn evidence_sentence(
     )
 }
 
+/// The sentence under a theme's heading. With an original coding it says how many
+/// excerpts and people the theme rests on; with a reconstructed one only how many of the
+/// edition's reconstructed excerpts it holds, since the people behind them are invented.
+fn theme_sentence(
+    lang: &Lang,
+    coding: crate::study::Coding,
+    e: &crate::analysis::Evidence,
+    k: u32,
+    largest: u64,
+) -> String {
+    if !coding.is_reconstructed() {
+        return evidence_sentence(lang, "theme_counts", None, e, k, largest);
+    }
+    match e.excerpts.get() {
+        crate::analysis::Shown::Value(n) => {
+            lang.say("theme_counts_reconstructed", &[("excerpts", n.to_string()), ("largest", largest.to_string())])
+        }
+        _ => lang.say("theme_counts_hidden", &[]),
+    }
+}
+
 /// Breakdown figures, in the order their sets are listed.
 fn context_figures(study: &Study) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
@@ -364,6 +420,102 @@ fn context_tables(study: &Study) -> Vec<String> {
     names
 }
 
+/// A figure the prose cites (`@fig-<name>`) is set right after the paragraph that first
+/// cites it, in that chapter's file, instead of where the skeleton would put it (often after
+/// the next section). Returns the figures still left for the skeleton to place.
+fn place_cited_figures(
+    files: &mut BTreeMap<String, Vec<u8>>,
+    chapters: &BTreeMap<String, String>,
+    mut views: BTreeMap<String, FigureView>,
+) -> BTreeMap<String, FigureView> {
+    for path in chapters.values() {
+        let Some(bytes) = files.get_mut(path) else { continue };
+        let mut text = String::from_utf8_lossy(bytes).into_owned();
+        let mut placed = false;
+        for name in views.keys().cloned().collect::<Vec<_>>() {
+            let label = format!("@fig-{name}");
+            // The label itself, not a longer one it begins (`@fig-unn` in `@fig-unn-x`).
+            let found = text
+                .match_indices(&label)
+                .map(|(i, _)| i)
+                .find(|&i| !text[i + label.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_'));
+            let Some(at) = found else { continue };
+            let end = text[at..].find("\n\n").map(|e| at + e).unwrap_or(text.len());
+            let v = views.remove(&name).expect("a key of the map");
+            let figure = format!(
+                "\n\n#figure(\n  image({}, alt: {}, {}),\n  caption: flex-caption({}, {}),\n) <fig-{name}>\n",
+                typst_string(&format!("/{}", v.path)),
+                typst_string(&v.alt),
+                v.size,
+                typst_string(&v.caption),
+                typst_string(&v.short_caption),
+            );
+            text.insert_str(end, &figure);
+            placed = true;
+        }
+        if placed {
+            // An included file sees only what it imports.
+            *bytes = format!("#import \"/style.typ\": flex-caption\n{text}").into_bytes();
+        }
+    }
+    views
+}
+
+/// Each theme as the chapter and the appendix print it: heading, prose, the sentence of
+/// counts (per model only for an original coding) and its excerpts.
+fn theme_views(study: &Study, a: &Analysis, lang: &Lang, chapters: &BTreeMap<String, String>) -> Vec<ThemeView> {
+    let (k, code, coding) = (a.k, &lang.code, study.meta.coding);
+    // The largest count shown in a theme's paragraph of counts.
+    let largest = |t: &crate::analysis::ThemeEvidence| -> u64 {
+        std::iter::once(&t.total)
+            .chain(&t.by_model)
+            .flat_map(|e| [e.excerpts.value(), e.participants.value()])
+            .flatten()
+            .max()
+            .unwrap_or(0)
+    };
+    // An excerpt coded to several themes is printed under the first of them only, in the
+    // chapter and in the appendix alike, so no excerpt stands more than once in either.
+    let mut in_chapter: std::collections::BTreeSet<String> = Default::default();
+    let mut in_appendix: std::collections::BTreeSet<String> = Default::default();
+    a.themes
+        .iter()
+        .map(|t| {
+            let theme = study.codes.iter().find(|c| c.id == t.theme).expect("theme from codebook");
+            let view = |q: &crate::analysis::Quote| ExcerptView {
+                text: q.text.get(code).to_string(),
+                model: model_name(study, q.model.as_deref(), lang),
+            };
+            ThemeView {
+                id: t.theme.clone(),
+                heading: theme.label.get(code).to_string(),
+                prose: chapters.get(&format!("theme-{}", t.theme)).cloned(),
+                counts: theme_sentence(lang, coding, &t.total, k, largest(t)),
+                // Who said what is invented in a reconstructed coding: no count per model.
+                by_model: if coding.is_reconstructed() {
+                    Vec::new()
+                } else {
+                    study
+                        .models
+                        .iter()
+                        .zip(&t.by_model)
+                        .map(|(m, e)| {
+                            evidence_sentence(lang, "theme_counts_model", Some(m.short.get(code)), e, k, largest(t))
+                        })
+                        .collect()
+                },
+                excerpts: t
+                    .picked
+                    .iter()
+                    .map(|&i| view(&t.excerpts[i]))
+                    .filter(|e| in_chapter.insert(e.text.clone()))
+                    .collect(),
+                all_excerpts: t.excerpts.iter().map(view).filter(|e| in_appendix.insert(e.text.clone())).collect(),
+            }
+        })
+        .collect()
+}
+
 /// Render the study's prose and the skeleton for one language.
 pub fn render(
     study: &Study,
@@ -374,8 +526,8 @@ pub fn render(
 ) -> Result<Rendered> {
     let env = environment(false, Some(lang));
     let prose_env = environment(true, Some(lang));
-    let k = a.k;
     let code = &lang.code;
+    let coding = study.meta.coding;
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut origins: BTreeMap<String, String> = BTreeMap::new();
     origins.insert("style.typ".into(), "report/templates/style.typ".into());
@@ -424,57 +576,25 @@ pub fn render(
         .iter()
         .filter(|f| &f.lang == code)
         .map(|f| {
+            let caption = lang.word_for(&format!("figcap_{}", f.name), coding);
             (
                 f.name.to_string(),
                 FigureView {
                     path: format!("figures/{}.svg", f.name),
                     alt: f.alt.clone(),
-                    caption: lang.word(&format!("figcap_{}", f.name)),
-                    short_caption: first_sentence(&lang.word(&format!("figcap_{}", f.name))),
+                    short_caption: first_sentence(&caption),
+                    caption,
                     size: figure_size(&f.svg),
                 },
             )
         })
         .collect();
-    let tables: BTreeMap<String, TableView> =
+    let figure_views = place_cited_figures(&mut files, &chapters, figure_views);
+    let mut tables: BTreeMap<String, TableView> =
         a.tables.iter().map(|t| (t.name.to_string(), table_view(t, lang))).collect();
+    notes_once(a, &mut tables, lang);
 
-    // The largest count shown in a theme's paragraph of counts.
-    let largest = |t: &crate::analysis::ThemeEvidence| -> u64 {
-        std::iter::once(&t.total)
-            .chain(&t.by_model)
-            .flat_map(|e| [e.excerpts.value(), e.participants.value()])
-            .flatten()
-            .max()
-            .unwrap_or(0)
-    };
-    let themes: Vec<ThemeView> = a
-        .themes
-        .iter()
-        .map(|t| {
-            let theme = study.codes.iter().find(|c| c.id == t.theme).expect("theme from codebook");
-            let view = |q: &crate::analysis::Quote| ExcerptView {
-                text: q.text.get(code).to_string(),
-                model: model_name(study, q.model.as_deref(), lang),
-            };
-            ThemeView {
-                id: t.theme.clone(),
-                heading: theme.label.get(code).to_string(),
-                prose: chapters.get(&format!("theme-{}", t.theme)).cloned(),
-                counts: evidence_sentence(lang, "theme_counts", None, &t.total, k, largest(t)),
-                by_model: study
-                    .models
-                    .iter()
-                    .zip(&t.by_model)
-                    .map(|(m, e)| {
-                        evidence_sentence(lang, "theme_counts_model", Some(m.short.get(code)), e, k, largest(t))
-                    })
-                    .collect(),
-                excerpts: t.picked.iter().map(|&i| view(&t.excerpts[i])).collect(),
-                all_excerpts: t.excerpts.iter().map(view).collect(),
-            }
-        })
-        .collect();
+    let themes = theme_views(study, a, lang, &chapters);
 
     let metric = |key: &str| a.metrics.get(key).copied().unwrap_or(0.0);
     let prose_figure = |metric_key: &str| {
@@ -497,8 +617,12 @@ pub fn render(
     };
     let date = crate::study::load::parse_partial_date(&study.meta.date).map(|d| lang.date(d)).unwrap_or_default();
     let text = |t: &Text| t.get(code).to_string();
+    let bib = crate::references::Bibliography::read(study, &mut crate::problem::Problems::default());
     let edition = study.meta.edition.as_ref().map(|e| {
         let date = crate::study::load::parse_partial_date(&e.date);
+        let based_on_text = bib
+            .described(&e.based_on, &lang.word("cite_and"), &lang.word("cite_et_al"), &lang.word("cite_no_date"))
+            .unwrap_or_default();
         minijinja::context! {
             publisher => text(&e.publisher),
             editor => text(&e.editor),
@@ -511,6 +635,8 @@ pub fn render(
             // Becomes a typst label: only a key that passed the key pattern.
             based_on => if crate::references::is_key(&e.based_on) && study.bibliography.is_some() { e.based_on.clone() } else { String::new() },
             relation => text(&e.relation),
+            // For the PDF's description: the work this edition is based on, in words.
+            based_on_text => based_on_text,
         }
     });
     let survey = survey::render(study, a, figures, lang, &mut files)?;

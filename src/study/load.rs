@@ -386,6 +386,7 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
                 false
             }
         },
+        coding: read_coding(s, problems),
         languages: langs.clone(),
         edition: read_edition(file, source, root, &langs, problems),
     };
@@ -538,6 +539,24 @@ fn read_prose(dir: &Path, study: &mut Study, problems: &mut Problems) {
                 Err(msg) => problems.push(&label, None, "", msg),
             }
             study.files.push(SourceFile { path: rel, bytes });
+        }
+    }
+}
+
+/// `coding = "original" | "reconstructed"`; absent means original, as for any study
+/// whose excerpts were coded from its own interviews.
+fn read_coding(s: &Section, problems: &mut Problems) -> crate::study::Coding {
+    use crate::study::Coding;
+    match s.opt_string("coding", problems).as_deref() {
+        None | Some("original") => Coding::Original,
+        Some("reconstructed") => Coding::Reconstructed,
+        Some(other) => {
+            problems.at(
+                &s.pos("coding"),
+                "coding",
+                format!("expected \"original\" (coded from the interviews) or \"reconstructed\" (written afterwards from a published report), found `{other}`"),
+            );
+            Coding::Original
         }
     }
 }

@@ -58,6 +58,38 @@ pub struct Meta {
     pub edition: Option<Edition>,
     /// Leave out excerpts from a hidden cell instead of printing them without their model.
     pub omit_hidden_excerpts: bool,
+    /// Where the coding of the excerpts comes from (`coding` in `study.toml`).
+    pub coding: Coding,
+}
+
+/// Where a study's coding comes from. `Original`: the excerpts were coded from the
+/// interviews, so who said what, and how many people a theme rests on, are findings.
+/// `Reconstructed`: an edition wrote the excerpts afterwards from a published report and
+/// assigned them to themes, models and placeholder participants itself; then no count of
+/// participants per theme or model is a finding, and the report prints none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coding {
+    /// Coded from the interviews themselves (the default for a new or imported study).
+    #[default]
+    Original,
+    /// Written and coded afterwards by the edition, from a published report.
+    Reconstructed,
+}
+
+impl Coding {
+    /// The value as `study.toml` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coding::Original => "original",
+            Coding::Reconstructed => "reconstructed",
+        }
+    }
+
+    /// Whether the coding is the edition's reconstruction.
+    pub fn is_reconstructed(self) -> bool {
+        self == Coding::Reconstructed
+    }
 }
 
 /// This edition of the report: its publisher, date and number, and the work it is based

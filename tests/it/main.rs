@@ -10,6 +10,7 @@ mod common;
 
 mod anystudy;
 mod builds;
+mod coding;
 mod diagnostics;
 mod diff;
 mod errors;

@@ -514,13 +514,10 @@ fn after_suppression_brute_force_finds_every_small_cell_open() {
 }
 
 /// A copy of the reference study's data under `dir`, as a study that prints its people
-/// counts. Issue 23's tests reason on this copy (or on a synthetic study made from it), so
-/// that the reference study itself may choose to print fewer counts: this is the one place
-/// that says how the copy is made.
+/// counts (`coding = "original"`; the reference study itself is a reconstruction and prints
+/// none). The privacy tests reason on this copy or on a synthetic study made from it.
 pub fn reference_copy(dir: &Path) -> PathBuf {
-    let data = dir.join("data");
-    bsb::store::copy_dir(&root().join("data"), &data).unwrap();
-    data
+    crate::common::original_coding_copy(dir)
 }
 
 /// A synthetic study `scale` times the reference study's sample, with ⌈√scale⌉ copies of

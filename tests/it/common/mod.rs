@@ -94,6 +94,46 @@ pub fn reference_build() -> &'static PathBuf {
     })
 }
 
+/// Copy a directory tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &target);
+        } else {
+            fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
+/// The reference study's data copied to `<dir>/data` with `coding = "original"`, as if its
+/// excerpts had been coded from the interviews. The reference study is a reconstruction and
+/// prints no participant counts per theme or model; the tests of those counts and of the
+/// privacy rules that guard them run on this copy.
+pub fn original_coding_copy(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    copy_tree(&root().join("data"), &data);
+    let toml = fs::read_to_string(data.join("study.toml")).unwrap();
+    assert!(toml.contains("\ncoding = \"reconstructed\"\n"), "the reference study declares its coding");
+    fs::write(data.join("study.toml"), toml.replace("\ncoding = \"reconstructed\"\n", "\ncoding = \"original\"\n"))
+        .unwrap();
+    data
+}
+
+/// [`original_coding_copy`] built once per test process: its data and output directories.
+pub fn original_coding_build() -> &'static (PathBuf, PathBuf) {
+    static BUILT: std::sync::OnceLock<(PathBuf, PathBuf)> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = TempDir::new().keep();
+        let data = original_coding_copy(&dir);
+        let out = dir.join("out");
+        build_into(&data, &out);
+        (data, out)
+    })
+}
+
 /// A study with `regions` regions, `models` models and one language or two; each region
 /// has one unit per model and two interviews per unit (one individual, one group of 3).
 pub fn small_study(dir: &Path, regions: usize, models: usize, langs: &[&str]) {
