@@ -161,6 +161,8 @@ pub fn fold(problems: &[Problem]) -> (Vec<Problem>, usize) {
                     || p.message.contains(&format!("_{c}`"))
                     || p.file.contains(&format!("/{c}/"))
                     || p.message.contains("which study.toml does not declare")
+                    // The summary of files left unread for their missing language columns.
+                    || p.message.contains("could not be read (")
             })
     };
     let mut shown: Vec<Problem> = roots.iter().map(|p| (*p).clone()).collect();
