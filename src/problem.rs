@@ -114,9 +114,8 @@ impl Failure {
                     out.push_str(&format!("{error}: {}\n", with_dim_hint(&p.to_string(), paint)));
                 }
                 if folded > 0 {
-                    out.push_str(&paint.dim(&format!(
-                        "and {folded} error(s) that follow from it; `--all` lists them\n"
-                    )));
+                    out.push_str(&paint.dim(&format!("and {folded} error(s) that follow from it; `--all` lists them")));
+                    out.push('\n');
                 }
                 out.push_str(&format!("{} problem(s) found; nothing was written\n", problems.len()));
                 out
