@@ -114,9 +114,8 @@ impl Failure {
                     out.push_str(&format!("{error}: {}\n", with_dim_hint(&p.to_string(), paint)));
                 }
                 if folded > 0 {
-                    out.push_str(&paint.dim(&format!(
-                        "and {folded} error(s) that follow from it; `--all` lists them\n"
-                    )));
+                    out.push_str(&paint.dim(&format!("and {folded} error(s) that follow from it; `--all` lists them")));
+                    out.push('\n');
                 }
                 out.push_str(&format!("{} problem(s) found; nothing was written\n", problems.len()));
                 out
@@ -161,6 +160,8 @@ pub fn fold(problems: &[Problem]) -> (Vec<Problem>, usize) {
                     || p.message.contains(&format!("_{c}`"))
                     || p.file.contains(&format!("/{c}/"))
                     || p.message.contains("which study.toml does not declare")
+                    // The summary of files left unread for their missing language columns.
+                    || p.message.contains("could not be read (")
             })
     };
     let mut shown: Vec<Problem> = roots.iter().map(|p| (*p).clone()).collect();

@@ -152,9 +152,9 @@ fn a_quote_inside_an_unquoted_field_a_short_line_and_a_cut_file_are_errors() {
         &data,
         &tmp.path().join("out"),
         &[
-            "data/excerpts/all.csv:2: field `field 6`: found a quote at column",
+            "data/excerpts/all.csv:2: field `text_en`: found a quote at column",
             "data/excerpts/all.csv:3: expected 6 fields separated by `,` as in the header, found 5",
-            "data/interviews.csv:4: field `field 3`: found a quote at column 7 that is never closed",
+            "data/interviews.csv:4: field `unit`: found a quote at column 7 that is never closed",
         ],
     );
 }
