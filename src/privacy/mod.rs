@@ -875,7 +875,19 @@ fn reuse(u: &Universe, cached: &crate::manifest::Solved) -> Option<(Vec<Status>,
             Status::Shown | Status::Small => *p == *q || (*p == Status::Secondary && c.role == Role::Suppressible),
             other => p == other,
         });
-    if !consistent || cached.exempt.iter().any(|&i| i >= u.cells.len()) {
+    // An exempt cell must be what suppression exempts: a small people count inside a group
+    // the sampling table prints as small. A study that leaves excerpts out keeps doing so.
+    let small_public: Vec<&Cell> = u
+        .cells
+        .iter()
+        .filter(|c| c.role == Role::Public && c.measure == Measure::People && c.value() < u.k as i64)
+        .collect();
+    let exempt_ok = cached.exempt.iter().all(|&i| {
+        i < u.cells.len()
+            && u.sensitive(&pattern, i)
+            && small_public.iter().any(|p| u.cells[i].members.is_subset(&p.members))
+    });
+    if !consistent || !exempt_ok || (u.omit_hidden && !cached.omit) {
         return None;
     }
     let mut u = u.clone();

@@ -30,6 +30,9 @@ pub struct Problem {
     pub work: std::cell::Cell<u64>,
     /// [`Problem::propagate`]'s queue marks and their last stamp.
     marks: std::cell::RefCell<(Vec<u64>, u64)>,
+    /// The domains after propagating every constraint once (`None` inside: infeasible),
+    /// computed on the first solve: each solve then propagates only from what it fixes.
+    root: Option<Option<Vec<(i64, i64)>>>,
 }
 
 /// The work a search may spend per node of its budget, on average.
@@ -62,11 +65,19 @@ fn div_ceil(a: i64, b: i64) -> i64 {
 impl Problem {
     /// A problem over variables with these bounds and no constraint yet.
     pub fn new(domains: Vec<(i64, i64)>) -> Self {
-        Problem { domains, cons: Vec::new(), occurs: Vec::new(), work: Default::default(), marks: Default::default() }
+        Problem {
+            domains,
+            cons: Vec::new(),
+            occurs: Vec::new(),
+            work: Default::default(),
+            marks: Default::default(),
+            root: None,
+        }
     }
 
     /// Add a variable with bounds `lo ..= hi`; returns its index.
     pub fn var(&mut self, lo: i64, hi: i64) -> usize {
+        self.root = None;
         self.domains.push((lo, hi));
         self.domains.len() - 1
     }
@@ -81,6 +92,7 @@ impl Problem {
             }
         }
         merged.retain(|t| t.1 != 0);
+        self.root = None;
         self.cons.push(Lin { terms: merged, lo, hi });
     }
 
@@ -184,6 +196,7 @@ impl Problem {
     /// `None` when propagation alone proves the system infeasible.
     pub fn bounds(&mut self) -> Option<Vec<(i64, i64)>> {
         self.index();
+        self.root = None;
         let mut dom = self.domains.clone();
         self.propagate(&mut dom, None, &mut Vec::new()).then_some(dom)
     }
@@ -191,17 +204,24 @@ impl Problem {
     /// Is there a solution with every `(var, value)` of `fixed`? `hint` orders the search
     /// (values closest to the hint first); `budget` bounds the number of search nodes.
     pub fn solve(&mut self, fixed: &[(usize, i64)], hint: &[i64], budget: u64) -> Outcome {
-        if self.occurs.len() != self.domains.len() {
+        if self.root.is_none() || self.occurs.len() != self.domains.len() {
             self.index();
+            let mut dom = self.domains.clone();
+            let feasible = self.propagate(&mut dom, None, &mut Vec::new());
+            self.root = Some(feasible.then_some(dom));
         }
-        let mut dom = self.domains.clone();
+        // The root is a fixpoint of every constraint, so after fixing values only the
+        // constraints of the fixed variables (and what they change) need propagating:
+        // the same bounds as propagating everything again.
+        let Some(Some(mut dom)) = self.root.clone() else { return Outcome::Infeasible };
         for &(v, x) in fixed {
             if x < dom[v].0 || x > dom[v].1 {
                 return Outcome::Infeasible;
             }
             dom[v] = (x, x);
         }
-        if !self.propagate(&mut dom, None, &mut Vec::new()) {
+        let vars: Vec<usize> = fixed.iter().map(|f| f.0).collect();
+        if !self.propagate(&mut dom, Some(&vars), &mut Vec::new()) {
             return Outcome::Infeasible;
         }
         // Nodes are the budget; work (constraint terms examined) is bounded too, at a

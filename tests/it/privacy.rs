@@ -871,3 +871,22 @@ fn errata_never_compare_a_figure_with_a_hidden_count() {
     let nord = errata.iter().find(|r| r["id"] == "t1_nord_participants").unwrap();
     assert_eq!((nord["computed"].as_str(), nord["status"].as_str()), ("9", "matches"));
 }
+
+/// The manifest keeps the suppression so that an unchanged study is not solved again; a
+/// kept pattern that would leak (here one `:` turned into a shown cell) is not reused: the
+/// check solves again, and the committed tables are still the audited ones.
+#[test]
+fn a_kept_pattern_that_leaks_is_not_reused() {
+    let tmp = TempDir::new();
+    let data = reference_copy(tmp.path());
+    let out = tmp.path().join("out");
+    build_into(&data, &out);
+    let path = out.join("report/manifest.json");
+    let mut manifest: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    let pattern = manifest["privacy"]["pattern"].as_str().unwrap().to_string();
+    assert!(pattern.contains(':'), "the reference copy hides cells");
+    manifest["privacy"]["pattern"] = pattern.replacen(':', "=", 1).into();
+    fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    let o = bsb(&["-q", "check", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text_of(&o));
+}

@@ -389,7 +389,17 @@ impl Reader {
                 r.add(vec![(e, 1), (p, -(data.excerpts.len() as i64))], -WIDE, 0);
             }
         }
-        // A node and its children (the total row and the themes), where true of the sets.
+        r.families(data, &rows, &fw);
+        r.model_matrix(data, printed, &fw);
+        r.people_per_model(data, printed, &fw);
+        r.labels(data, printed, &fw);
+        r
+    }
+
+    /// A node and its children (the total row and the themes), where true of the sets.
+    fn families(&mut self, data: &Data, rows: &[String], fw: &BTreeMap<(String, usize), (usize, usize)>) {
+        let r = self;
+        let nm = data.models.len();
         let family = |id: &str| -> Vec<String> {
             if id == "total" {
                 data.themes()
@@ -397,7 +407,7 @@ impl Reader {
                 data.codes.iter().filter(|c| data.parent[*c] == id).cloned().collect()
             }
         };
-        for id in &rows {
+        for id in rows {
             let kids: Vec<String> = family(id).into_iter().filter(|c| rows.contains(c)).collect();
             if kids.is_empty() {
                 continue;
@@ -417,12 +427,18 @@ impl Reader {
                 }
             }
         }
-        // The model matrix: a trait is the union of its codes.
+    }
+
+    /// The model matrix: a trait is the union of its codes.
+    fn model_matrix(&mut self, data: &Data, printed: &Printed, fw: &BTreeMap<(String, usize), (usize, usize)>) {
+        let r = self;
+        let total_people: i64 = data.regions.values().map(|x| x.0).sum::<i64>().max(1);
+        let nm = data.models.len();
         if let Some(mm) = printed.tables.get("model-matrix") {
             for row in mm {
                 let Some((_, codes)) = data.traits.iter().find(|t| t.0 == row["id"]) else { continue };
                 for mi in 0..nm {
-                    let m = &mids[mi];
+                    let m = &data.models[mi].0;
                     let code_sets: Vec<_> = codes.iter().map(|c| data.sets(c, Some(mi))).collect();
                     let union = |measure: usize| -> BTreeSet<&str> {
                         code_sets.iter().flat_map(|s| if measure == 0 { s.0.clone() } else { s.1.clone() }).collect()
@@ -464,9 +480,6 @@ impl Reader {
                 }
             }
         }
-        r.people_per_model(data, printed, &fw);
-        r.labels(data, printed, &fw);
-        r
     }
 
     /// A printed cell: a number is known, `<k` is 1 … k−1, `:` anything up to `ub`.
