@@ -98,7 +98,7 @@ fn typeset_here(job: &Job) -> Result<Page> {
         .map_err(|diags| build_err(format!("typesetting failed:\n  {}", describe(&world, job, &diags))))?;
     let page = typst_html::html(&document, &HtmlOptions { pretty: false })
         .map_err(|diags| build_err(format!("HTML export failed:\n  {}", describe(&world, job, &diags))))?;
-    let page = inline_svgs(&page, |path| job.files.get(path).map(|b| Bytes::new(b.clone())))?;
+    let page = inline_svgs(&page, |path| job.files.get(path.trim_start_matches('/')).map(|b| Bytes::new(b.clone())))?;
     Ok(Page { bytes: with_stylesheet(&page)?.into_bytes(), warnings })
 }
 
