@@ -122,12 +122,18 @@ struct LangFile {
     words: BTreeMap<String, String>,
 }
 
+/// One language of the report: its number format, nouns and the skeleton's words, with the study's own rewordings applied.
 #[derive(Clone, Debug)]
 pub struct Lang {
+    /// The language code (`nb`, `en`), as in the data's column suffixes.
     pub code: String,
+    /// Its name and typst's language settings.
     pub language: Language,
+    /// How numbers, percentages and dates are written.
     pub format: NumberFormat,
+    /// Numbers written as words (one to twelve, say).
     pub numbers: Numbers,
+    /// Nouns with their singular and plural, by key.
     pub nouns: BTreeMap<String, Noun>,
     /// Every other word of the skeleton, by key.
     pub words: BTreeMap<String, String>,
@@ -444,6 +450,7 @@ impl Lang {
         self.words.keys().chain(self.plain.keys()).map(|k| (k.clone(), self.word(k))).collect()
     }
 
+    /// A whole number with this language's thousands separator.
     pub fn int(&self, v: u64) -> String {
         let digits = v.to_string();
         let mut out = String::new();
@@ -510,10 +517,12 @@ impl Lang {
         format!("{sign}{}{}{frac}", self.int(whole.unsigned_abs()), self.format.decimal)
     }
 
+    /// A percentage as this language writes it.
     pub fn percent(&self, v: f64) -> String {
         self.format.percent.replace("{}", &self.number(v))
     }
 
+    /// A stated number with its unit, as this language writes it.
     pub fn measure(&self, v: f64, unit: Measure) -> String {
         match unit {
             Measure::Percent => self.percent(v),
@@ -522,6 +531,7 @@ impl Lang {
         }
     }
 
+    /// A protected count in a table cell: the number, `<k` or `:`.
     pub fn shown(&self, s: Shown, k: u32) -> String {
         match s {
             Shown::Value(v) => self.int(v),
@@ -553,6 +563,7 @@ impl Lang {
         }
     }
 
+    /// A date, as precisely as it is known, in this language's words.
     pub fn date(&self, d: PartialDate) -> String {
         let month = |m: u8| self.format.months.get(m as usize - 1).cloned().unwrap_or_default();
         match (d.month, d.day) {
@@ -714,7 +725,9 @@ pub fn read_files(dir: &Path, files: &mut Vec<SourceFile>) -> Result<()> {
 /// number for `words`, `count`, `plural` and the `one` test.
 #[derive(Debug)]
 pub struct Num {
+    /// The number behind it; `None` when it may not be shown.
     pub n: Option<u64>,
+    /// How it prints.
     pub text: String,
 }
 

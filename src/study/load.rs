@@ -565,6 +565,7 @@ fn read_bibliography(dir: &Path, study: &mut Study, problems: &mut Problems) {
     }
 }
 
+/// A full ISO date (`2020-06-30`) as year, month and day; `None` for anything less precise or invalid.
 pub fn parse_full_date(s: &str) -> Option<(i32, u8, u8)> {
     let d = parse_partial_date(s)?;
     Some((d.year, d.month?, d.day?))
