@@ -10,6 +10,7 @@ mod common;
 
 mod anystudy;
 mod builds;
+mod datatable;
 mod diff;
 mod errors;
 mod figures;
