@@ -1,15 +1,28 @@
 //! `bsb diff OLD NEW [--format md]`.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
 use crate::args::DiffFormat;
-use crate::diff::{compare, tables};
+use crate::config;
+use crate::diff::{compare, tables, tables_among};
 use crate::problem::Result;
 
 /// Run `bsb diff`: print each difference, or that there is none.
 pub fn run(old: &str, new: &str, format: DiffFormat) -> Result<()> {
-    let lines = compare(&tables(old)?, &tables(new)?, format == DiffFormat::Md)?;
+    let lines = compare(&resolve(old)?, &resolve(new)?, format == DiffFormat::Md)?;
     if lines.is_empty() {
         crate::cmd::print(&format!("no table changed between {old} and {new}\n"));
     }
     crate::cmd::print(&lines.iter().map(|l| format!("{l}\n")).collect::<String>());
     Ok(())
+}
+
+/// OLD or NEW: a directory of tables, or else a git revision's `report/tables`.
+fn resolve(spec: &str) -> Result<BTreeMap<String, Vec<u8>>> {
+    let dir = Path::new(spec);
+    if dir.is_dir() {
+        return tables(dir);
+    }
+    Ok(tables_among(config::files_at_revision(spec, "report/tables")?))
 }
