@@ -14,7 +14,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 
 use minijinja::value::{Object, ObjectRepr, Rest, Value};
@@ -23,7 +22,7 @@ use serde::Deserialize;
 
 use crate::problem::{Problem, Problems, Result};
 use crate::shown::Shown;
-use crate::study::{Measure, PartialDate, SourceFile, Study};
+use crate::study::{Measure, PartialDate, Study};
 
 /// The language files compiled into the program.
 pub const FILES: &[(&str, &str)] = &[
@@ -32,10 +31,9 @@ pub const FILES: &[(&str, &str)] = &[
     ("en", include_str!("../report/lang/en.toml")),
 ];
 
-/// The folder of a study's data with whole language files (`lang/<code>.toml`).
-pub const LANG_DIR: &str = "lang";
-/// The folder of a study's data with its own words over the skeleton's (`words/<code>.toml`).
-pub const WORDS_DIR: &str = "words";
+/// The study's folders of language files and words: the loader reads them with the rest
+/// of the data (so they are in the study's files and its fingerprint), this module checks them.
+pub use crate::study::load::{LANG_DIR, WORDS_DIR};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -698,29 +696,6 @@ fn data_label(study: &Study) -> String {
     study.files.first().map(|_| "data".to_string()).unwrap_or_else(|| "data".into())
 }
 
-/// Read `lang/*.toml` and `words/*.toml` of a data directory into the study's files.
-pub fn read_files(dir: &Path, files: &mut Vec<SourceFile>) -> Result<()> {
-    use crate::problem::IoContext;
-    for sub in [LANG_DIR, WORDS_DIR] {
-        let folder = dir.join(sub);
-        if !folder.is_dir() {
-            continue;
-        }
-        let mut names: Vec<String> = std::fs::read_dir(&folder)
-            .at("read", &folder)?
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".toml"))
-            .collect();
-        names.sort();
-        for n in names {
-            let bytes = std::fs::read(folder.join(&n)).at("read", &folder.join(&n))?;
-            files.push(SourceFile { path: format!("{sub}/{n}"), bytes });
-        }
-    }
-    Ok(())
-}
-
 /// A count in a template: prints as its numeral (or as "fewer than k"), and carries the
 /// number for `words`, `count`, `plural` and the `one` test.
 #[derive(Debug)]
@@ -844,6 +819,7 @@ pub fn install(env: &mut Environment<'static>, lang: &Lang) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::study::SourceFile;
 
     #[test]
     fn every_built_in_language_has_the_same_keys() {
