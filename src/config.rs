@@ -3,6 +3,7 @@
 //! state of the data directory, and how much to say. Nothing below the commands reads the
 //! environment or runs git.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -100,10 +101,35 @@ impl GitState {
     pub fn last_commit_outside(&self, data: &Path, hidden: &[String]) -> Option<String> {
         let mut args = vec!["log".to_string(), "-1".into(), "--format=%H".into(), "--".into(), ".".into()];
         args.extend(hidden.iter().map(|h| format!(":(exclude){h}")));
-        let out = Command::new("git").args(&args).current_dir(data).output().ok().filter(|o| o.status.success())?;
-        let hash = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let out = git(data, &args)?;
+        let hash = String::from_utf8_lossy(&out).trim().to_string();
         (!hash.is_empty()).then_some(hash)
     }
+
+    /// The bytes `file` has in the last commit; `None` when it is new (or git cannot say).
+    pub fn committed_bytes(&self, file: &DirtyFile) -> Option<Vec<u8>> {
+        git(&self.top, &["show", &format!("HEAD:{}", file.repo_path)])
+    }
+}
+
+/// The files of the repository's folder `dir` at git revision `rev` (for `bsb diff REV`),
+/// by name; git runs in the working directory, as the user named the revision there.
+pub fn files_at_revision(rev: &str, dir: &str) -> Result<BTreeMap<String, Vec<u8>>> {
+    let here = Path::new(".");
+    let refused = || build_err(format!("`{rev}` is neither a directory nor a git revision with {dir}"));
+    let listing = git(here, &["ls-tree", "--name-only", &format!("{rev}:{dir}")]).ok_or_else(refused)?;
+    let mut out = BTreeMap::new();
+    for name in String::from_utf8_lossy(&listing).lines() {
+        let bytes = git(here, &["show", &format!("{rev}:{dir}/{name}")]).ok_or_else(refused)?;
+        out.insert(name.to_string(), bytes);
+    }
+    Ok(out)
+}
+
+/// The one place `bsb` runs git: its output when it ran and succeeded in `dir`.
+fn git<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S]) -> Option<Vec<u8>> {
+    let out = Command::new("git").args(args).current_dir(dir).output().ok()?;
+    out.status.success().then_some(out.stdout)
 }
 
 /// Outputs belong to the study: the directory that holds the data directory.
@@ -131,9 +157,7 @@ fn epoch_date(epoch: &str) -> Result<(i32, u8, u8)> {
 /// The last commit touching `dir` and its uncommitted files; `None` outside a git work
 /// tree (or without git).
 fn git_state(dir: &Path) -> Option<GitState> {
-    let run = |args: &[&str]| {
-        Command::new("git").args(args).current_dir(dir).output().ok().filter(|o| o.status.success()).map(|o| o.stdout)
-    };
+    let run = |args: &[&str]| git(dir, args);
     let commit = String::from_utf8_lossy(&run(&["log", "-1", "--format=%H", "--", "."])?).trim().to_string();
     if commit.is_empty() {
         return None;

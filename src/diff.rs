@@ -1,11 +1,10 @@
 //! `bsb diff OLD NEW`: what changed between two sets of tables, per table: rows added,
 //! rows removed, and each changed cell as old → new, keyed by row id and column. OLD and
-//! NEW are directories of tables or git revisions (their `report/tables`).
+//! NEW are directories of tables or git revisions (their `report/tables`, which the
+//! command asks git for through [`crate::config`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
-
 use crate::problem::{build_err, IoContext, Result};
 
 /// A table as read back from CSV: header and rows keyed by their id (the first column).
@@ -23,42 +22,22 @@ fn parse_csv(bytes: &[u8]) -> Result<TableRows> {
     Ok((header, rows))
 }
 
-/// The tables of a directory, or of `report/tables` at a git revision.
-pub fn tables(spec: &str) -> Result<BTreeMap<String, Vec<u8>>> {
-    let given = Path::new(spec);
-    // A study's folder (`.`) stands for its tables.
-    let nested = given.join("report/tables");
-    let dir = if given.is_dir() && nested.is_dir() { nested.as_path() } else { given };
+/// The tables of a directory of CSV files, by file stem.
+pub fn tables(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
     let mut out = BTreeMap::new();
-    if dir.is_dir() {
-        for e in std::fs::read_dir(dir).at("list", dir)? {
-            let p = e.at("list", dir)?.path();
-            if p.extension().and_then(|x| x.to_str()) == Some("csv") {
-                let stem = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-                out.insert(stem, std::fs::read(&p).at("read", &p)?);
-            }
+    for e in std::fs::read_dir(dir).at("list", dir)? {
+        let p = e.at("list", dir)?.path();
+        if p.extension().and_then(|x| x.to_str()) == Some("csv") {
+            let stem = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            out.insert(stem, std::fs::read(&p).at("read", &p)?);
         }
-        if out.is_empty() {
-            // Every table "removed" would be the wrong answer to a wrong path.
-            return Err(build_err(format!(
-                "`{spec}` holds no tables (*.csv) and no report/tables: give a folder of tables, a study's folder or a git revision"
-            )));
-        }
-        return Ok(out);
-    }
-    let git = |args: &[&str]| -> Result<Vec<u8>> {
-        let o = Command::new("git").args(args).output().map_err(|e| build_err(format!("git: {e}")))?;
-        if !o.status.success() {
-            return Err(build_err(format!("`{spec}` is neither a directory nor a git revision with report/tables")));
-        }
-        Ok(o.stdout)
-    };
-    let listing = git(&["ls-tree", "--name-only", &format!("{spec}:report/tables")])?;
-    for name in String::from_utf8_lossy(&listing).lines().filter(|n| n.ends_with(".csv")) {
-        let bytes = git(&["show", &format!("{spec}:report/tables/{name}")])?;
-        out.insert(name.trim_end_matches(".csv").to_string(), bytes);
     }
     Ok(out)
+}
+
+/// The tables among files named `<table>.csv` (as a git revision's folder lists them), by stem.
+pub fn tables_among(files: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    files.into_iter().filter_map(|(name, bytes)| Some((name.strip_suffix(".csv")?.to_string(), bytes))).collect()
 }
 
 /// The differences as lines of text; empty when the table sets are equal.

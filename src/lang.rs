@@ -14,7 +14,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 
 use minijinja::value::{Object, ObjectRepr, Rest, Value};
@@ -23,7 +22,7 @@ use serde::Deserialize;
 
 use crate::problem::{Problem, Problems, Result};
 use crate::shown::Shown;
-use crate::study::{Measure, PartialDate, SourceFile, Study};
+use crate::study::{Measure, PartialDate, Study};
 
 /// The language files compiled into the program.
 pub const FILES: &[(&str, &str)] = &[
@@ -32,10 +31,9 @@ pub const FILES: &[(&str, &str)] = &[
     ("en", include_str!("../report/lang/en.toml")),
 ];
 
-/// The folder of a study's data with whole language files (`lang/<code>.toml`).
-pub const LANG_DIR: &str = "lang";
-/// The folder of a study's data with its own words over the skeleton's (`words/<code>.toml`).
-pub const WORDS_DIR: &str = "words";
+/// The study's folders of language files and words: the loader reads them with the rest
+/// of the data (so they are in the study's files and its fingerprint), this module checks them.
+pub use crate::study::load::{LANG_DIR, WORDS_DIR};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -150,12 +148,18 @@ struct LangFile {
     words: BTreeMap<String, String>,
 }
 
+/// One language of the report: its number format, nouns and the skeleton's words, with the study's own rewordings applied.
 #[derive(Clone, Debug)]
 pub struct Lang {
+    /// The language code (`nb`, `en`), as in the data's column suffixes.
     pub code: String,
+    /// Its name and typst's language settings.
     pub language: Language,
+    /// How numbers, percentages and dates are written.
     pub format: NumberFormat,
+    /// Numbers written as words (one to twelve, say).
     pub numbers: Numbers,
+    /// Nouns with their singular and plural, by key.
     pub nouns: BTreeMap<String, Noun>,
     /// Every other word of the skeleton, by key.
     pub words: BTreeMap<String, String>,
@@ -491,6 +495,7 @@ impl Lang {
         self.words.keys().chain(self.plain.keys()).map(|k| (k.clone(), self.word(k))).collect()
     }
 
+    /// A whole number with this language's thousands separator.
     pub fn int(&self, v: u64) -> String {
         let digits = v.to_string();
         let mut out = String::new();
@@ -561,10 +566,12 @@ impl Lang {
         format!("{sign}{}{}{frac}", self.int(whole.unsigned_abs()), self.format.decimal)
     }
 
+    /// A percentage as this language writes it.
     pub fn percent(&self, v: f64) -> String {
         self.format.percent.replace("{}", &self.number(v))
     }
 
+    /// A stated number with its unit, as this language writes it.
     pub fn measure(&self, v: f64, unit: Measure) -> String {
         match unit {
             Measure::Percent => self.percent(v),
@@ -573,6 +580,7 @@ impl Lang {
         }
     }
 
+    /// A protected count in a table cell: the number, `<k` or `:`.
     pub fn shown(&self, s: Shown, k: u32) -> String {
         match s {
             Shown::Value(v) => self.int(v),
@@ -604,6 +612,7 @@ impl Lang {
         }
     }
 
+    /// A date, as precisely as it is known, in this language's words.
     pub fn date(&self, d: PartialDate) -> String {
         let month = |m: u8| self.format.months.get(m as usize - 1).cloned().unwrap_or_default();
         match (d.month, d.day) {
@@ -738,34 +747,13 @@ fn data_label(study: &Study) -> String {
     study.files.first().map(|_| "data".to_string()).unwrap_or_else(|| "data".into())
 }
 
-/// Read `lang/*.toml` and `words/*.toml` of a data directory into the study's files.
-pub fn read_files(dir: &Path, files: &mut Vec<SourceFile>) -> Result<()> {
-    use crate::problem::IoContext;
-    for sub in [LANG_DIR, WORDS_DIR] {
-        let folder = dir.join(sub);
-        if !folder.is_dir() {
-            continue;
-        }
-        let mut names: Vec<String> = std::fs::read_dir(&folder)
-            .at("read", &folder)?
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".toml"))
-            .collect();
-        names.sort();
-        for n in names {
-            let bytes = std::fs::read(folder.join(&n)).at("read", &folder.join(&n))?;
-            files.push(SourceFile { path: format!("{sub}/{n}"), bytes });
-        }
-    }
-    Ok(())
-}
-
 /// A count in a template: prints as its numeral (or as "fewer than k"), and carries the
 /// number for `words`, `count`, `plural` and the `one` test.
 #[derive(Debug)]
 pub struct Num {
+    /// The number behind it; `None` when it may not be shown.
     pub n: Option<u64>,
+    /// How it prints.
     pub text: String,
 }
 
@@ -882,6 +870,7 @@ pub fn install(env: &mut Environment<'static>, lang: &Lang) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::study::SourceFile;
 
     #[test]
     fn every_built_in_language_has_the_same_keys() {

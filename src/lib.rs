@@ -1,10 +1,12 @@
-//! `bsb` as a library, from the top down: the command line ([`args`]) and the
-//! configuration resolved once ([`config`]); the commands ([`cmd`]), each a small `run`;
-//! the pure [`pipeline`] beside the [`incremental`] build's decisions and the all-or-nothing
-//! [`store`]; the stages in the order the data flows through them ([`study`] → [`validate`]
-//! → [`analysis`] → [`figures`], [`output`] → [`render`] → [`typeset`]), with [`present`]
-//! and [`lang`] for words; at the bottom the leaves [`shown`], [`releases`], [`manifest`]
-//! and [`problem`]. Every arrow points down this list.
+//! `bsb` as a library, from the top down: the command line is parsed in `main.rs`, the
+//! commands ([`cmd`]) each run a small `run` over the configuration resolved once
+//! ([`config`], which alone asks git, over [`args`]); the rooms of single commands
+//! ([`import`], [`diff`], [`synth`], [`scaffold`]); the pure [`pipeline`] and the
+//! [`incremental`] build's decisions; then the stages, each above what it uses ([`validate`]
+//! → [`render`] → [`typeset`] with [`fonts`] → [`figures`], [`output`], [`present`] →
+//! [`analysis`] → [`privacy`] → [`references`] → [`lang`] → [`study`]); at the bottom the
+//! leaves [`releases`], [`manifest`], [`store`], [`shown`] and [`problem`]. Every import
+//! points down this list (ARCHITECTURE.md has the map).
 
 pub mod args;
 pub mod config;

@@ -13,11 +13,16 @@
 //! the old files back before it starts ([`recover`]); it also removes temporary files an
 //! older `bsb` left beside the outputs. Only one build writes into an output tree at a time
 //! ([`lock`]).
+//!
+//! It also writes new data directories and single files for `bsb import` and `bsb export`
+//! all or nothing ([`write_new_dir`], [`write_new_file`], [`replace_file`]): a target that
+//! exists and is not empty is refused before anything is written and again just before the
+//! final rename.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::problem::{build_err, IoContext, Result};
 
@@ -285,6 +290,113 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+// New directories and single files that must appear whole (`bsb import`, `bsb export`):
+// written beside their final name (same parent, so the last step is a rename or link on one
+// file system) and only a complete set is put in place.
+
+/// Refuse a target that exists and is not an empty directory; used before any work and
+/// again before the final rename.
+pub(crate) fn check_target_dir(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    if !dir.is_dir() {
+        return Err(build_err(format!("{}: exists and is not a directory; refused", dir.display())));
+    }
+    let mut entries = fs::read_dir(dir).map_err(|e| build_err(format!("{}: cannot be read: {e}", dir.display())))?;
+    if entries.next().is_some() {
+        return Err(build_err(format!(
+            "{}: exists and is not empty; import into a new directory (nothing was written)",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+/// A name beside `target` that no one else uses: `.<name>.<tag>-<pid>-<n>`.
+fn sibling(target: &Path, tag: &str) -> Result<PathBuf> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| build_err(format!("{}: is not a file or directory name", target.display())))?;
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    Ok(parent.join(format!(".{name}.{tag}-{}-{nanos}", std::process::id())))
+}
+
+/// Write `files` as the new directory `dir` (absent or empty), all or nothing.
+pub(crate) fn write_new_dir(dir: &Path, files: &Outputs) -> Result<()> {
+    check_target_dir(dir)?;
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| build_err(format!("{}: cannot be created: {e}", parent.display())))?;
+    }
+    let tmp = sibling(dir, "import")?;
+    fs::create_dir(&tmp).map_err(|e| build_err(format!("{}: cannot be created: {e}", tmp.display())))?;
+    let result = fill(&tmp, files).and_then(|()| {
+        check_target_dir(dir)?;
+        if dir.exists() {
+            // Empty (checked just above); rename cannot replace a directory everywhere.
+            fs::remove_dir(dir).map_err(|e| build_err(format!("{}: cannot be replaced: {e}", dir.display())))?;
+        }
+        fs::rename(&tmp, dir).map_err(|e| build_err(format!("{}: cannot be put in place: {e}", dir.display())))
+    });
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// Write every file under `root`, synced to disk.
+fn fill(root: &Path, files: &Outputs) -> Result<()> {
+    for (rel, bytes) in &files.0 {
+        write_synced(&root.join(rel), bytes)?;
+    }
+    Ok(())
+}
+
+/// Write a file that must not exist yet: written beside it, then hard-linked into place
+/// (linking fails if the name was taken meanwhile, so nothing is ever overwritten).
+pub(crate) fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if path.exists() {
+        return Err(build_err(format!("{}: already exists; refused to overwrite it", path.display())));
+    }
+    let tmp = sibling(path, "new")?;
+    let result = (|| -> Result<()> {
+        write_synced(&tmp, bytes)?;
+        match fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(build_err(format!("{}: already exists; refused to overwrite it", path.display())))
+            }
+            // File systems without hard links: a rename after one more check.
+            Err(_) if !path.exists() => {
+                fs::rename(&tmp, path).map_err(|e| build_err(format!("{}: {e}", path.display())))
+            }
+            Err(e) => Err(build_err(format!("{}: {e}", path.display()))),
+        }
+    })();
+    let _ = fs::remove_file(&tmp);
+    result
+}
+
+/// Replace a file in one step (written beside it, then renamed over it).
+pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| build_err(format!("{}: cannot be created: {e}", parent.display())))?;
+    }
+    let tmp = sibling(path, "new")?;
+    let result = write_synced(&tmp, bytes)
+        .and_then(|()| fs::rename(&tmp, path).map_err(|e| build_err(format!("{}: {e}", path.display()))));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
 }
 
 #[cfg(test)]

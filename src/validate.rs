@@ -13,11 +13,15 @@ pub const MAX_EXCERPT_WORDS: usize = 50;
 /// Shares of one whole may miss 100 by this much through rounding.
 const SHARE_TOLERANCE: f64 = 1.0;
 
+/// What validation found: errors stop the build, warnings are printed.
 pub struct Report {
+    /// Problems that stop the build, each naming file, line and field.
     pub errors: Vec<Problem>,
+    /// Problems worth saying that do not stop it.
     pub warnings: Vec<Problem>,
 }
 
+/// Check a loaded study as a whole (ids, references, languages, privacy names), collecting every problem at once.
 pub fn validate(study: &Study) -> Report {
     let mut errors = Problems::default();
     let mut warnings = Problems::default();

@@ -25,24 +25,33 @@ pub use table::{Cell, Column, Shown, Table};
 /// Counts of one slice of the sample (a region, a model, or everything).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SampleCounts {
+    /// Individual interviews.
     pub individual: u64,
+    /// Group interviews.
     pub group: u64,
+    /// Interviews of either kind.
     pub interviews: u64,
+    /// People who took part.
     pub participants: u64,
 }
 
 /// Evidence behind one theme for one model (or all models), protected.
 #[derive(Clone, Debug, Serialize)]
 pub struct Evidence {
+    /// Excerpts coded to the theme or below it.
     pub excerpts: Cleared,
+    /// Different participants those excerpts come from.
     pub participants: Cleared,
 }
 
+/// The evidence behind one theme, per model and in all, with the excerpts printed with it.
 #[derive(Clone, Debug, Serialize)]
 pub struct ThemeEvidence {
+    /// The theme's id.
     pub theme: String,
     /// One entry per model, in the study's model order.
     pub by_model: Vec<Evidence>,
+    /// All models together.
     pub total: Evidence,
     /// Every excerpt coded to the theme or below it, in file order.
     pub excerpts: Vec<Quote>,
@@ -59,6 +68,7 @@ pub const EXCERPTS_PER_THEME: usize = 4;
 /// unit or pseudonym.
 #[derive(Clone, Debug, Serialize)]
 pub struct Quote {
+    /// The paraphrase in each language.
     pub text: Text,
     /// The model of the excerpt's interview (through its unit).
     pub model: Option<String>,
@@ -72,14 +82,19 @@ pub struct Analysis {
     /// How many of each thing the study holds (`regions`, `excerpts`, `themes`, …), for
     /// `bsb info` and the prose's `n.*`.
     pub counts: BTreeMap<String, u64>,
+    /// The sample per region, in the study's region order.
     pub by_region: Vec<(String, SampleCounts)>,
     /// People and interviews per model, as printed.
     pub by_model: Vec<(String, Cleared, Cleared)>,
+    /// The whole sample.
     pub total: SampleCounts,
+    /// The report's tables, in the order they are written.
     pub tables: Vec<Table>,
+    /// The evidence per theme, in codebook order.
     pub themes: Vec<ThemeEvidence>,
     /// Named figures for prose and errata (`interviews.group`, `region.nord.participants`).
     pub metrics: BTreeMap<String, f64>,
+    /// How many published figures differ from what the data gives.
     pub errata_differs: u64,
     /// How many published figures were compared.
     pub errata_total: u64,

@@ -215,14 +215,8 @@ fn committed_study(data: &Path, git: &GitState) -> Option<Study> {
         for d in &git.dirty {
             let target = copy.join(&d.rel);
             let _ = std::fs::remove_file(&target);
-            let shown = std::process::Command::new("git")
-                .args(["show", &format!("HEAD:{}", d.repo_path)])
-                .current_dir(&git.top)
-                .output()
-                .ok()
-                .filter(|o| o.status.success());
-            if let Some(o) = shown {
-                store::write_file(&target, &o.stdout).ok()?;
+            if let Some(bytes) = git.committed_bytes(d) {
+                store::write_file(&target, &bytes).ok()?;
             }
         }
         study::load(&copy).ok().map(|(s, _)| s)

@@ -9,7 +9,8 @@
 //! the build retypesets only the editions whose typst sources changed. After every build,
 //! typst's cache is trimmed to what recent compilations used (as typst's own watch mode
 //! does), so memory stays flat however long the session. A failed build prints its errors
-//! and leaves the last good outputs.
+//! and leaves the last good outputs; one whose typesetting ran away (a prose file that
+//! loops) ends the session with that error, since typst cannot be stopped while it runs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,6 +24,7 @@ use crate::config::Config;
 use crate::manifest::sha256;
 use crate::problem::{build_err, Result};
 use crate::store;
+use crate::typeset;
 
 /// How long a burst of events may go on before the build starts.
 const SETTLE: Duration = Duration::from_millis(15);
@@ -126,6 +128,13 @@ fn rebuild(cfg: &Config) -> Result<()> {
     };
     match outcome {
         Ok(()) => eprintln!("rebuilt in {:.3}s", t.elapsed().as_secs_f64()),
+        Err(e) if typeset::abandoned() > 0 => {
+            // Typst cannot be stopped while it compiles: the runaway would keep a processor
+            // and its memory for the rest of the session, so the session ends here instead.
+            return Err(build_err(format!(
+                "{e}\nthe last good outputs are unchanged; watching stops, since the runaway typesetting cannot be stopped while it runs: fix the prose, then start `bsb watch` again"
+            )));
+        }
         Err(e) => eprintln!("{e}\nthe last good outputs are unchanged; waiting for the next change"),
     }
     comemo::evict(KEEP_COMPILATIONS);

@@ -16,6 +16,7 @@ use crate::lang::Lang;
 use crate::problem::{build_err, Result};
 use crate::study::{EventKind, Measure, Study};
 
+/// The font named in the SVGs: typst ignores generic families, so it must be one the report embeds.
 pub const FONT: &str = "Libertinus Serif";
 const WIDTH: u32 = 820;
 /// Tones that stay apart in greyscale and for colour-blind readers (after Okabe and Ito).
@@ -48,12 +49,16 @@ const PARTS: [RGBColor; 5] = [
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 
+/// One chart in one language, as SVG with its alternative text.
 #[derive(Clone, Debug)]
 pub struct Figure {
     /// File stem in `figures/`: an id, so it cannot leave the folder.
     pub name: crate::study::Id,
+    /// Its language.
     pub lang: String,
+    /// The SVG markup.
     pub svg: String,
+    /// The alternative text (PDF/UA requires one for every image).
     pub alt: String,
 }
 

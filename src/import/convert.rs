@@ -21,7 +21,8 @@ use super::project::{key, Project};
 use super::qdc;
 use super::report::{quoted, Part, Report};
 use super::sources::Text;
-use super::write::{self, toml_string, Files};
+use super::write::{self, toml_string};
+use crate::store::Outputs;
 use crate::problem::{Failure, Problems, Result};
 
 /// Where the excerpts go (the loader reads every `excerpts/*.csv`).
@@ -43,7 +44,7 @@ pub(crate) struct Settings<'a> {
 
 /// Build every data file of the study; `texts` holds each text source's prepared text
 /// (`None` for a source without text).
-pub(crate) fn convert(p: &Project, texts: &[Option<Text>], s: &Settings, report: &mut Report) -> Result<Files> {
+pub(crate) fn convert(p: &Project, texts: &[Option<Text>], s: &Settings, report: &mut Report) -> Result<Outputs> {
     let stem = s.archive.rsplit_once('.').map(|(a, _)| a).unwrap_or(s.archive);
     let project_name = if p.name.is_empty() { stem.to_string() } else { p.name.clone() };
     let design = design::build(p, &project_name, s.maps, s.qde, report)?;
@@ -54,7 +55,7 @@ pub(crate) fn convert(p: &Project, texts: &[Option<Text>], s: &Settings, report:
 
     let (excerpt_rows, long) = excerpts(p, texts, &design, &code_ids, &code_index, &case_index, s, report)?;
 
-    let mut files = Files::default();
+    let mut files = Outputs::default();
     files.add("study.toml", study_toml(p, &project_name, &design, s).into_bytes());
     files.add("interviews.csv", interviews_csv(p, &design));
     files.add("codebook.csv", qdc::codebook_csv(&p.codes, &code_ids, s.langs, report));

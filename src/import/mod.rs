@@ -44,7 +44,7 @@ const REPORT_FILE: &str = "import-report.md";
 fn import_qdpx_with(file: &Path, into: &Path, maps: &[String], langs: &[String], limits: &Limits) -> Result<Report> {
     let langs = languages(langs)?;
     // Refuse a full target before any work, so the analyst hears it first.
-    write::check_target_dir(into)?;
+    crate::store::check_target_dir(into)?;
     let mut archive = Archive::open(file, limits)?;
     let qde_index = find_project(&archive)?;
     let qde = format!("{}/{}", archive.label, archive.name(qde_index));
@@ -84,7 +84,7 @@ fn import_qdpx_with(file: &Path, into: &Path, maps: &[String], langs: &[String],
     let mut files = convert::convert(&project, &texts, &settings, &mut report)?;
     report.add(Part::Written, format!("{REPORT_FILE}: this report"));
     files.add(REPORT_FILE, report.markdown(None).into_bytes());
-    write::write_new_dir(into, &files)?;
+    crate::store::write_new_dir(into, &files)?;
     Ok(report)
 }
 
@@ -190,7 +190,7 @@ fn import_qdc_report(file: &Path, into: &Path, langs: &[String]) -> Result<Repor
             .add(Part::ToDo, format!("translate: labels and descriptions are the same words in {}", langs.join(", ")));
     }
     std::fs::create_dir_all(into).map_err(|e| build_err(format!("{}: cannot be created: {e}", into.display())))?;
-    write::write_new_file(&target, &csv)?;
+    crate::store::write_new_file(&target, &csv)?;
     Ok(report)
 }
 
@@ -239,7 +239,7 @@ pub fn export_qdc(data: &Path, out: &Path, lang: Option<&str>) -> Result<String>
         None => langs.first().cloned().ok_or_else(|| build_err("the study declares no language"))?,
     };
     let xml = qdc::export_xml(data, &study, &lang)?;
-    write::replace_file(out, xml.as_bytes())?;
+    crate::store::replace_file(out, xml.as_bytes())?;
     let themes = study.codes.iter().filter(|c| c.parent.is_none()).count();
     Ok(format!("wrote {} ({} codes, {themes} of them themes, named in `{lang}`)", out.display(), study.codes.len()))
 }

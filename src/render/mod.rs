@@ -23,7 +23,9 @@ use crate::study::{Study, Text};
 
 pub(crate) mod prose;
 
+/// The report's skeleton (minijinja over typst), compiled into the program.
 pub const MAIN_TEMPLATE: &str = include_str!("../../report/templates/main.typ.j2");
+/// The typst functions the skeleton uses for tables, figures and pages.
 pub const STYLE: &str = include_str!("../../report/templates/style.typ");
 /// The bibliography's name in the typst sources.
 pub const BIBLIOGRAPHY: &str = "references.yml";
@@ -85,12 +87,19 @@ pub(crate) fn environment(strict: bool, lang: Option<&Lang>) -> Environment<'sta
 /// What the provenance appendix states; filled in by the build from the manifest.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Provenance {
+    /// The study's version.
     pub version: String,
+    /// The date the build stamps on the documents.
     pub build_date: String,
+    /// The data's git commit this edition is built from (`+changes` when uncommitted edits reach it, `-` outside git).
     pub commit: String,
+    /// One hash of the inputs this edition reads.
     pub input_hash: String,
+    /// The typst version that typeset the documents.
     pub typst: String,
+    /// The input files, by path in the data directory.
     pub files: Vec<String>,
+    /// The releases recorded so far, as `report/releases/` holds them.
     pub releases: Vec<crate::releases::HistoryEntry>,
 }
 
@@ -175,7 +184,9 @@ struct ThemeView {
 
 /// The typst sources of one language edition, ready for the typesetter.
 pub struct Rendered {
+    /// The main source (`main.typ`).
     pub main: String,
+    /// Every other file it reads, by virtual path.
     pub files: BTreeMap<String, Vec<u8>>,
     /// For diagnostics: each source's virtual path → the study's own file it was made
     /// from (`prose/method.typ` → `data/prose/en/method.typ`).

@@ -11,21 +11,21 @@ use std::collections::BTreeMap;
 use crate::problem::{Pos, Problems};
 
 /// Largest CSV file read, in bytes.
-pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 /// Most records in one CSV file.
-pub const MAX_ROWS: usize = 50_000;
+pub(crate) const MAX_ROWS: usize = 50_000;
 /// Longest value of one field, in characters.
-pub const MAX_FIELD_CHARS: usize = 10_000;
+pub(crate) const MAX_FIELD_CHARS: usize = 10_000;
 use crate::study::{Id, Measure, Text};
 
 /// Normalise what spreadsheet programs write: strip a UTF-8 BOM, turn CRLF and lone CR
 /// into LF. Line numbers are unchanged by this.
-pub fn normalise(bytes: &[u8]) -> Result<String, String> {
+pub(crate) fn normalise(bytes: &[u8]) -> Result<String, String> {
     normalise_at(bytes).map_err(|(_, msg)| msg)
 }
 
 /// [`normalise`], with the line of an invalid byte given apart for the message's position.
-pub fn normalise_at(bytes: &[u8]) -> Result<String, (usize, String)> {
+pub(crate) fn normalise_at(bytes: &[u8]) -> Result<String, (usize, String)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let good = &bytes[..e.valid_up_to()];
@@ -45,7 +45,8 @@ pub fn normalise_at(bytes: &[u8]) -> Result<String, (usize, String)> {
 }
 
 /// One record of a CSV table, with accessors that report problems at its position.
-pub struct Row<'a> {
+pub(crate) struct Row<'a> {
+    /// Where the record is: file and line.
     pub pos: Pos,
     values: BTreeMap<String, String>,
     langs: &'a [String],
@@ -57,7 +58,7 @@ impl<'a> Row<'a> {
     }
 
     /// A required, non-empty field.
-    pub fn req(&self, field: &str, problems: &mut Problems) -> String {
+    pub(crate) fn req(&self, field: &str, problems: &mut Problems) -> String {
         match self.raw(field) {
             Some(v) if !v.is_empty() => v.to_string(),
             _ => {
@@ -68,13 +69,13 @@ impl<'a> Row<'a> {
     }
 
     /// An optional field: `None` when missing or empty.
-    pub fn opt(&self, field: &str) -> Option<String> {
+    pub(crate) fn opt(&self, field: &str) -> Option<String> {
         self.raw(field).filter(|v| !v.is_empty()).map(str::to_string)
     }
 
     /// A required id, checked against the id rule (empty when missing or broken, after a
     /// problem is reported).
-    pub fn id(&self, field: &str, problems: &mut Problems) -> String {
+    pub(crate) fn id(&self, field: &str, problems: &mut Problems) -> String {
         let value = self.req(field, problems);
         if value.is_empty() {
             return String::new();
@@ -83,18 +84,18 @@ impl<'a> Row<'a> {
     }
 
     /// An optional id: `None` when missing or empty.
-    pub fn opt_id(&self, field: &str, problems: &mut Problems) -> Option<String> {
+    pub(crate) fn opt_id(&self, field: &str, problems: &mut Problems) -> Option<String> {
         self.opt(field).map(|v| self.check_id(field, &v, problems).into())
     }
 
     /// An optional id that names an output (a table or a figure): typed, so that only a
     /// checked id can become a file name or a label.
-    pub fn opt_name(&self, field: &str, problems: &mut Problems) -> Option<Id> {
+    pub(crate) fn opt_name(&self, field: &str, problems: &mut Problems) -> Option<Id> {
         self.opt(field).map(|v| self.check_id(field, &v, problems)).filter(|id| !id.is_empty())
     }
 
     /// A `;`-separated list of ids (empty items ignored), each checked.
-    pub fn ids(&self, field: &str, problems: &mut Problems) -> Vec<String> {
+    pub(crate) fn ids(&self, field: &str, problems: &mut Problems) -> Vec<String> {
         self.list(field).iter().map(|v| self.check_id(field, v, problems).into()).collect()
     }
 
@@ -106,7 +107,7 @@ impl<'a> Row<'a> {
     }
 
     /// `<field>_<lang>` for every language, each optional (empty when missing).
-    pub fn opt_text(&self, field: &str) -> Text {
+    pub(crate) fn opt_text(&self, field: &str) -> Text {
         Text(
             self.langs
                 .iter()
@@ -116,12 +117,12 @@ impl<'a> Row<'a> {
     }
 
     /// A `;`-separated list (empty items ignored).
-    pub fn list(&self, field: &str) -> Vec<String> {
+    pub(crate) fn list(&self, field: &str) -> Vec<String> {
         self.raw(field).unwrap_or("").split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
     }
 
     /// `<field>_<lang>` for every language of the study, each required.
-    pub fn text(&self, field: &str, problems: &mut Problems) -> Text {
+    pub(crate) fn text(&self, field: &str, problems: &mut Problems) -> Text {
         let mut text = Text::default();
         for lang in self.langs {
             let column = format!("{field}_{lang}");
@@ -139,7 +140,8 @@ impl<'a> Row<'a> {
         text
     }
 
-    pub fn uint(&self, field: &str, problems: &mut Problems) -> u32 {
+    /// A whole number that must be given; a problem (and 0) otherwise.
+    pub(crate) fn uint(&self, field: &str, problems: &mut Problems) -> u32 {
         let value = self.req(field, problems);
         if value.is_empty() {
             return 0;
@@ -150,7 +152,8 @@ impl<'a> Row<'a> {
         })
     }
 
-    pub fn number(&self, field: &str, problems: &mut Problems) -> f64 {
+    /// A number that must be given (a decimal comma is accepted); a problem (and 0) otherwise.
+    pub(crate) fn number(&self, field: &str, problems: &mut Problems) -> f64 {
         let value = self.req(field, problems);
         if value.is_empty() {
             return 0.0;
@@ -165,7 +168,8 @@ impl<'a> Row<'a> {
         }
     }
 
-    pub fn measure(&self, field: &str, problems: &mut Problems) -> Measure {
+    /// A unit of measure (`count`, `percent`, `years`, `nok_million`); a problem otherwise.
+    pub(crate) fn measure(&self, field: &str, problems: &mut Problems) -> Measure {
         let value = self.req(field, problems);
         match value.as_str() {
             "count" => Measure::Count,
@@ -188,14 +192,16 @@ impl<'a> Row<'a> {
 /// The outcome of reading one CSV file: its rows, and whether the file as a whole could be
 /// read (a file with a broken header or a broken quote cannot be trusted to hold every
 /// record, so references into it are not checked one by one).
-pub struct Parsed<'a> {
+pub(crate) struct Parsed<'a> {
+    /// The records read, in file order.
     pub rows: Vec<Row<'a>>,
+    /// Whether the whole file could be read.
     pub readable: bool,
 }
 
 /// The separator of a file, decided from its header row: `;` when the header has `;`
 /// outside quotes and no `,` (Excel in a Norwegian locale), else `,`.
-pub fn separator(header: &str) -> char {
+pub(crate) fn separator(header: &str) -> char {
     let (mut commas, mut semis, mut quoted) = (0, 0, false);
     for c in header.chars() {
         match c {
@@ -372,7 +378,7 @@ fn control_char(value: &str, text_column: bool) -> Option<(usize, char)> {
 
 /// Parse one CSV file into rows. `file` is the name used in messages; `required` are
 /// the plain columns the table must have and `texts` its language-suffixed fields.
-pub fn parse<'a>(
+pub(crate) fn parse<'a>(
     file: &str,
     bytes: &[u8],
     langs: &'a [String],

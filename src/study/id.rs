@@ -70,10 +70,12 @@ impl Id {
         }
     }
 
+    /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// Whether it is empty (an optional id left blank).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -13,6 +13,10 @@ use crate::problem::{Failure, IoContext, Problems, Result};
 /// The study file and the tables, by the name used in `data/` (`codebook` means
 /// `codebook.csv` or every `codebook/*.csv`).
 const STUDY_FILE: &str = "study.toml";
+/// The folder of a study's data with whole language files (`lang/<code>.toml`).
+pub const LANG_DIR: &str = "lang";
+/// The folder of a study's data with its own words over the skeleton's (`words/<code>.toml`).
+pub const WORDS_DIR: &str = "words";
 
 /// Reads `dir` into a [`Study`] and the problems found on the way (a value that cannot
 /// be read is left empty, so validation can still report everything else at once). Only
@@ -54,7 +58,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
     };
     read_meta(&mut study, &file, &source, &root, &mut problems);
     // The study's own language files and words (checked by `lang`, read here with the rest).
-    crate::lang::read_files(dir, &mut study.files)?;
+    read_lang_files(dir, &mut study.files)?;
     unknown_languages(&study, &Section::new(&file, &source, None, &root, &[]).pos("languages"), &mut problems);
     let langs = study.meta.languages.clone();
 
@@ -620,6 +624,29 @@ fn read_bibliography(dir: &Path, study: &mut Study, problems: &mut Problems) {
     }
 }
 
+/// Read `lang/*.toml` and `words/*.toml` of a data directory into the study's files.
+fn read_lang_files(dir: &Path, files: &mut Vec<SourceFile>) -> Result<()> {
+    for sub in [LANG_DIR, WORDS_DIR] {
+        let folder = dir.join(sub);
+        if !folder.is_dir() {
+            continue;
+        }
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .at("read", &folder)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        names.sort();
+        for n in names {
+            let bytes = std::fs::read(folder.join(&n)).at("read", &folder.join(&n))?;
+            files.push(SourceFile { path: format!("{sub}/{n}"), bytes });
+        }
+    }
+    Ok(())
+}
+
+/// A full ISO date (`2020-06-30`) as year, month and day; `None` for anything less precise or invalid.
 pub fn parse_full_date(s: &str) -> Option<(i32, u8, u8)> {
     let d = parse_partial_date(s)?;
     Some((d.year, d.month?, d.day?))

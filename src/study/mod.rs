@@ -35,19 +35,30 @@ impl Text {
     }
 }
 
+/// The study as `study.toml` describes it: names, dates, languages and the small-cell rule.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Meta {
+    /// The study's short name, used in file names and PDF identifiers.
     pub slug: Id,
+    /// The version of this report (`1.0`), printed and recorded in releases.
     pub version: String,
     /// ISO date of this version (`2020-06-30`).
     pub date: String,
+    /// The languages of the study, in the order the editions are built.
     pub languages: Vec<String>,
+    /// Counts of people from 1 to `k − 1` print as `<k`.
     pub small_cell_k: u32,
+    /// The report's title.
     pub title: Text,
+    /// The line under the title.
     pub subtitle: Text,
+    /// The title in running heads.
     pub short_title: Text,
+    /// Who commissioned the study.
     pub commissioner: Text,
+    /// Who wrote the report (a person or a body).
     pub author: Text,
+    /// The note that says the excerpts are paraphrases, printed with them.
     pub excerpt_notice: Text,
     /// Keywords per language.
     pub keywords: BTreeMap<String, Vec<String>>,
@@ -129,175 +140,274 @@ pub struct Bibliography {
     pub text: String,
 }
 
+/// A treatment model (`[[model]]`): a column of the comparison tables.
 #[derive(Clone, Debug, Serialize)]
 pub struct Model {
+    /// Where it is defined.
     pub pos: Pos,
+    /// Its id, referred to by units and findings.
     pub id: String,
+    /// The short name in table headers.
     pub short: Text,
+    /// The full name in running text.
     pub name: Text,
+    /// What the model is, in a sentence or two.
     pub description: Text,
 }
 
+/// A health region (`[[region]]`) that holds units.
 #[derive(Clone, Debug, Serialize)]
 pub struct Region {
+    /// Where it is defined.
     pub pos: Pos,
+    /// Its id, referred to by units and interviews.
     pub id: String,
+    /// Its name.
     pub name: Text,
 }
 
+/// A treatment unit (`[[unit]]`): one place in one region, offering one model.
 #[derive(Clone, Debug, Serialize)]
 pub struct Unit {
+    /// Where it is defined.
     pub pos: Pos,
+    /// Its id, referred to by interviews.
     pub id: String,
+    /// The region it lies in.
     pub region: String,
+    /// The model it offers.
     pub model: String,
+    /// Its name.
     pub name: Text,
     /// Names a reader knows this unit by (hospital, town), which prose must not tie to it.
     pub places: Vec<String>,
 }
 
+/// Whether an interview spoke with one person or a group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InterviewKind {
+    /// One participant.
     Individual,
+    /// Several participants at once.
     Group,
 }
 
+/// One interview of the register (`interviews.csv`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Interview {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id, referred to by excerpts.
     pub id: String,
+    /// The region of the unit where it took place.
     pub region: String,
+    /// The unit where it took place (and so the model).
     pub unit: String,
+    /// One person or a group.
     pub kind: InterviewKind,
+    /// How many people took part.
     pub participants: u32,
 }
 
 /// A node of the codebook: a theme (no parent) or a subtheme.
 #[derive(Clone, Debug, Serialize)]
 pub struct Code {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id (`T01`, `T01.2`).
     pub id: String,
+    /// The theme above it; `None` for a theme.
     pub parent: Option<String>,
+    /// The section of the published report that discusses it (`4.1`).
     pub section: String,
+    /// Its label in tables.
     pub label: Text,
+    /// What it covers.
     pub description: Text,
 }
 
+/// One coded excerpt: a short paraphrase of what a participant said.
 #[derive(Clone, Debug, Serialize)]
 pub struct Excerpt {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id (`E042`).
     pub id: String,
+    /// The interview it comes from.
     pub interview: String,
+    /// The participant's pseudonym, unique in the study and never printed.
     pub participant: String,
+    /// The codebook nodes it is coded to.
     pub codes: Vec<String>,
+    /// The paraphrase in each language.
     pub text: Text,
 }
 
+/// A row of the model comparison (Table 2): a trait with the subthemes that bear on it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Trait {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id, referred to by findings and recommendations.
     pub id: String,
+    /// Its label in the table.
     pub label: Text,
+    /// The subthemes whose excerpts count as its evidence.
     pub codes: Vec<String>,
 }
 
+/// A cell of the model comparison: what one model shows on one trait.
 #[derive(Clone, Debug, Serialize)]
 pub struct ModelFinding {
+    /// Where it is read from.
     pub pos: Pos,
+    /// The trait (row).
     pub trait_id: String,
+    /// The model (column).
     pub model: String,
+    /// The finding, in words.
     pub finding: Text,
 }
 
+/// A row of the comparison with the compilation (Table 3).
 #[derive(Clone, Debug, Serialize)]
 pub struct Factor {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id.
     pub id: String,
+    /// The factor compared.
     pub label: Text,
+    /// What the compilation says about it.
     pub compilation: Text,
+    /// Where in the compilation.
     pub compilation_pages: String,
+    /// What this study says about it.
     pub bsb: Text,
+    /// Where in this study's report.
     pub bsb_pages: String,
 }
 
+/// A column of the recommendations table (Table 4).
 #[derive(Clone, Debug, Serialize)]
 pub struct RecColumn {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id, referred to by recommendations.
     pub id: String,
+    /// Its heading.
     pub label: Text,
 }
 
+/// One recommendation, with the evidence it rests on.
 #[derive(Clone, Debug, Serialize)]
 pub struct Recommendation {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id.
     pub id: String,
+    /// The column of Table 4 it stands in.
     pub column: String,
+    /// The recommendation, in words.
     pub text: Text,
+    /// The themes, codes or traits it rests on.
     pub rests_on: Vec<String>,
 }
 
+/// What kind of event a timeline row is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EventKind {
+    /// A decision or letter of policy.
     Policy,
+    /// An evaluation or report.
     Evaluation,
 }
 
 /// A date given as precisely as the source allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct PartialDate {
+    /// The year, always given.
     pub year: i32,
+    /// The month (1–12), when the source gives it.
     pub month: Option<u8>,
+    /// The day of the month, when the source gives it.
     pub day: Option<u8>,
 }
 
+/// A dated event of the timeline (`context/timeline.csv`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Event {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id.
     pub id: String,
+    /// When it happened, as precisely as the source says.
     pub date: PartialDate,
+    /// Policy or evaluation.
     pub kind: EventKind,
+    /// What happened.
     pub label: Text,
+    /// The bibliography key of the source.
     pub source: String,
     /// Where in the source (section, page, slide), in each language; may be empty.
     pub reference: Text,
 }
 
+/// The unit a context number is stated in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
+    /// A number of people or things.
     Count,
+    /// A share in percent.
     Percent,
+    /// A duration or age in years.
     Years,
+    /// Money in millions of Norwegian kroner.
     NokMillion,
 }
 
+/// One number stated by a source (`context/facts`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Fact {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id, referred to by prose and sets.
     pub id: String,
+    /// The number.
     pub value: f64,
+    /// What the number counts or measures.
     pub unit: Measure,
     /// The context table this fact is listed in (`unn-cohort`), if any.
     pub table: Option<Id>,
+    /// The date the number is true of.
     pub date: String,
+    /// The bibliography key of the source.
     pub source: String,
     /// Where in the source (section, page, slide), in each language; may be empty.
     pub reference: Text,
+    /// What the number is, in words.
     pub label: Text,
 }
 
 /// A breakdown of one whole into parts (shares of 100 % or counts summing to a fact).
 #[derive(Clone, Debug, Serialize)]
 pub struct ShareSet {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id, referred to by its shares.
     pub id: String,
+    /// Percent (parts of 100) or counts.
     pub unit: Measure,
+    /// The fact its counts add up to, if any.
     pub total_fact: Option<String>,
+    /// The bibliography key of the source.
     pub source: String,
     /// Where in the source (section, page, slide), in each language; may be empty.
     pub reference: Text,
+    /// Its title in figures and tables.
     pub title: Text,
     /// Figure this set is drawn in (sets with the same figure share one chart).
     pub figure: Option<Id>,
@@ -305,42 +415,63 @@ pub struct ShareSet {
     pub table: Option<Id>,
 }
 
+/// One part of a breakdown (`context/shares.csv`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Share {
+    /// Where it is read from.
     pub pos: Pos,
+    /// The breakdown it belongs to.
     pub set: String,
+    /// Its id within the set.
     pub id: String,
+    /// Its share or count.
     pub value: f64,
+    /// What the part is.
     pub label: Text,
 }
 
 /// A figure as the published report printed it; only ever compared with the data.
 #[derive(Clone, Debug, Serialize)]
 pub struct Published {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id.
     pub id: String,
     /// Where the 2020 report prints it, in each language ("tabell 1 i avsnitt 3.3").
     pub location: Text,
+    /// Where the published report states it (`table` or `prose`), a key into the words.
     pub statement: String,
+    /// The computed metric it is compared with.
     pub metric: String,
+    /// The value the published report gives.
     pub value: f64,
+    /// Why a difference, if any, is expected.
     pub note: Text,
 }
 
+/// A choice the data had to make where the sources are silent (`notes.csv`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Note {
+    /// Where it is read from.
     pub pos: Pos,
+    /// Its id.
     pub id: String,
+    /// What it is about (an id, a table or a file).
     pub topic: String,
+    /// The choice and why, in words.
     pub text: Text,
 }
 
 /// A chapter's running text in one language (typst markup with `{{ … }}` values).
 #[derive(Clone, Debug, Serialize)]
 pub struct Prose {
+    /// The file it is read from, as named in messages.
     pub file: String,
+    /// Its language.
     pub lang: String,
+    /// The chapter it is the text of (its file name).
     pub chapter: Id,
+    /// The typst markup, as written.
     pub text: String,
 }
 
@@ -349,33 +480,56 @@ pub struct Prose {
 pub struct SourceFile {
     /// Path relative to the data directory.
     pub path: String,
+    /// Its bytes, as read.
     pub bytes: Vec<u8>,
 }
 
+/// A whole study as loaded from `data/`, before validation.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Study {
+    /// `study.toml`'s top level.
     pub meta: Meta,
+    /// The treatment models.
     pub models: Vec<Model>,
+    /// The health regions.
     pub regions: Vec<Region>,
+    /// The units, each in a region with a model.
     pub units: Vec<Unit>,
+    /// The interview register.
     pub interviews: Vec<Interview>,
+    /// The codebook: themes and subthemes.
     pub codes: Vec<Code>,
+    /// Every coded excerpt.
     pub excerpts: Vec<Excerpt>,
+    /// Rows of the model comparison.
     pub traits: Vec<Trait>,
+    /// Cells of the model comparison.
     pub model_findings: Vec<ModelFinding>,
+    /// Rows of the comparison with the compilation.
     pub factors: Vec<Factor>,
+    /// Columns of the recommendations table.
     pub rec_columns: Vec<RecColumn>,
+    /// The recommendations.
     pub recommendations: Vec<Recommendation>,
+    /// The timeline.
     pub events: Vec<Event>,
+    /// Numbers stated by sources.
     pub facts: Vec<Fact>,
+    /// Breakdowns of a whole into parts.
     pub sets: Vec<ShareSet>,
+    /// The parts of those breakdowns.
     pub shares: Vec<Share>,
+    /// Figures as the published report printed them.
     pub published: Vec<Published>,
+    /// Choices the data had to make.
     pub notes: Vec<Note>,
+    /// Chapter texts, per language.
     pub prose: Vec<Prose>,
+    /// The bibliography, when the study has one.
     pub bibliography: Option<Bibliography>,
     /// The questionnaire and its answers (`data/survey/`), empty when there is none.
     pub survey: crate::survey::Survey,
+    /// Every file read, for the manifest.
     #[serde(skip)]
     pub files: Vec<SourceFile>,
     /// Files that could not be read as a whole (a broken header, quote or encoding).
@@ -394,10 +548,12 @@ pub struct Unreadable {
 }
 
 impl Study {
+    /// The unit with this id.
     pub fn unit(&self, id: &str) -> Option<&Unit> {
         self.units.iter().find(|u| u.id == id)
     }
 
+    /// The interview with this id.
     pub fn interview(&self, id: &str) -> Option<&Interview> {
         self.interviews.iter().find(|i| i.id == id)
     }
@@ -466,6 +622,7 @@ impl Study {
         self.interviews.iter().filter_map(|i| Some((i.id.as_str(), *units.get(i.unit.as_str())?))).collect()
     }
 
+    /// The text of `chapter` in `lang`.
     pub fn prose(&self, lang: &str, chapter: &str) -> Option<&Prose> {
         self.prose.iter().find(|p| p.lang == lang && p.chapter == chapter)
     }

@@ -31,7 +31,9 @@ pub enum Kind {
 /// One column of a table.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Column {
+    /// Its name in the header (without the `_<lang>` suffix of a text).
     pub name: &'static str,
+    /// What it holds.
     pub kind: Kind,
     /// Whether the header must have it (an optional column may be left out whole).
     pub required: bool,
@@ -40,7 +42,9 @@ pub struct Column {
 /// One table of the study: `<table>.csv`, or every `<table>/*.csv`.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Schema {
+    /// The table's name in `data/` (`interviews`, `context/facts`).
     pub table: &'static str,
+    /// Its columns, in written order.
     pub columns: &'static [Column],
 }
 
@@ -54,21 +58,27 @@ const fn opt(name: &'static str, kind: Kind) -> Column {
 
 use Kind::*;
 
+/// `interviews.csv`: the interview register.
 pub const INTERVIEWS: Schema = Schema {
     table: "interviews",
     columns: &[req("id", Id), req("region", Id), req("unit", Id), req("kind", Plain), req("participants", Count)],
 };
+/// `codebook.csv`: themes and subthemes.
 pub const CODEBOOK: Schema = Schema {
     table: "codebook",
     columns: &[req("id", Id), req("parent", Id), req("section", Plain), req("label", Text), req("description", Text)],
 };
+/// `excerpts/*.csv`: the coded excerpts.
 pub const EXCERPTS: Schema = Schema {
     table: "excerpts",
     columns: &[req("id", Id), req("interview", Id), req("participant", Id), req("codes", Ids), req("text", Text)],
 };
+/// `traits.csv`: rows of the model comparison.
 pub const TRAITS: Schema = Schema { table: "traits", columns: &[req("id", Id), req("label", Text), req("codes", Ids)] };
+/// `model-findings.csv`: cells of the model comparison.
 pub const MODEL_FINDINGS: Schema =
     Schema { table: "model-findings", columns: &[req("trait", Id), req("model", Id), req("finding", Text)] };
+/// `factors.csv`: rows of the comparison with the compilation.
 pub const FACTORS: Schema = Schema {
     table: "factors",
     columns: &[
@@ -80,12 +90,15 @@ pub const FACTORS: Schema = Schema {
         req("bsb_pages", Plain),
     ],
 };
+/// `recommendation-columns.csv`: columns of the recommendations table.
 pub const RECOMMENDATION_COLUMNS: Schema =
     Schema { table: "recommendation-columns", columns: &[req("id", Id), req("label", Text)] };
+/// `recommendations.csv`: the recommendations.
 pub const RECOMMENDATIONS: Schema = Schema {
     table: "recommendations",
     columns: &[req("id", Id), req("column", Id), req("text", Text), req("rests_on", Ids)],
 };
+/// `context/timeline.csv`: dated events.
 pub const TIMELINE: Schema = Schema {
     table: "context/timeline",
     columns: &[
@@ -97,6 +110,7 @@ pub const TIMELINE: Schema = Schema {
         opt("ref", Plain),
     ],
 };
+/// `context/facts/*.csv`: numbers stated by sources.
 pub const FACTS: Schema = Schema {
     table: "context/facts",
     columns: &[
@@ -110,6 +124,7 @@ pub const FACTS: Schema = Schema {
         req("label", Text),
     ],
 };
+/// `context/sets.csv`: breakdowns of a whole.
 pub const SETS: Schema = Schema {
     table: "context/sets",
     columns: &[
@@ -123,10 +138,12 @@ pub const SETS: Schema = Schema {
         req("title", Text),
     ],
 };
+/// `context/shares.csv`: the parts of those breakdowns.
 pub const SHARES: Schema = Schema {
     table: "context/shares",
     columns: &[req("set", Id), req("id", Id), req("value", Number), req("label", Text)],
 };
+/// `published.csv`: figures as the published report printed them.
 pub const PUBLISHED: Schema = Schema {
     table: "published",
     columns: &[
@@ -138,6 +155,7 @@ pub const PUBLISHED: Schema = Schema {
         req("note", Text),
     ],
 };
+/// `notes.csv`: choices the data had to make.
 pub const NOTES: Schema = Schema { table: "notes", columns: &[req("id", Id), req("topic", Id), req("text", Text)] };
 
 /// Every table, in the order the loader reads them.

@@ -9,11 +9,13 @@ use crate::study::{Id, Text};
 
 /// A table of `study.toml` (the root, or one entry of an array of tables), with what is
 /// needed to locate its keys.
-pub struct Section<'a> {
+pub(crate) struct Section<'a> {
+    /// The file as named in messages.
     pub file: &'a str,
     source: &'a str,
     /// `None` for the root table, `Some(("region", 1))` for the second `[[region]]`.
     array: Option<(&'a str, usize)>,
+    /// The table's keys and values.
     pub table: &'a toml::Table,
     langs: &'a [String],
     /// The keys read so far; any other key in the table is unknown (a typo, say).
@@ -21,7 +23,8 @@ pub struct Section<'a> {
 }
 
 impl<'a> Section<'a> {
-    pub fn new(
+    /// A section of `file` (whose text is `source`) for a study in `langs`.
+    pub(crate) fn new(
         file: &'a str,
         source: &'a str,
         array: Option<(&'a str, usize)>,
@@ -32,7 +35,7 @@ impl<'a> Section<'a> {
     }
 
     /// The name of a key as shown in messages: `region[2].name_en`.
-    pub fn field(&self, key: &str) -> String {
+    pub(crate) fn field(&self, key: &str) -> String {
         match self.array {
             Some((name, index)) => format!("{name}[{}].{key}", index + 1),
             None => key.to_string(),
@@ -40,7 +43,7 @@ impl<'a> Section<'a> {
     }
 
     /// The line of `key` in this table, or of the table's header when the key is absent.
-    pub fn line(&self, key: &str) -> usize {
+    pub(crate) fn line(&self, key: &str) -> usize {
         let mut current: Option<(String, usize)> = None;
         let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
         let mut header_line = 1;
@@ -74,12 +77,12 @@ impl<'a> Section<'a> {
     }
 
     /// Note `key` as known without reading it through this section.
-    pub fn mark(&self, key: &str) {
+    pub(crate) fn mark(&self, key: &str) {
         self.used.borrow_mut().insert(key.to_string());
     }
 
     /// Report every key of the table that no accessor asked for.
-    pub fn unknown_keys(&self, problems: &mut Problems) {
+    pub(crate) fn unknown_keys(&self, problems: &mut Problems) {
         let used = self.used.borrow();
         for key in self.table.keys().filter(|k| !used.contains(*k)) {
             let known: Vec<&str> = used.iter().map(String::as_str).collect();
@@ -117,11 +120,13 @@ impl<'a> Section<'a> {
         true
     }
 
-    pub fn pos(&self, key: &str) -> Pos {
+    /// Where `key` is: the file and the key's line.
+    pub(crate) fn pos(&self, key: &str) -> Pos {
         Pos::new(self.file, self.line(key))
     }
 
-    pub fn string(&self, key: &str, problems: &mut Problems) -> String {
+    /// A string that must be given and not blank; a problem otherwise.
+    pub(crate) fn string(&self, key: &str, problems: &mut Problems) -> String {
         self.mark(key);
         match self.table.get(key) {
             Some(toml::Value::String(s)) if !s.trim().is_empty() => {
@@ -147,7 +152,7 @@ impl<'a> Section<'a> {
     }
 
     /// A required id, checked against the id rule.
-    pub fn id(&self, key: &str, problems: &mut Problems) -> Id {
+    pub(crate) fn id(&self, key: &str, problems: &mut Problems) -> Id {
         let value = self.string(key, problems);
         if value.is_empty() {
             return Id::default();
@@ -159,7 +164,7 @@ impl<'a> Section<'a> {
     }
 
     /// `key_<lang>` for every language, or a table `key = { nb = "…", en = "…" }`.
-    pub fn text(&self, key: &str, problems: &mut Problems) -> Text {
+    pub(crate) fn text(&self, key: &str, problems: &mut Problems) -> Text {
         let mut text = Text::default();
         self.mark(key);
         let nested = self.table.get(key).and_then(toml::Value::as_table);
@@ -189,7 +194,7 @@ impl<'a> Section<'a> {
     }
 
     /// An optional text in quotes: `None` when absent or empty.
-    pub fn opt_string(&self, key: &str, problems: &mut Problems) -> Option<String> {
+    pub(crate) fn opt_string(&self, key: &str, problems: &mut Problems) -> Option<String> {
         self.mark(key);
         match self.table.get(key) {
             None => None,
@@ -209,7 +214,7 @@ impl<'a> Section<'a> {
     }
 
     /// A list of strings; empty when absent.
-    pub fn strings(&self, key: &str, problems: &mut Problems) -> Vec<String> {
+    pub(crate) fn strings(&self, key: &str, problems: &mut Problems) -> Vec<String> {
         self.mark(key);
         match self.table.get(key) {
             None => Vec::new(),

@@ -72,18 +72,13 @@ pub(crate) fn source_hash(job: &Job) -> String {
     manifest::combined(&entries)
 }
 
-/// Typeset one HTML page, watched like the PDF (see [`super::typeset`]).
+/// Typeset one HTML page, watched like the PDF (see [`super::typeset`]): an overrun is an
+/// error, never the end of the process.
 pub(crate) fn typeset_html(job: &Job) -> Result<Page> {
-    let ident = job.ident.clone();
-    let guard = super::watchdog(super::deadline(job), super::memory_limit_mb(), move |why| {
-        eprintln!("error: typesetting the web page of {ident} {why}; does a prose file (data/prose) run a loop without end or build something without bound?");
-        std::process::exit(1)
-    });
-    let result = typeset_here(job);
-    drop(guard);
-    result
+    super::watched(job, typeset_here)
 }
 
+/// Typeset one HTML page on the calling thread.
 fn typeset_here(job: &Job) -> Result<Page> {
     let world = MemoryWorld::with_library(job, &HTML_LIBRARY)?;
     let compiled = typst::compile::<HtmlDocument>(&world);

@@ -3,7 +3,9 @@
 //! fixed date, and PDF export held to PDF/A-2a and PDF/UA-1.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Smart};
@@ -27,6 +29,7 @@ pub const CREATOR: &str = "bsb with Typst 0.15";
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
 
 /// One document to typeset: the main source and every other file it may read.
+#[derive(Clone)]
 pub struct Job {
     /// The main source (`main.typ`), rendered from the skeleton.
     pub main: String,
@@ -131,10 +134,10 @@ fn not_served(id: FileId) -> FileError {
 
 /// How long typesetting one edition may take before it is stopped as a runaway: a minute,
 /// plus a second for every 10 kB of typst source (a large study takes longer on its own).
-pub fn deadline(job: &Job) -> std::time::Duration {
+pub fn deadline(job: &Job) -> Duration {
     let source: usize =
         job.main.len() + job.files.iter().filter(|(p, _)| p.ends_with(".typ")).map(|(_, b)| b.len()).sum::<usize>();
-    std::time::Duration::from_secs(60 + (source / 10_000) as u64)
+    Duration::from_secs(60 + (source / 10_000) as u64)
 }
 
 /// How much memory (resident, whole process) typesetting may reach before it is stopped:
@@ -152,46 +155,128 @@ pub fn memory_limit_mb() -> u64 {
 /// warnings beside the PDF.
 ///
 /// Typst is watched: code in a prose file that loops without end or grows without bound
-/// ends the run after [`deadline`] or at [`memory_limit_mb`] with an error naming the
-/// edition, never as a hang or a process killed by the system. Typst cannot be stopped
-/// from outside while it compiles, so the watchdog ends the process (exit 1) itself; no
-/// output has been written at that point, and the lock on the output tree is released.
+/// fails the edition after [`deadline`] or at [`memory_limit_mb`] with an error naming it,
+/// never as a hang or a process killed by the system. The stage never ends the process:
+/// it returns the error and the command decides (see [`abandoned`]).
 pub fn typeset(job: &Job) -> Result<Pdf> {
-    let ident = job.ident.clone();
-    let guard = watchdog(deadline(job), memory_limit_mb(), move |why| {
-        eprintln!("error: typesetting {ident} {why}; does a prose file (data/prose) run a loop without end or build something without bound?");
-        std::process::exit(1)
-    });
-    let result = typeset_here(job);
-    drop(guard);
-    result
+    watched(job, typeset_here)
 }
 
-/// Watch the current work from a thread of its own: call `overrun` with the reason when it
-/// runs past `deadline` or the process's memory passes `memory_mb`. The watch ends when the
-/// returned sender is dropped.
-pub fn watchdog(
-    deadline: std::time::Duration,
-    memory_mb: u64,
-    overrun: impl FnOnce(String) + Send + 'static,
-) -> std::sync::mpsc::Sender<()> {
-    use std::sync::mpsc::RecvTimeoutError;
-    let (tx, rx) = std::sync::mpsc::channel::<()>();
-    let start = std::time::Instant::now();
-    std::thread::spawn(move || loop {
-        match rx.recv_timeout(std::time::Duration::from_millis(50)) {
-            Err(RecvTimeoutError::Timeout) => {}
-            _ => return,
-        }
-        if start.elapsed() > deadline {
-            return overrun(format!("did not finish within {} s", deadline.as_secs()));
-        }
-        if let Some(mb) = resident_mb().filter(|mb| *mb > memory_mb) {
-            return overrun(format!("used {mb} MB of memory, more than the {memory_mb} MB allowed"));
-        }
-    });
-    tx
+/// Run `work` (a PDF or a web page of `job`) under [`deadline`] and [`memory_limit_mb`].
+pub(crate) fn watched<T: Send + 'static>(job: &Job, work: fn(&Job) -> Result<T>) -> Result<T> {
+    typeset_within(job, deadline(job), memory_limit_mb(), work)
 }
+
+/// Typesetting runs that overran and were given up while typst still works on them.
+static ABANDONED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many typesetting runs were given up (past their deadline or memory limit) and
+/// still run: typst cannot be stopped from outside while it compiles, so such a run goes
+/// on in its own thread, using a processor and memory, until it ends by itself. `bsb build`
+/// exits on the error anyway; `bsb watch` stops when this is not zero rather than keep
+/// the runaway alive for the rest of the session.
+pub fn abandoned() -> usize {
+    ABANDONED.load(Ordering::SeqCst)
+}
+
+/// [`typeset`] with explicit limits. Typst compiles on a thread of its own while this one
+/// watches the clock and the process's memory; on an overrun the error is returned at once
+/// and the compiling thread is left to finish (counted by [`abandoned`]).
+fn typeset_within<T: Send + 'static>(
+    job: &Job,
+    deadline: Duration,
+    memory_mb: u64,
+    work: fn(&Job) -> Result<T>,
+) -> Result<T> {
+    let (tx, rx) = mpsc::channel();
+    // Whether the compiling thread has ended, or this one has given up on it: decided under
+    // one lock, so a run is counted as abandoned exactly while it still runs.
+    let state = Arc::new(Mutex::new(Run::Going));
+    let (owned, theirs) = (job.clone(), state.clone());
+    std::thread::Builder::new()
+        .name(format!("typeset {}", job.ident))
+        .spawn(move || {
+            let _ended = Ended(theirs);
+            let _ = tx.send(work(&owned));
+        })
+        .map_err(|e| build_err(format!("typesetting {}: cannot start a thread: {e}", job.ident)))?;
+    let start = Instant::now();
+    let mut memory_checked: Option<Instant> = None;
+    loop {
+        match rx.try_recv() {
+            Ok(result) => return result,
+            Err(mpsc::TryRecvError::Disconnected) => return Err(stopped(job)),
+            Err(mpsc::TryRecvError::Empty) => {}
+        }
+        let overrun = if start.elapsed() > deadline {
+            Some(format!("did not finish within {} s", deadline.as_secs()))
+        } else if memory_checked.is_none_or(|t| t.elapsed() >= TICK) {
+            memory_checked = Some(Instant::now());
+            resident_mb()
+                .filter(|mb| *mb > memory_mb)
+                .map(|mb| format!("used {mb} MB of memory, more than the {memory_mb} MB allowed"))
+        } else {
+            None
+        };
+        if let Some(why) = overrun {
+            let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+            if *state == Run::Ended {
+                // It ended just now: its result (or its panic) is what counts.
+                drop(state);
+                return rx.try_recv().unwrap_or_else(|_| Err(stopped(job)));
+            }
+            *state = Run::GivenUp;
+            ABANDONED.fetch_add(1, Ordering::SeqCst);
+            return Err(build_err(format!(
+                "typesetting {} {why}; does a prose file (data/prose) run a loop without end or build something without bound?",
+                job.ident
+            )));
+        }
+        // Typst lays out in parallel on rayon's pool, and this thread may be one of that
+        // pool's workers (the build typesets its editions in parallel): waiting idle here
+        // could leave typst's work with no worker to run it. So this thread runs pool work
+        // while it waits, and only sleeps when there is none.
+        match rayon::yield_now() {
+            Some(rayon::Yield::Executed) => {}
+            _ => std::thread::sleep(POLL),
+        }
+    }
+}
+
+/// The error for a compiling thread that ended without a result (typst panicked).
+fn stopped(job: &Job) -> crate::problem::Failure {
+    build_err(format!("typesetting {} stopped without a result", job.ident))
+}
+
+/// Marks its compiling thread as ended when dropped, however the thread ends (a panic
+/// too), and takes it off the [`abandoned`] count if it was given up on.
+struct Ended(Arc<Mutex<Run>>);
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if *state == Run::GivenUp {
+            ABANDONED.fetch_sub(1, Ordering::SeqCst);
+        }
+        *state = Run::Ended;
+    }
+}
+
+/// Where a compiling thread stands, as its watcher and the thread itself agree.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Run {
+    /// Still compiling, and still awaited.
+    Going,
+    /// Still compiling, but given up on: counted by [`abandoned`].
+    GivenUp,
+    /// Finished (its result sent, unless it panicked).
+    Ended,
+}
+
+/// How often the waiting thread looks for typst's result.
+const POLL: Duration = Duration::from_millis(2);
+/// How often it reads the process's memory.
+const TICK: Duration = Duration::from_millis(50);
 
 /// The process's resident memory in MB, where the system says (Linux).
 fn resident_mb() -> Option<u64> {
@@ -318,19 +403,32 @@ mod tests {
     }
 
     #[test]
-    fn the_watchdog_reports_an_overrun_and_stays_quiet_when_work_ends_in_time() {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let _guard = watchdog(std::time::Duration::from_millis(200), u64::MAX, move |why| tx.send(why).unwrap());
-        let why = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
-        assert!(why.contains("did not finish within 0 s"), "{why}");
-        let (tx, rx) = std::sync::mpsc::channel();
-        let guard = watchdog(std::time::Duration::from_millis(200), u64::MAX, move |why| tx.send(why).unwrap());
-        drop(guard);
-        assert!(rx.recv_timeout(std::time::Duration::from_millis(500)).is_err(), "no report after the work ended");
-        let (tx, rx) = std::sync::mpsc::channel();
-        let _guard = watchdog(std::time::Duration::from_secs(60), 0, move |why| tx.send(why).unwrap());
-        let why = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
-        assert!(why.contains("MB of memory"), "{why}");
+    fn an_overrun_is_an_error_returned_and_the_run_is_counted_until_it_ends() {
+        let doc = job(&format!("{HEAD}= Heading\n#image(\"f.svg\", alt: \"a square\")"));
+        let slow = typeset_within(&doc, Duration::ZERO, u64::MAX, typeset_here).unwrap_err().to_string();
+        assert!(slow.contains("did not finish within 0 s") && slow.contains("typesetting t"), "{slow}");
+        let big = typeset_within(&doc, Duration::from_secs(60), 0, typeset_here).unwrap_err().to_string();
+        assert!(big.contains("MB of memory, more than the 0 MB allowed"), "{big}");
+        // Both runs were given up while typst worked on; they end by themselves soon after.
+        let start = Instant::now();
+        while abandoned() > 0 {
+            assert!(start.elapsed() < Duration::from_secs(60), "the abandoned runs never ended");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn typesetting_from_every_worker_of_the_pool_at_once_does_not_deadlock() {
+        use rayon::prelude::*;
+        // Typst lays out on the same pool: with every worker waiting for a typst thread,
+        // typst's own work would find no worker, and the deadline would be reached.
+        let doc = job(&format!("{HEAD}= One\nText.\n#pagebreak()\n= Two\nMore text."));
+        let n = rayon::current_num_threads() * 2;
+        let results: Vec<Result<Pdf>> =
+            (0..n).into_par_iter().map(|_| typeset_within(&doc, Duration::from_secs(60), u64::MAX, typeset_here)).collect();
+        for r in results {
+            assert!(r.unwrap().bytes.starts_with(b"%PDF-"));
+        }
     }
 
     #[test]

@@ -236,9 +236,11 @@ fn figures_are_inline_svg_with_a_text_alternative_and_nothing_is_fetched_from_el
         let figures: Vec<&El> = doc.find("figure").into_iter().filter(|f| !f.find("svg").is_empty()).collect();
         let drawn = fs::read_dir(out.join("figures"))
             .unwrap()
-            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(&format!(".{lang}.svg")))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            // The heatmap repeats the bar chart and is printed in neither edition.
+            .filter(|name| name.ends_with(&format!(".{lang}.svg")) && !name.starts_with("evidence-heatmap."))
             .count();
-        assert_eq!(figures.len(), drawn, "{lang}: every figure drawn is on the page");
+        assert_eq!(figures.len(), drawn, "{lang}: every figure the PDF prints is on the page");
         for f in figures {
             let svg = f.find("svg")[0];
             assert_eq!(svg.attr("role"), Some("img"), "{lang}");
