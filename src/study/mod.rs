@@ -12,6 +12,7 @@ mod tomlfile;
 
 pub use id::{Id, ID_RULE, MAX_ID_LEN};
 pub use load::load;
+pub(crate) use csvfile::separator;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -66,25 +66,6 @@ pub(crate) fn letters(mut i: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// The separator of a CSV file from its header line: `;` when it has `;` outside quotes
-/// and no `,` (Excel in a Norwegian locale), else `,`.
-fn separator(header: &str) -> u8 {
-    let (mut commas, mut semis, mut quoted) = (0, 0, false);
-    for c in header.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => commas += 1,
-            ';' if !quoted => semis += 1,
-            _ => {}
-        }
-    }
-    if semis > 0 && commas == 0 {
-        b';'
-    } else {
-        b','
-    }
-}
-
 /// UTF-8 text without a BOM and with LF line ends; a byte that is not UTF-8 is reported
 /// with its line.
 fn normalise(file: &str, bytes: &[u8], problems: &mut Problems) -> Option<String> {
@@ -106,7 +87,8 @@ pub(crate) fn read_csv(file: &str, bytes: &[u8], problems: &mut Problems) -> Opt
         return None;
     }
     let text = normalise(file, bytes, problems)?;
-    let sep = separator(text.lines().next().unwrap_or(""));
+    // The same rule as the study's own CSV files (a `;` header is Norwegian Excel's).
+    let sep = crate::study::separator(text.lines().next().unwrap_or("")) as u8;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(sep)
         .has_headers(false)

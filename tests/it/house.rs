@@ -187,15 +187,6 @@ fn a_store_that_fails_between_renames_leaves_the_old_set_and_the_next_build_clea
     }
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let o = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git");
-    assert!(o.status.success(), "git {args:?}: {}", text_of(&o));
-}
 
 #[test]
 fn an_english_edit_committed_or_not_leaves_the_norwegian_pdf_byte_identical() {

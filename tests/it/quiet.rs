@@ -4,15 +4,6 @@
 use crate::common::*;
 use crate::diagnostics::{run_in, started};
 
-fn git(dir: &Path, args: &[&str]) {
-    let o = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git");
-    assert!(o.status.success(), "git {args:?}: {}", text_of(&o));
-}
 
 fn pdf_of(dir: &Path, lang: &str) -> PathBuf {
     dir.join(format!("report/out/example-study-0.1.0-{lang}.pdf"))

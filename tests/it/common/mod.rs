@@ -236,3 +236,14 @@ pub fn build_explain(data: &Path, out: &Path) -> String {
     assert!(o.status.success(), "{}", text_of(&o));
     text_of(&o)
 }
+
+/// Run git in `dir` with a throwaway identity; fails the test if git fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(o.status.success(), "git {args:?}: {}", text_of(&o));
+}
