@@ -4,7 +4,7 @@
 //! of that region is tied to one named place). The names come from the study: unit ids,
 //! unit names, the places listed for each unit, and a region named together with a model.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::problem::{Pos, Problems};
 use crate::study::Study;
@@ -19,42 +19,144 @@ fn words(text: &str) -> Vec<String> {
 }
 
 /// Does `text` contain `phrase` as whole words?
+#[cfg(test)]
 fn contains(text: &[String], phrase: &str) -> bool {
     let p = words(phrase);
     !p.is_empty() && text.windows(p.len()).any(|w| w == p.as_slice())
 }
 
-/// The ways a text can name one unit: its id, its names, its places.
-fn unit_names(study: &Study, unit: &crate::study::Unit) -> Vec<String> {
-    let mut names = vec![unit.id.clone()];
-    names.extend(unit.name.0.values().cloned());
-    names.extend(unit.places.iter().cloned());
-    let _ = study;
-    names
+/// Phrases split into words once and indexed by their first word, so that one pass over a
+/// text finds every phrase it contains (checking each phrase against each text, splitting
+/// the phrase again every time, made this check quadratic in the size of the study).
+struct Phrases {
+    /// The words of each phrase, by phrase index.
+    words: Vec<Vec<String>>,
+    /// Phrase indices by their first word.
+    by_first: HashMap<String, Vec<usize>>,
 }
 
-/// The unit a text names, if any: directly, or as a region together with a model when
-/// that region runs units of more than one model.
-fn named_unit<'a>(study: &'a Study, text: &[String]) -> Option<(&'a crate::study::Unit, String)> {
-    for unit in &study.units {
-        if let Some(name) = unit_names(study, unit).into_iter().find(|n| contains(text, n)) {
-            return Some((unit, name));
-        }
+impl Phrases {
+    /// An empty set of phrases.
+    fn new() -> Self {
+        Phrases { words: Vec::new(), by_first: HashMap::new() }
     }
-    for unit in &study.units {
-        let in_region = study.units.iter().filter(|u| u.region == unit.region).count();
-        if in_region < 2 {
-            continue;
+
+    /// Add a phrase and return its index. A phrase without words is never found.
+    fn add(&mut self, phrase: &str) -> usize {
+        let w = words(phrase);
+        let i = self.words.len();
+        if let Some(first) = w.first() {
+            self.by_first.entry(first.clone()).or_default().push(i);
         }
-        let region = study.regions.iter().find(|r| r.id == unit.region)?;
-        let model = study.models.iter().find(|m| m.id == unit.model)?;
-        let region_name = region.name.0.values().find(|n| contains(text, n));
-        let model_name = model.short.0.values().chain(model.name.0.values()).find(|n| contains(text, n));
-        if let (Some(r), Some(m)) = (region_name, model_name) {
-            return Some((unit, format!("{r} … {m}")));
-        }
+        self.words.push(w);
+        i
     }
-    None
+
+    /// The indices of the phrases `text` contains as whole words, sorted.
+    fn found(&self, text: &[String]) -> Found {
+        let mut out = Vec::new();
+        for (at, word) in text.iter().enumerate() {
+            for &i in self.by_first.get(word).map(Vec::as_slice).unwrap_or_default() {
+                let p = &self.words[i];
+                if text.len() - at >= p.len() && text[at..at + p.len()] == p[..] {
+                    out.push(i);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Found(out)
+    }
+}
+
+/// The phrases found in one text (sorted indices into a [`Phrases`]).
+struct Found(Vec<usize>);
+
+impl Found {
+    /// Was phrase `i` found?
+    fn has(&self, i: usize) -> bool {
+        self.0.binary_search(&i).is_ok()
+    }
+
+    /// The first of `names` (phrase index, text) that was found.
+    fn first<'n>(&self, names: &'n [(usize, String)]) -> Option<&'n str> {
+        names.iter().find(|(i, _)| self.has(*i)).map(|(_, n)| n.as_str())
+    }
+}
+
+/// The names a text can tie to a unit, split into words once for the whole study.
+struct Names<'a> {
+    /// The study the names come from.
+    study: &'a Study,
+    /// Every name below, as phrases.
+    phrases: Phrases,
+    /// Per unit (in study order): its id, its names, its places.
+    units: Vec<Vec<(usize, String)>>,
+    /// Per unit: how many units share its region.
+    in_region: Vec<usize>,
+    /// Per region (in study order): its names.
+    regions: Vec<Vec<(usize, String)>>,
+    /// Per model (in study order): its short names, then its names.
+    models: Vec<Vec<(usize, String)>>,
+}
+
+impl<'a> Names<'a> {
+    /// Split every name of the study once.
+    fn new(study: &'a Study) -> Self {
+        let mut phrases = Phrases::new();
+        let mut list = |names: Vec<&String>| -> Vec<(usize, String)> {
+            names.into_iter().map(|n| (phrases.add(n), n.clone())).collect()
+        };
+        let units = study
+            .units
+            .iter()
+            .map(|u| list(std::iter::once(&u.id).chain(u.name.0.values()).chain(u.places.iter()).collect()))
+            .collect();
+        let regions = study.regions.iter().map(|r| list(r.name.0.values().collect())).collect();
+        let models = study.models.iter().map(|m| list(m.short.0.values().chain(m.name.0.values()).collect())).collect();
+        let mut per_region: HashMap<&str, usize> = HashMap::new();
+        for u in &study.units {
+            *per_region.entry(u.region.as_str()).or_default() += 1;
+        }
+        let in_region = study.units.iter().map(|u| per_region[u.region.as_str()]).collect();
+        Names { study, phrases, units, in_region, regions, models }
+    }
+
+    /// The unit a text names, if any: directly, or as a region together with a model when
+    /// that region runs units of more than one model.
+    fn named_unit(&self, text: &[String]) -> Option<(&'a crate::study::Unit, String)> {
+        let found = self.phrases.found(text);
+        let study = self.study;
+        for (unit, names) in study.units.iter().zip(&self.units) {
+            if let Some(name) = found.first(names) {
+                return Some((unit, name.to_string()));
+            }
+        }
+        for (unit, &in_region) in study.units.iter().zip(&self.in_region) {
+            if in_region < 2 {
+                continue;
+            }
+            let region = study.regions.iter().position(|r| r.id == unit.region)?;
+            let model = study.models.iter().position(|m| m.id == unit.model)?;
+            let region_name = found.first(&self.regions[region]);
+            let model_name = found.first(&self.models[model]);
+            if let (Some(r), Some(m)) = (region_name, model_name) {
+                return Some((unit, format!("{r} … {m}")));
+            }
+        }
+        None
+    }
+
+    /// The first lone unit (see [`lone_units`]) a text names, with the name it uses.
+    fn lone_named(&self, lone: &BTreeSet<&str>, text: &str) -> Option<(String, String)> {
+        let found = self.phrases.found(&words(text));
+        self.study
+            .units
+            .iter()
+            .zip(&self.units)
+            .filter(|(u, _)| lone.contains(u.id.as_str()))
+            .find_map(|(u, names)| found.first(names).map(|n| (u.id.clone(), n.to_string())))
+    }
 }
 
 /// Sentences of a text (split after `.`, `!`, `?` followed by a space or line end, and at
@@ -133,15 +235,21 @@ fn lone_units(study: &Study) -> BTreeSet<&str> {
 
 /// Flag every note, sentence, caption or label that ties people to a place (see the module).
 pub fn check(study: &Study, p: &mut Problems) {
+    let names = Names::new(study);
+    let mut interviews = Phrases::new();
+    for i in &study.interviews {
+        interviews.add(&i.id);
+    }
     // Notes: an interview id together with a unit.
     for note in &study.notes {
         for (lang, text) in &note.text.0 {
             let w = words(text);
-            let ids: Vec<&str> = study.interviews.iter().map(|i| i.id.as_str()).filter(|id| contains(&w, id)).collect();
+            let found = interviews.found(&w);
+            let ids: Vec<&str> = found.0.iter().map(|&i| study.interviews[i].id.as_str()).collect();
             if ids.is_empty() {
                 continue;
             }
-            if let Some((unit, name)) = named_unit(study, &w) {
+            if let Some((unit, name)) = names.named_unit(&w) {
                 p.at(
                     &note.pos,
                     format!("text_{lang}"),
@@ -159,14 +267,7 @@ pub fn check(study: &Study, p: &mut Problems) {
     if lone.is_empty() {
         return;
     }
-    let lone_named = |text: &str| -> Option<(String, String)> {
-        let w = words(text);
-        study
-            .units
-            .iter()
-            .filter(|u| lone.contains(u.id.as_str()))
-            .find_map(|u| unit_names(study, u).into_iter().find(|n| contains(&w, n)).map(|n| (u.id.clone(), n)))
-    };
+    let lone_named = |text: &str| names.lone_named(&lone, text);
     let message = |unit: &str, name: &str| {
         format!(
             "names unit `{unit}` (as `{name}`), the only unit in its region, so every interview of that region is tied to one place; describe it without its name"

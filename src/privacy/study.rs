@@ -89,7 +89,8 @@ pub fn universe(study: &Study) -> Universe {
     let theme_index: HashMap<&str, usize> = themes.iter().enumerate().map(|(i, t)| (t.as_str(), i)).collect();
 
     // Framework cells: per row, per model then total, excerpts and people.
-    let mut fw: HashMap<(String, Option<usize>, Measure), usize> = HashMap::new();
+    // Keyed by borrowed row names: a lookup per excerpt and node allocates nothing.
+    let mut fw: HashMap<(&str, Option<usize>, Measure), usize> = HashMap::new();
     let rows: Vec<String> =
         order.iter().map(|(id, _)| id.clone()).chain(std::iter::once("total".to_string())).collect();
     for row in &rows {
@@ -106,20 +107,26 @@ pub fn universe(study: &Study) -> Universe {
             let p = at(CellId::framework(row, id, Measure::People), Measure::People, m, role);
             let (ei, pi) = (u.push(e), u.push(p));
             u.pairs.push((ei, pi));
-            fw.insert((row.clone(), m, Measure::Excerpts), ei);
-            fw.insert((row.clone(), m, Measure::People), pi);
+            fw.insert((row.as_str(), m, Measure::Excerpts), ei);
+            fw.insert((row.as_str(), m, Measure::People), pi);
         }
     }
     let ancestors = study.ancestors();
-    for e in &study.excerpts {
-        let Some(&m) = interview_model.get(e.interview.as_str()) else { continue };
-        let nodes = study.evidence_nodes(e, &ancestors);
+    // Each excerpt's model and evidence nodes, computed once (the themes below use them too).
+    let evidence: Vec<Option<(usize, Vec<&str>)>> = study
+        .excerpts
+        .iter()
+        .map(|e| Some((*interview_model.get(e.interview.as_str())?, study.evidence_nodes(e, &ancestors))))
+        .collect();
+    for (e, ev) in study.excerpts.iter().zip(&evidence) {
+        let Some((m, nodes)) = ev else { continue };
+        let m = *m;
         for node in nodes.iter().copied().chain(std::iter::once("total")) {
             for mm in [Some(m), None] {
-                if let Some(&c) = fw.get(&(node.to_string(), mm, Measure::Excerpts)) {
+                if let Some(&c) = fw.get(&(node, mm, Measure::Excerpts)) {
                     u.cells[c].members.insert(e.id.clone());
                 }
-                if let Some(&c) = fw.get(&(node.to_string(), mm, Measure::People)) {
+                if let Some(&c) = fw.get(&(node, mm, Measure::People)) {
                     u.cells[c].members.insert(e.participant.clone());
                 }
             }
@@ -128,8 +135,8 @@ pub fn universe(study: &Study) -> Universe {
     for row in &rows {
         for measure in [Measure::Excerpts, Measure::People] {
             // A row total and its models.
-            let parts: Vec<usize> = (0..nm).map(|m| fw[&(row.clone(), Some(m), measure)]).collect();
-            u.families.push((fw[&(row.clone(), None, measure)], parts));
+            let parts: Vec<usize> = (0..nm).map(|m| fw[&(row.as_str(), Some(m), measure)]).collect();
+            u.families.push((fw[&(row.as_str(), None, measure)], parts));
             // A node and its children; the total row and the themes.
             let children: Vec<&String> = if row == "total" {
                 themes.iter().collect()
@@ -141,8 +148,8 @@ pub fn universe(study: &Study) -> Universe {
             }
             for m in (0..nm).map(Some).chain(std::iter::once(None)) {
                 let kids: Vec<usize> =
-                    children.iter().filter_map(|c| fw.get(&((*c).clone(), m, measure)).copied()).collect();
-                u.families.push((fw[&(row.clone(), m, measure)], kids));
+                    children.iter().filter_map(|c| fw.get(&(c.as_str(), m, measure)).copied()).collect();
+                u.families.push((fw[&(row.as_str(), m, measure)], kids));
             }
         }
     }
@@ -157,8 +164,8 @@ pub fn universe(study: &Study) -> Universe {
             let (mut ek, mut pk) = (Vec::new(), Vec::new());
             for code in &t.codes {
                 if let (Some(&ce), Some(&cp)) = (
-                    fw.get(&(code.clone(), Some(m), Measure::Excerpts)),
-                    fw.get(&(code.clone(), Some(m), Measure::People)),
+                    fw.get(&(code.as_str(), Some(m), Measure::Excerpts)),
+                    fw.get(&(code.as_str(), Some(m), Measure::People)),
                 ) {
                     e.members.extend(u.cells[ce].members.iter().cloned());
                     pm.extend(u.cells[cp].members.iter().cloned());
@@ -193,6 +200,14 @@ pub fn universe(study: &Study) -> Universe {
         group: usize,
     }
     let mut unit_cells: Vec<UnitCells> = Vec::new();
+    // Interviews by unit and people by region, gathered once rather than per unit.
+    let mut by_unit: HashMap<&str, Vec<&crate::study::Interview>> = HashMap::new();
+    let mut by_region: HashMap<&str, BTreeSet<&String>> = HashMap::new();
+    for i in &study.interviews {
+        by_unit.entry(i.unit.as_str()).or_default().push(i);
+        by_region.entry(i.region.as_str()).or_default().extend(people.get(i.id.as_str()).into_iter().flatten());
+    }
+    let none = BTreeSet::new();
     for unit in &study.units {
         let model = model_of_unit.get(unit.id.as_str()).copied();
         let mut c = cell(UNITS, &unit.id, "participants", Measure::People, model, Role::Latent);
@@ -201,7 +216,7 @@ pub fn universe(study: &Study) -> Universe {
         for (kind, name) in [(InterviewKind::Individual, "individual"), (InterviewKind::Group, "group")] {
             let mut p = cell(UNITS, &unit.id, &format!("participants_{name}"), Measure::People, model, Role::Helper);
             let mut n = cell(UNITS, &unit.id, name, Measure::Interviews, model, Role::Helper);
-            for i in study.interviews.iter().filter(|i| i.unit == unit.id && i.kind == kind) {
+            for i in by_unit.get(unit.id.as_str()).into_iter().flatten().filter(|i| i.kind == kind) {
                 p.members.extend(people.get(i.id.as_str()).into_iter().flatten().cloned());
                 n.members.insert(i.id.clone());
             }
@@ -210,13 +225,8 @@ pub fn universe(study: &Study) -> Universe {
             kinds.push(u.push(n));
         }
         // A unit holding everyone of its region is the sampling table's own row: public.
-        let region_people: BTreeSet<&String> = study
-            .interviews
-            .iter()
-            .filter(|i| i.region == unit.region)
-            .flat_map(|i| people.get(i.id.as_str()).into_iter().flatten())
-            .collect();
-        if c.members.iter().collect::<BTreeSet<_>>() == region_people {
+        let region_people = by_region.get(unit.region.as_str()).unwrap_or(&none);
+        if c.members.len() == region_people.len() && c.members.iter().eq(region_people.iter().copied()) {
             c.role = Role::Helper;
         }
         let ci = u.push(c);
@@ -271,13 +281,13 @@ pub fn universe(study: &Study) -> Universe {
 
     // The excerpts printed with each theme (in the chapter and in full in the appendix).
     for (g, theme) in themes.iter().enumerate() {
-        let total = fw[&(theme.clone(), None, Measure::Excerpts)];
-        let by_model: Vec<usize> = (0..nm).map(|m| fw[&(theme.clone(), Some(m), Measure::Excerpts)]).collect();
+        let total = fw[&(theme.as_str(), None, Measure::Excerpts)];
+        let by_model: Vec<usize> = (0..nm).map(|m| fw[&(theme.as_str(), Some(m), Measure::Excerpts)]).collect();
         let mut excerpts = Vec::new();
-        for e in &study.excerpts {
-            let Some(&m) = interview_model.get(e.interview.as_str()) else { continue };
-            if study.evidence_nodes(e, &ancestors).contains(&theme.as_str()) {
-                excerpts.push((e.id.clone(), m));
+        for (e, ev) in study.excerpts.iter().zip(&evidence) {
+            let Some((m, nodes)) = ev else { continue };
+            if nodes.contains(&theme.as_str()) {
+                excerpts.push((e.id.clone(), *m));
             }
         }
         // Every count of the theme's rows (the theme and everything below it): its excerpts
@@ -288,7 +298,7 @@ pub fn universe(study: &Study) -> Universe {
             .flat_map(|(row, _)| {
                 let fw = &fw;
                 (0..nm).map(Some).chain(std::iter::once(None)).flat_map(move |m| {
-                    [Measure::Excerpts, Measure::People].map(|measure| fw[&(row.clone(), m, measure)])
+                    [Measure::Excerpts, Measure::People].map(|measure| fw[&(row.as_str(), m, measure)])
                 })
             })
             .collect();

@@ -20,6 +20,9 @@ pub(crate) struct Section<'a> {
     langs: &'a [String],
     /// The keys read so far; any other key in the table is unknown (a typo, say).
     used: std::cell::RefCell<std::collections::BTreeSet<String>>,
+    /// The line of each key in this table and of its header, found by one scan of the
+    /// file on first use (a scan per key made loading quadratic in the number of units).
+    lines: std::cell::OnceCell<(std::collections::HashMap<String, usize>, usize)>,
 }
 
 impl<'a> Section<'a> {
@@ -31,7 +34,7 @@ impl<'a> Section<'a> {
         table: &'a toml::Table,
         langs: &'a [String],
     ) -> Self {
-        Section { file, source, array, table, langs, used: Default::default() }
+        Section { file, source, array, table, langs, used: Default::default(), lines: Default::default() }
     }
 
     /// The name of a key as shown in messages: `region[2].name_en`.
@@ -44,6 +47,14 @@ impl<'a> Section<'a> {
 
     /// The line of `key` in this table, or of the table's header when the key is absent.
     pub(crate) fn line(&self, key: &str) -> usize {
+        let (keys, header_line) = self.lines.get_or_init(|| self.scan());
+        keys.get(key).copied().unwrap_or(*header_line)
+    }
+
+    /// The first line of every key inside this table, and the line of its header.
+    fn scan(&self) -> (std::collections::HashMap<String, usize>, usize) {
+        let mut keys = std::collections::HashMap::new();
+        let mut entered = false;
         let mut current: Option<(String, usize)> = None;
         let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
         let mut header_line = 1;
@@ -68,12 +79,18 @@ impl<'a> Section<'a> {
                 continue;
             }
             let here = current.as_ref().map(|(n, i)| (n.as_str(), *i));
-            let key_here = line.split('=').next().map(|k| k.trim().trim_matches('"') == key).unwrap_or(false);
-            if here == self.array && key_here && line.contains('=') {
-                return n + 1;
+            if here != self.array && entered {
+                // A table appears once in a file that parsed, so its keys are all behind.
+                break;
+            }
+            entered |= here == self.array;
+            if here == self.array && line.contains('=') {
+                if let Some(k) = line.split('=').next() {
+                    keys.entry(k.trim().trim_matches('"').to_string()).or_insert(n + 1);
+                }
             }
         }
-        header_line
+        (keys, header_line)
     }
 
     /// Note `key` as known without reading it through this section.
