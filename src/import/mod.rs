@@ -177,7 +177,25 @@ fn import_qdc_report(file: &Path, into: &Path, langs: &[String]) -> Result<Repor
     } else {
         format!("Languages {}, from --lang (there is no study.toml in {}).", langs.join(", "), into.display())
     });
-    let ids = qdc::code_ids(&codes);
+    let from_bsb = root.attr("origin").is_some_and(|o| o.starts_with(qdc::ORIGIN));
+    let (codes, ids) = match qdc::ids_from_names(&codes, from_bsb) {
+        Some((ids, labels)) => {
+            report.add(
+                Part::Changed,
+                format!(
+                    "ids taken from the codes' names: every name starts with an id ({}, as `bsb export qdc` \
+                     writes them), so the codes keep those ids and the rest of each name is its label",
+                    report::quoted(&codes[0].name)
+                ),
+            );
+            let codes = codes.into_iter().zip(labels).map(|(c, name)| project::QdaCode { name, ..c }).collect();
+            (codes, ids)
+        }
+        None => {
+            let ids = qdc::code_ids(&codes);
+            (codes, ids)
+        }
+    };
     let csv = qdc::codebook_csv(&codes, &ids, &langs, &mut report);
     let themes = codes.iter().filter(|c| c.parent.is_none()).count();
     report.add(Part::Written, format!("{}: {} code(s), {themes} of them theme(s)", target.display(), codes.len()));

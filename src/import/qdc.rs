@@ -10,6 +10,15 @@
 //! the codes it already has instead of creating new ones, and its colour; a code without a
 //! GUID gets one derived from the study slug and the code id (a version-4-shaped UUID from
 //! SHA-256), so exporting twice gives the same file.
+//!
+//! REFI-QDA's codebook has no field for an id, so the export writes each code's name as
+//! `<id> <label>` (`T01 Information about the service`), which a team reads as a numbered
+//! codebook in any QDA tool. The import takes the ids back from the names only when every
+//! code's name starts that way, with an id that passes the study's id rule and is unique
+//! across the codebook. Unless the file says it comes from bsb (its `origin`), each id
+//! must also hold a digit: a codebook of ordinary names ("Trust in staff", "Waiting
+//! times") from another tool then gets `C001`… as before, while a bsb codebook that went
+//! through NVivo or ATLAS.ti keeps ids like `T01.1`.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +33,9 @@ use super::xml::escape;
 use crate::problem::{build_err, Problems, Result};
 use crate::study::Study;
 
+/// The start of the `origin` attribute of a codebook bsb wrote.
+pub(crate) const ORIGIN: &str = "bsb ";
+
 /// The codebook namespace of QDA-XML 1.0.
 pub(crate) const NAMESPACE: &str = "urn:QDA-XML:codebook:1.0";
 
@@ -31,6 +43,32 @@ pub(crate) const NAMESPACE: &str = "urn:QDA-XML:codebook:1.0";
 pub(crate) fn code_ids(codes: &[QdaCode]) -> Vec<String> {
     let width = codes.len().to_string().len().max(3);
     (1..=codes.len()).map(|n| format!("C{n:0width$}")).collect()
+}
+
+/// The ids written into the codes' names by [`export_xml`], and the names without them,
+/// when every code's name is `<id> <label>` with ids that pass the id rule, hold a digit
+/// (unless `from_bsb`: the file's origin says bsb wrote it) and differ (ignoring case, as
+/// the analyst reading them would); `None` otherwise.
+pub(crate) fn ids_from_names(codes: &[QdaCode], from_bsb: bool) -> Option<(Vec<String>, Vec<String>)> {
+    let mut ids: Vec<String> = Vec::with_capacity(codes.len());
+    let mut labels = Vec::with_capacity(codes.len());
+    let mut seen = std::collections::BTreeSet::new();
+    for c in codes {
+        let (id, label) = c.name.split_once(' ')?;
+        let label = label.trim();
+        // The digit keeps a codebook whose names all start with an ordinary word from
+        // being read as ids; `1.` (a numbered list) fails the id rule by its dot.
+        let digit = from_bsb || id.bytes().any(|b| b.is_ascii_digit());
+        if label.is_empty() || !digit || crate::study::Id::parse(id).is_err() {
+            return None;
+        }
+        if !seen.insert(id.to_ascii_lowercase()) {
+            return None;
+        }
+        ids.push(id.to_string());
+        labels.push(label.to_string());
+    }
+    Some((ids, labels))
 }
 
 /// `codebook.csv` for `codes` in `langs`, with what was adjusted noted in `report`.
@@ -210,7 +248,8 @@ pub(crate) fn guid_for(slug: &str, id: &str) -> String {
     format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
-/// The study's codebook as a QDA-XML codebook, names and descriptions in `lang`.
+/// The study's codebook as a QDA-XML codebook, names (`<id> <label>`, see the module
+/// doc) and descriptions in `lang`.
 pub(crate) fn export_xml(data: &Path, study: &Study, lang: &str) -> Result<String> {
     if study.codes.is_empty() {
         return Err(build_err("the study has no codes to export"));
@@ -233,7 +272,7 @@ pub(crate) fn export_xml(data: &Path, study: &Study, lang: &str) -> Result<Strin
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str(&format!(
         "<CodeBook xmlns=\"{NAMESPACE}\" origin=\"{}\">\n  <Codes>\n",
-        escape(concat!("bsb ", env!("CARGO_PKG_VERSION")))
+        escape(&format!("{ORIGIN}{}", env!("CARGO_PKG_VERSION")))
     ));
     type Kept = BTreeMap<String, (Option<String>, Option<String>)>;
     #[allow(clippy::too_many_arguments)]
@@ -254,7 +293,7 @@ pub(crate) fn export_xml(data: &Path, study: &Study, lang: &str) -> Result<Strin
         out.push_str(&format!(
             "{pad}<Code guid=\"{}\" name=\"{}\" isCodable=\"true\"{colour}>\n",
             escape(&guid),
-            escape(c.label.get(lang)).replace('\n', "&#10;").replace('\t', "&#9;")
+            escape(&format!("{} {}", c.id, c.label.get(lang))).replace('\n', "&#10;").replace('\t', "&#9;")
         ));
         let description = c.description.get(lang);
         if !description.is_empty() {

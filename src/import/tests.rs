@@ -907,13 +907,14 @@ fn our_codebook_survives_a_round_trip_through_qdc() {
     import_qdc_report(&out, &into, &["en".into()]).unwrap();
     let cb = rows(&into.join("codebook.csv"));
     assert_eq!(cb.len(), study.codes.len(), "same number of codes");
-    // Our ids are recovered through the derived GUIDs.
+    // The ids come back from the names; the derived GUIDs say which code each row was.
     let old_of_guid: BTreeMap<String, &crate::study::Code> =
         study.codes.iter().map(|c| (qdc::guid_for(&study.meta.slug, &c.id), c)).collect();
     let old_of_new: BTreeMap<&str, &str> =
         cb.iter().map(|r| (r["id"].as_str(), old_of_guid[&r["guid"]].id.as_str())).collect();
     for row in &cb {
         let old = old_of_guid[&row["guid"]];
+        assert_eq!(row["id"], old.id.as_str(), "the id survives");
         assert_eq!(row["label_en"], old.label.get("en"));
         assert_eq!(row["description_en"], old.description.get("en"));
         let parent = (!row["parent"].is_empty()).then(|| old_of_new[row["parent"].as_str()]);
@@ -937,7 +938,7 @@ fn export_is_deterministic_with_v4_shaped_guids() {
     assert!(parts[2].starts_with('4') && "89ab".contains(&parts[3][..1]));
     // Names in the requested language; an undeclared language is refused.
     export_qdc(&data, &a, Some("nb")).unwrap();
-    assert!(fs::read_to_string(&a).unwrap().contains("name=\"Distribuert informasjon\""));
+    assert!(fs::read_to_string(&a).unwrap().contains("name=\"T01 Distribuert informasjon\""));
     assert!(export_qdc(&data, &a, Some("de")).is_err());
 }
 
@@ -985,4 +986,41 @@ fn qdc_import_refuses_an_existing_codebook_and_bad_files() {
         assert!(err.contains(needle), "{needle}: {err}");
         assert!(!fresh.exists());
     }
+}
+
+/// A code named `name` at the top level, for the id-from-name tests.
+fn named(name: &str) -> project::QdaCode {
+    project::QdaCode {
+        guid: String::new(),
+        name: name.into(),
+        codable: true,
+        description: None,
+        color: None,
+        parent: None,
+        depth: 0,
+    }
+}
+
+#[test]
+fn ids_come_from_names_only_when_every_code_has_a_distinct_one() {
+    let codes = |names: &[&str]| names.iter().map(|n| named(n)).collect::<Vec<_>>();
+    let (ids, labels) =
+        qdc::ids_from_names(&codes(&["T01 Informasjon", "T01.1 Fra venner  ", "X9 A b"]), false).unwrap();
+    assert_eq!(ids, ["T01", "T01.1", "X9"]);
+    assert_eq!(labels, ["Informasjon", "Fra venner", "A b"]);
+    for names in [
+        &["T01 Informasjon", "Fra venner"][..],      // one code without an id
+        &["T01 Informasjon", "t01 Fra venner"][..],  // the same id twice, up to case
+        &["Trust in staff", "Waiting times"][..],    // ordinary words: no digit
+        &["1. Oltás típusa", "2. Attitűd"][..],      // a numbered list: `1.` is no id
+        &["T01", "T02 Fra venner"][..],              // an id without a label
+        &["T0#1 Informasjon", "T02 Fra venner"][..], // breaks the id rule
+    ] {
+        assert!(qdc::ids_from_names(&codes(names), false).is_none(), "{names:?}");
+    }
+    // Ids without a digit count only in a file bsb wrote.
+    let plain = codes(&["A Tema", "A.1 Undertema"]);
+    assert!(qdc::ids_from_names(&plain, false).is_none());
+    assert_eq!(qdc::ids_from_names(&plain, true).unwrap().0, ["A", "A.1"]);
+    assert!(qdc::ids_from_names(&codes(&["T01 Informasjon", "Venner"]), true).is_none());
 }

@@ -92,6 +92,15 @@ fn a_qdpx_project_imports_builds_and_the_codebook_round_trips() {
         v
     };
     assert_eq!(shape(&theirs), shape(&ours), "labels and their parents survive the round trip");
+    // And the ids themselves: the export writes them into the names, the import takes them back.
+    let ids = |rows: &[BTreeMap<String, String>]| -> Vec<(String, String, String)> {
+        let mut v: Vec<_> =
+            rows.iter().map(|r| (r["id"].clone(), r["parent"].clone(), r["label_nb"].clone())).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&theirs), ids(&ours), "ids and parent ids survive the round trip");
+    assert!(text_of(&o).contains("ids taken from the codes' names"), "{}", text_of(&o));
 
     // A file that is not a zip fails cleanly and writes nothing.
     fs::write(tmp.path().join("bad.qdpx"), "not a zip").unwrap();

@@ -287,7 +287,9 @@ fn study_with_guids(langs: &[&str]) -> (TempDir, PathBuf, Vec<(String, String, O
         row.extend([guid.clone(), colour.clone()]);
         w.write_record(&row).unwrap();
         let parent = cb.iter().position(|p| !r["parent"].is_empty() && p["id"] == r["parent"]);
-        want.push((guid, r[&format!("label_{}", langs[0])].clone(), parent.map(|p| p.to_string()), colour));
+        // The export names each code `<id> <label>`, so a re-import keeps the id.
+        let name = format!("{} {}", r["id"], r[&format!("label_{}", langs[0])]);
+        want.push((guid, name, parent.map(|p| p.to_string()), colour));
     }
     w.flush().unwrap();
     // Parents by GUID rather than by row.

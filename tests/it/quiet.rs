@@ -95,13 +95,22 @@ fn pdfs_of_a_former_version_are_removed() {
 }
 
 #[test]
-fn new_with_a_language_twice_is_refused_and_writes_nothing() {
+fn new_with_a_language_twice_keeps_it_once_and_says_so() {
     let tmp = TempDir::new();
     let dir = tmp.path().join("study");
-    let o = bsb(&["new", dir.to_str().unwrap(), "--lang", "nb", "--lang", "nb"]);
-    assert_eq!(o.status.code(), Some(1), "{}", text_of(&o));
-    assert!(text_of(&o).contains("`nb` is given twice"), "{}", text_of(&o));
-    assert!(!dir.exists() || fs::read_dir(&dir).unwrap().count() == 0, "no broken study is left");
+    let o = bsb(&["new", dir.to_str().unwrap(), "--lang", "nb", "--lang", "en", "--lang", "nb"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text_of(&o));
+    assert!(text_of(&o).contains("`nb` is given more than once"), "{}", text_of(&o));
+    // The study lists each language once, first occurrence first, and builds both editions.
+    let toml = fs::read_to_string(dir.join("data/study.toml")).unwrap();
+    let line = toml.lines().find(|l| l.starts_with("languages")).expect("a languages line");
+    assert_eq!(line.trim(), "languages = [\"nb\", \"en\"]");
+    for l in ["nb", "en"] {
+        assert!(pdf_of(&dir, l).is_file(), "the {l} edition is built");
+    }
+    // The first run left a study that runs again: check passes on it.
+    let o = bsb(&["check", "--data", dir.join("data").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text_of(&o));
 }
 
 #[test]
