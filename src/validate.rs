@@ -178,6 +178,51 @@ fn references(s: &Study, refs: &mut Refs, p: &mut Problems) {
             }
         }
     }
+    code_references(s, refs, &codes, p);
+    excerpt_references(s, refs, &interviews, &codes, p);
+    for t in &s.traits {
+        for c in &t.codes {
+            refs.check(&codes, c, &t.pos, "codes", "code", p);
+        }
+    }
+    for f in &s.model_findings {
+        refs.check(&traits, &f.trait_id, &f.pos, "trait", "trait", p);
+        refs.check(&models, &f.model, &f.pos, "model", "model", p);
+    }
+    for r in &s.recommendations {
+        refs.check(&columns, &r.column, &r.pos, "column", "recommendation column", p);
+        for basis in &r.rests_on {
+            if !codes.contains(basis.as_str())
+                && !traits.contains(basis.as_str())
+                && refs.readable("code")
+                && refs.readable("trait")
+            {
+                p.at(
+                    &r.pos,
+                    "rests_on",
+                    format!("expected the id of a theme, code or trait, found `{basis}`, which does not exist"),
+                );
+            }
+        }
+    }
+    for x in &s.shares {
+        refs.check(&sets, &x.set, &x.pos, "set", "set", p);
+    }
+    for x in &s.sets {
+        if let Some(total) = &x.total_fact {
+            refs.check(&facts, total, &x.pos, "total_fact", "fact", p);
+        }
+    }
+    for x in &s.published {
+        if !known_metric(s, &x.metric) {
+            p.at(&x.pos, "metric", format!("expected a metric the analysis computes (like `interviews.group` or `region.<id>.participants`), found `{}`", x.metric));
+        }
+    }
+}
+
+/// The codes' parents: each names a code that exists, and the chain of parents ends in
+/// a theme rather than going round.
+fn code_references(s: &Study, refs: &mut Refs, codes: &BTreeSet<&str>, p: &mut Problems) {
     for c in &s.codes {
         if let Some(parent) = &c.parent {
             refs.check(&codes, parent, &c.pos, "parent", "code", p);
@@ -190,6 +235,18 @@ fn references(s: &Study, refs: &mut Refs, p: &mut Problems) {
             }
         }
     }
+}
+
+/// The excerpts' references: each names an interview and codes that exist, a participant
+/// belongs to one interview, and an interview has at least as many participants as its
+/// excerpts name.
+fn excerpt_references(
+    s: &Study,
+    refs: &mut Refs,
+    interviews: &BTreeSet<&str>,
+    codes: &BTreeSet<&str>,
+    p: &mut Problems,
+) {
     let mut owner: BTreeMap<&str, (&str, &Pos)> = BTreeMap::new();
     let mut per_interview: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for e in &s.excerpts {
@@ -229,44 +286,6 @@ fn references(s: &Study, refs: &mut Refs, p: &mut Problems) {
                     ),
                 );
             }
-        }
-    }
-    for t in &s.traits {
-        for c in &t.codes {
-            refs.check(&codes, c, &t.pos, "codes", "code", p);
-        }
-    }
-    for f in &s.model_findings {
-        refs.check(&traits, &f.trait_id, &f.pos, "trait", "trait", p);
-        refs.check(&models, &f.model, &f.pos, "model", "model", p);
-    }
-    for r in &s.recommendations {
-        refs.check(&columns, &r.column, &r.pos, "column", "recommendation column", p);
-        for basis in &r.rests_on {
-            if !codes.contains(basis.as_str())
-                && !traits.contains(basis.as_str())
-                && refs.readable("code")
-                && refs.readable("trait")
-            {
-                p.at(
-                    &r.pos,
-                    "rests_on",
-                    format!("expected the id of a theme, code or trait, found `{basis}`, which does not exist"),
-                );
-            }
-        }
-    }
-    for x in &s.shares {
-        refs.check(&sets, &x.set, &x.pos, "set", "set", p);
-    }
-    for x in &s.sets {
-        if let Some(total) = &x.total_fact {
-            refs.check(&facts, total, &x.pos, "total_fact", "fact", p);
-        }
-    }
-    for x in &s.published {
-        if !known_metric(s, &x.metric) {
-            p.at(&x.pos, "metric", format!("expected a metric the analysis computes (like `interviews.group` or `region.<id>.participants`), found `{}`", x.metric));
         }
     }
 }

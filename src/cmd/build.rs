@@ -79,23 +79,7 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
         return Ok(());
     }
 
-    // Each edition makes two files, its PDF and its web page, each typeset only when its
-    // own sources changed.
-    let tasks: Vec<(&Edition, Format)> =
-        editions.iter().flat_map(|e| [(e, Format::Pdf), (e, Format::Html)]).collect();
-    let results: Vec<Result<(String, Option<Vec<u8>>, String)>> =
-        tasks.into_par_iter().map(|(e, format)| typeset_one(cfg, &previous, e, format)).collect();
-    for r in results {
-        let (pdf, bytes, source_hash) = r?;
-        p.manifest.typeset_from.insert(pdf.clone(), source_hash);
-        match bytes {
-            Some(b) => p.files.add(pdf, b),
-            None => {
-                let hash = previous.outputs.get(&pdf).cloned().unwrap_or_default();
-                p.manifest.outputs.insert(pdf, hash);
-            }
-        }
-    }
+    typeset_all(cfg, &previous, &editions, &mut p)?;
     for (path, bytes) in &p.files.0 {
         p.manifest.outputs.insert(path.clone(), manifest::sha256(bytes));
     }
@@ -109,6 +93,32 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     }
     incremental::record(&cfg.out, &fingerprint)?;
     cfg.say(format!("built in {:.2}s; {} file(s) changed", t0.elapsed().as_secs_f64(), written.len()));
+    Ok(())
+}
+
+/// Typeset every edition: each makes two files, its PDF and its web page, each typeset
+/// only when its own sources changed (else the last build's file and hash stand).
+fn typeset_all(
+    cfg: &Config,
+    previous: &manifest::Manifest,
+    editions: &[Edition],
+    p: &mut pipeline::Products,
+) -> Result<()> {
+    let tasks: Vec<(&Edition, Format)> =
+        editions.iter().flat_map(|e| [(e, Format::Pdf), (e, Format::Html)]).collect();
+    let results: Vec<Result<(String, Option<Vec<u8>>, String)>> =
+        tasks.into_par_iter().map(|(e, format)| typeset_one(cfg, previous, e, format)).collect();
+    for r in results {
+        let (pdf, bytes, source_hash) = r?;
+        p.manifest.typeset_from.insert(pdf.clone(), source_hash);
+        match bytes {
+            Some(b) => p.files.add(pdf, b),
+            None => {
+                let hash = previous.outputs.get(&pdf).cloned().unwrap_or_default();
+                p.manifest.outputs.insert(pdf, hash);
+            }
+        }
+    }
     Ok(())
 }
 

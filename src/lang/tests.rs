@@ -1,0 +1,106 @@
+//! Tests of languages: the built-in files agree, numbers and plurals follow each language,
+//! and a study's files are checked with file and line.
+
+use super::*;
+use crate::problem::Problems;
+use crate::shown::Shown;
+use crate::study::{PartialDate, SourceFile, Study};
+
+#[test]
+fn every_built_in_language_has_the_same_keys() {
+    let en = Lang::load("en").unwrap();
+    for (code, _) in FILES {
+        let l = Lang::load(code).unwrap();
+        assert_eq!(l.words.keys().collect::<Vec<_>>(), en.words.keys().collect::<Vec<_>>(), "{code}");
+        assert_eq!(l.nouns.keys().collect::<Vec<_>>(), en.nouns.keys().collect::<Vec<_>>(), "{code}");
+    }
+}
+
+#[test]
+fn every_built_in_sentence_renders() {
+    for (code, _) in FILES {
+        let l = Lang::load(code).unwrap();
+        let mut p = Problems::default();
+        l.check_sentences(&mut p, "data");
+        assert!(p.is_empty(), "{code}: {:?}", p.0);
+    }
+}
+
+#[test]
+fn numbers_follow_each_language() {
+    let nb = Lang::load("nb").unwrap();
+    let en = Lang::load("en").unwrap();
+    assert_eq!(nb.int(7800), "7\u{a0}800");
+    assert_eq!(en.int(7800), "7,800");
+    assert_eq!(nb.number(2.5), "2,5");
+    assert_eq!(en.number(2.5), "2.5");
+    assert_eq!(nb.percent(62.0), "62\u{a0}%");
+    assert_eq!(en.percent(62.0), "62%");
+    assert_eq!(en.int(1234567), "1,234,567");
+    let d = PartialDate { year: 2023, month: Some(3), day: Some(17) };
+    assert_eq!(nb.date(d), "17. mars 2023");
+    assert_eq!(en.date(d), "17 March 2023");
+}
+
+fn say(l: &Lang, t: &str, n: u64) -> String {
+    l.render(t, BTreeMap::from([("n", l.count(n))]))
+}
+
+#[test]
+fn plurals_and_number_words() {
+    let nb = Lang::load("nb").unwrap();
+    let nn = Lang::load("nn").unwrap();
+    let en = Lang::load("en").unwrap();
+    let t = r#"{{ n|count("region") }}"#;
+    assert_eq!(say(&nb, t, 1), "én helseregion");
+    assert_eq!(say(&nb, t, 2), "to helseregioner");
+    assert_eq!(say(&nb, t, 12), "tolv helseregioner");
+    assert_eq!(say(&nb, t, 13), "13 helseregioner");
+    assert_eq!(say(&nn, t, 1), "éin helseregion");
+    assert_eq!(say(&nn, t, 2), "to helseregionar");
+    assert_eq!(say(&en, t, 1), "one health region");
+    assert_eq!(say(&en, t, 2), "two health regions");
+    assert_eq!(say(&en, t, 10), "10 health regions");
+    assert_eq!(say(&nb, r#"{{ n|count("interview") }}"#, 1), "ett intervju");
+    assert_eq!(say(&nb, r#"{{ n|numeral("participant") }}"#, 7800), "7\u{a0}800 deltakere");
+    assert_eq!(say(&en, "{% if n is one %}a{% else %}b{% endif %}", 1), "a");
+    assert_eq!(nb.and_list(&["a".into(), "b".into(), "c".into()]), "a, b og c");
+    let hidden = nb.shown_count(Shown::Small, 3);
+    assert_eq!(
+        nb.render(r#"{{ n|count("participant") }}"#, BTreeMap::from([("n", hidden)])),
+        "færre enn 3 deltakere"
+    );
+}
+
+#[test]
+fn overrides_are_checked_with_file_and_line() {
+    let mut study = Study::default();
+    study.meta.languages = vec!["en".into()];
+    study.files.push(SourceFile {
+        path: "words/en.toml".into(),
+        bytes: b"[words]\nmodels = \"The ways of working\"\nmodles = \"x\"\n".to_vec(),
+    });
+    let err = Lang::for_study("en", &study).unwrap_err().to_string();
+    assert!(err.contains("data/words/en.toml:3"), "{err}");
+    assert!(err.contains("words.modles"), "{err}");
+    study.files[0].bytes = b"[words]\nmodels = \"The ways of working\"\n".to_vec();
+    assert_eq!(Lang::for_study("en", &study).unwrap().word("models"), "The ways of working");
+}
+
+#[test]
+fn a_language_from_the_data_must_say_every_word() {
+    let mut study = Study::default();
+    study.meta.languages = vec!["de".into()];
+    let mut text = FILES.iter().find(|(c, _)| *c == "en").unwrap().1.to_string();
+    text = text.replace("summary = \"Summary\"\n", "");
+    study.files.push(SourceFile { path: "lang/de.toml".into(), bytes: text.into_bytes() });
+    let err = Lang::for_study("de", &study).unwrap_err().to_string();
+    assert!(err.contains("data/lang/de.toml"), "{err}");
+    assert!(err.contains("words.summary"), "{err}");
+    let missing = Study {
+        meta: crate::study::Meta { languages: vec!["fr".into()], ..Default::default() },
+        ..Default::default()
+    };
+    let err = Lang::for_study("fr", &missing).unwrap_err().to_string();
+    assert!(err.contains("data/lang/fr.toml"), "{err}");
+}

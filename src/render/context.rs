@@ -1,0 +1,192 @@
+//! The values templates read: the prose's values (`n.*`, `model.*`, `fact.*` …) and the
+//! skeleton's parts made from the study (the edition's details, errata, the sample, the
+//! study's metadata, its context tables and figures).
+
+use std::collections::BTreeMap;
+
+use minijinja::value::Value;
+
+use crate::analysis::Analysis;
+use crate::lang::Lang;
+use crate::study::{Study, Text};
+
+/// The values prose may use: `n.*`, `model.<id>.*`, `fact.<id>`, `share[set][part]`, `published.<id>`,
+/// `errata.differs`, `k`, all formatted for the language.
+pub(crate) fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
+    let k = a.k;
+    let count = |key: &str| lang.count(a.counts.get(key).copied().unwrap_or(0));
+    let n = BTreeMap::from([
+        ("regions", count("regions")),
+        ("units", count("units")),
+        ("models", count("models")),
+        ("interviews", lang.count(a.total.interviews)),
+        ("individual_interviews", lang.count(a.total.individual)),
+        ("group_interviews", lang.count(a.total.group)),
+        ("participants", lang.count(a.total.participants)),
+        ("excerpts", count("excerpts")),
+        ("themes", count("themes")),
+        ("subthemes", count("subthemes")),
+        ("traits", count("traits")),
+        ("factors", count("factors")),
+        ("recommendations", count("recommendations")),
+        ("events", count("events")),
+        ("hidden_small", lang.count(a.privacy.small as u64)),
+        ("hidden_secondary", lang.count(a.privacy.secondary as u64)),
+        ("notes", count("notes")),
+    ]);
+    let models: BTreeMap<String, BTreeMap<&str, Value>> = a
+        .by_model
+        .iter()
+        .map(|(id, people, interviews)| {
+            (
+                id.clone(),
+                BTreeMap::from([
+                    ("participants", lang.shown_count(people.get(), k)),
+                    ("interviews", lang.shown_count(interviews.get(), k)),
+                ]),
+            )
+        })
+        .collect();
+    // A whole count is a number the prose can put in words (`{{ fact.x|words }}`); every
+    // other value prints with its unit.
+    let facts: BTreeMap<String, Value> = study
+        .facts
+        .iter()
+        .map(|f| {
+            let value = match f.unit {
+                crate::study::Measure::Count if f.value >= 0.0 && f.value.fract() == 0.0 => lang.count(f.value as u64),
+                _ => Value::from(lang.measure(f.value, f.unit)),
+            };
+            (f.id.clone(), value)
+        })
+        .collect();
+    // A part of a breakdown, as its set states it: `share["unn-diagnoses"]["psychosis"]`.
+    let mut shares: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for set in &study.sets {
+        let parts = study.shares.iter().filter(|x| x.set == set.id);
+        shares.insert(set.id.clone(), parts.map(|x| (x.id.clone(), lang.measure(x.value, set.unit))).collect());
+    }
+    let published: BTreeMap<String, String> =
+        study.published.iter().map(|p| (p.id.clone(), lang.number(p.value))).collect();
+    minijinja::context! {
+        n => n,
+        model => models,
+        fact => facts,
+        share => shares,
+        published => published,
+        errata => minijinja::context! { differs => lang.count(a.errata_differs) },
+        k => lang.count(k as u64),
+    }
+}
+
+/// Breakdown figures, in the order their sets are listed.
+pub(super) fn context_figures(study: &Study) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for f in study.sets.iter().filter_map(|s| s.figure.clone()) {
+        if !names.iter().any(|n| f == *n) {
+            names.push(f.to_string());
+        }
+    }
+    names
+}
+
+/// Context tables (facts and breakdowns grouped by their `table`), in file order.
+pub(super) fn context_tables(study: &Study) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for t in study.facts.iter().filter_map(|f| f.table.clone()).chain(study.sets.iter().filter_map(|s| s.table.clone()))
+    {
+        if !names.iter().any(|n| t == *n) {
+            names.push(t.to_string());
+        }
+    }
+    names
+}
+
+/// The errata appendix's sentence: the stated counts agree with the data, or how they differ.
+pub(super) fn errata_text(study: &Study, a: &Analysis, lang: &Lang) -> String {
+    let metric = |key: &str| a.metrics.get(key).copied().unwrap_or(0.0);
+    let prose_figure = |metric_key: &str| {
+        study.published.iter().find(|p| p.statement == "prose" && p.metric == metric_key).map(|p| lang.number(p.value))
+    };
+    if a.errata_differs == 0 {
+        lang.say("errata_text_ok", &[("n", lang.int(a.errata_total))])
+    } else {
+        lang.say(
+            "errata_text",
+            &[
+                ("n", lang.int(a.errata_total)),
+                ("differs", lang.int(a.errata_differs)),
+                ("prose_group", prose_figure("interviews.group").unwrap_or_else(|| "–".into())),
+                ("prose_individual", prose_figure("interviews.individual").unwrap_or_else(|| "–".into())),
+                ("group", lang.number(metric("interviews.group"))),
+                ("individual", lang.number(metric("interviews.individual"))),
+            ],
+        )
+    }
+}
+
+/// The edition's details for the title page's back and the PDF's metadata, when the study
+/// is an edition of an earlier work.
+pub(super) fn edition(study: &Study, lang: &Lang) -> Option<Value> {
+    let text = |t: &Text| t.get(&lang.code).to_string();
+    let bib = crate::references::Bibliography::read(study, &mut crate::problem::Problems::default());
+    study.meta.edition.as_ref().map(|e| {
+        let date = crate::study::load::parse_partial_date(&e.date);
+        let based_on_text = bib
+            .described(&e.based_on, &lang.word("cite_and"), &lang.word("cite_et_al"), &lang.word("cite_no_date"))
+            .unwrap_or_default();
+        minijinja::context! {
+            publisher => text(&e.publisher),
+            editor => text(&e.editor),
+            date => date.map(|d| lang.date(d)).unwrap_or_default(),
+            year => date.map(|d| d.year.to_string()).unwrap_or_default(),
+            report_number => e.report_number.clone(),
+            isbn => e.isbn.clone(),
+            issn => e.issn.clone(),
+            licence => text(&e.licence),
+            // Becomes a typst label: only a key that passed the key pattern.
+            based_on => if crate::references::is_key(&e.based_on) && study.bibliography.is_some() { e.based_on.clone() } else { String::new() },
+            relation => text(&e.relation),
+            // For the PDF's description: the work this edition is based on, in words.
+            based_on_text => based_on_text,
+        }
+    })
+}
+
+/// The study's title, authors, date and the like, in this language.
+pub(super) fn meta(study: &Study, lang: &Lang) -> Value {
+    let code = &lang.code;
+    let text = |t: &Text| t.get(code).to_string();
+    let date = crate::study::load::parse_partial_date(&study.meta.date).map(|d| lang.date(d)).unwrap_or_default();
+    minijinja::context! {
+        title => text(&study.meta.title),
+        subtitle => text(&study.meta.subtitle),
+        short_title => text(&study.meta.short_title),
+        commissioner => text(&study.meta.commissioner),
+        author => text(&study.meta.author),
+        version => study.meta.version.clone(),
+        date => date,
+        keywords => study.meta.keywords.get(code).cloned().unwrap_or_default(),
+        excerpt_notice => text(&study.meta.excerpt_notice),
+    }
+}
+
+/// The sentence that describes the sample: interviews, participants, regions.
+pub(super) fn sample_text(a: &Analysis, lang: &Lang) -> String {
+    lang.say("sample_text", &[
+        ("interviews", lang.int(a.total.interviews)),
+        ("participants", lang.int(a.total.participants)),
+        ("regions", lang.int(a.counts.get("regions").copied().unwrap_or(0))),
+        ("individual", lang.int(a.total.individual)),
+        ("group", lang.int(a.total.group)),
+    ])
+}
+
+/// The recommendations, column by column, each with its label and items.
+pub(super) fn recommendations(study: &Study, lang: &Lang) -> Vec<Value> {
+    let text = |t: &Text| t.get(&lang.code).to_string();
+    study.rec_columns.iter().map(|c| minijinja::context! {
+        label => text(&c.label),
+        items => study.recommendations.iter().filter(|r| r.column == c.id).map(|r| text(&r.text)).collect::<Vec<_>>(),
+    }).collect::<Vec<_>>()
+}

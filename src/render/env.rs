@@ -1,0 +1,53 @@
+//! The template environment: minijinja set up so that every value prints as a typst string
+//! literal (data never becomes markup), with a work limit and the language's filters.
+
+use minijinja::value::Value;
+use minijinja::{Environment, UndefinedBehavior};
+
+use crate::lang::Lang;
+
+/// A typst string literal: prints its content literally wherever it is placed.
+pub fn typst_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The work one prose chapter may make the template engine do (about an instruction, or
+/// 64 bytes of output, per unit): ample for text with values, short for a runaway loop.
+pub const PROSE_FUEL: u64 = 1_000_000;
+/// The same for the report's skeleton, which lists every table and excerpt.
+pub const SKELETON_FUEL: u64 = 200_000_000;
+
+/// `strict` for the study's prose, where an unknown name is an author's typo to report;
+/// the skeleton asks for optional parts (`chapters.summary`) and tests them instead.
+pub(crate) fn environment(strict: bool, lang: Option<&Lang>) -> Environment<'static> {
+    let mut env = Environment::new();
+    // A work limit: a runaway loop or a huge repetition in a template ends as an error
+    // naming its file instead of running on (each render has its own budget).
+    env.set_fuel(Some(if strict { PROSE_FUEL } else { SKELETON_FUEL }));
+    if let Some(lang) = lang {
+        crate::lang::install(&mut env, lang);
+    }
+    env.set_undefined_behavior(if strict { UndefinedBehavior::Strict } else { UndefinedBehavior::Chainable });
+    env.set_formatter(|out, state, value| {
+        if value.is_safe() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        let text = if value.is_none() || value.is_undefined() { String::new() } else { value.to_string() };
+        out.write_str(&format!("#{}", typst_string(&text))).map_err(minijinja::Error::from)
+    });
+    env.add_filter("lit", |v: Value| Value::from_safe_string(typst_string(&v.to_string())));
+    env
+}

@@ -1,0 +1,143 @@
+//! The views of the themes: heading, prose, the sentence of evidence under each and the
+//! excerpts it quotes.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::lang::Lang;
+use crate::study::Study;
+
+/// An excerpt as the skeleton quotes it.
+#[derive(Serialize)]
+struct ExcerptView {
+    text: String,
+    model: String,
+}
+
+/// A theme as the chapter and the appendix print it.
+#[derive(Serialize)]
+pub(super) struct ThemeView {
+    id: String,
+    heading: String,
+    prose: Option<String>,
+    counts: String,
+    by_model: Vec<String>,
+    excerpts: Vec<ExcerptView>,
+    all_excerpts: Vec<ExcerptView>,
+}
+
+/// The model's name in this language, or nothing for an excerpt without a model.
+fn model_name(study: &Study, id: Option<&str>, lang: &Lang) -> String {
+    id.and_then(|id| study.models.iter().find(|m| m.id == id))
+        .map(|m| m.name.get(&lang.code).to_string())
+        .unwrap_or_default()
+}
+
+/// How much evidence stands behind a theme, in words, with each count exactly as the
+/// tables and figures print it: a number, "fewer than k", or said to be hidden. A count
+/// the table prints is never called hidden here, nor the other way round.
+/// `largest` is the largest count of the paragraph, so that all its counts are words or
+/// all numerals.
+fn evidence_sentence(
+    lang: &Lang,
+    key: &str,
+    model: Option<&str>,
+    e: &crate::analysis::Evidence,
+    k: u32,
+    largest: u64,
+) -> String {
+    use crate::analysis::Shown;
+    let key = match (e.excerpts.get(), e.participants.get()) {
+        (Shown::Value(_), Shown::Value(_) | Shown::Small) => key.to_string(),
+        (Shown::Value(_), Shown::Hidden) => format!("{key}_people_hidden"),
+        (_, Shown::Value(_) | Shown::Small) => format!("{key}_excerpts_hidden"),
+        (_, Shown::Hidden) => format!("{key}_hidden"),
+    };
+    lang.say(
+        &key,
+        &[
+            ("model", model.unwrap_or_default().to_string()),
+            ("excerpts", lang.shown_in_text(e.excerpts.get(), k)),
+            ("participants", lang.shown_in_text(e.participants.get(), k)),
+            ("largest", largest.to_string()),
+        ],
+    )
+}
+
+/// The sentence under a theme's heading. With an original coding it says how many
+/// excerpts and people the theme rests on; with a reconstructed one only how many of the
+/// edition's reconstructed excerpts it holds, since the people behind them are invented.
+fn theme_sentence(
+    lang: &Lang,
+    coding: crate::study::Coding,
+    e: &crate::analysis::Evidence,
+    k: u32,
+    largest: u64,
+) -> String {
+    if !coding.is_reconstructed() {
+        return evidence_sentence(lang, "theme_counts", None, e, k, largest);
+    }
+    match e.excerpts.get() {
+        crate::analysis::Shown::Value(n) => {
+            lang.say("theme_counts_reconstructed", &[("excerpts", n.to_string()), ("largest", largest.to_string())])
+        }
+        _ => lang.say("theme_counts_hidden", &[]),
+    }
+}
+
+/// Each theme as the chapter and the appendix print it: heading, prose, the sentence of
+/// counts (per model only for an original coding) and its excerpts.
+pub(super) fn theme_views(study: &Study, a: &Analysis, lang: &Lang, chapters: &BTreeMap<String, String>) -> Vec<ThemeView> {
+    let (k, code, coding) = (a.k, &lang.code, study.meta.coding);
+    // The largest count shown in a theme's paragraph of counts.
+    let largest = |t: &crate::analysis::ThemeEvidence| -> u64 {
+        std::iter::once(&t.total)
+            .chain(&t.by_model)
+            .flat_map(|e| [e.excerpts.value(), e.participants.value()])
+            .flatten()
+            .max()
+            .unwrap_or(0)
+    };
+    // An excerpt coded to several themes is printed under the first of them only, in the
+    // chapter and in the appendix alike, so no excerpt stands more than once in either.
+    let mut in_chapter: std::collections::BTreeSet<String> = Default::default();
+    let mut in_appendix: std::collections::BTreeSet<String> = Default::default();
+    a.themes
+        .iter()
+        .map(|t| {
+            let theme = study.codes.iter().find(|c| c.id == t.theme).expect("theme from codebook");
+            let view = |q: &crate::analysis::Quote| ExcerptView {
+                text: q.text.get(code).to_string(),
+                model: model_name(study, q.model.as_deref(), lang),
+            };
+            ThemeView {
+                id: t.theme.clone(),
+                heading: theme.label.get(code).to_string(),
+                prose: chapters.get(&format!("theme-{}", t.theme)).cloned(),
+                counts: theme_sentence(lang, coding, &t.total, k, largest(t)),
+                // Who said what is invented in a reconstructed coding: no count per model.
+                by_model: if coding.is_reconstructed() {
+                    Vec::new()
+                } else {
+                    study
+                        .models
+                        .iter()
+                        .zip(&t.by_model)
+                        .map(|(m, e)| {
+                            evidence_sentence(lang, "theme_counts_model", Some(m.short.get(code)), e, k, largest(t))
+                        })
+                        .collect()
+                },
+                excerpts: t
+                    .picked
+                    .iter()
+                    .map(|&i| view(&t.excerpts[i]))
+                    .filter(|e| in_chapter.insert(e.text.clone()))
+                    .collect(),
+                all_excerpts: t.excerpts.iter().map(view).filter(|e| in_appendix.insert(e.text.clone())).collect(),
+            }
+        })
+        .collect()
+}
