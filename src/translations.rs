@@ -102,6 +102,54 @@ pub fn stale(study: &Study) -> Vec<Problem> {
     out
 }
 
+/// The column of a CSV row that says which source its texts in language `<l>` translate:
+/// `translates_<l>` holding `<source language> <hash>`, the hash of the row's texts in the
+/// source language (every `*_<source>` column, by column name) when they were translated.
+const CSV_MARK: &str = "translates_";
+
+/// Every CSV row (an excerpt, a code, a recommendation…) whose `translates_<l>` cell no
+/// longer matches the row's texts in the source language: the source was edited after the
+/// translation was made. A file without such a column is not tracked. `data` names the
+/// data folder in messages, as every other problem does.
+pub fn stale_rows(study: &Study, data: &str) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let langs = study.meta.languages.clone();
+    for f in study.files.iter().filter(|f| f.path.ends_with(".csv") && !f.path.starts_with("survey/")) {
+        let file = format!("{data}/{}", f.path);
+        let mut ignored = crate::problem::Problems::default();
+        let parsed = crate::study::parse_csv(&file, &f.bytes, &langs, &[], &[], &mut ignored);
+        for row in &parsed.rows {
+            for (column, mark) in row.fields().iter().filter(|(c, _)| c.starts_with(CSV_MARK)) {
+                let Some((source, recorded)) = mark.trim().split_once(' ') else { continue };
+                let now = row_hash(row.fields(), source);
+                if now == recorded.trim() {
+                    continue;
+                }
+                let suffix = format!("_{source}");
+                let wording: Vec<String> = row
+                    .fields()
+                    .iter()
+                    .filter(|(c, v)| c.ends_with(&suffix) && !v.trim().is_empty())
+                    .map(|(c, v)| format!("{c} {}", one_line(v)))
+                    .collect();
+                let message = format!(
+                    "this translation is stale: the row's `{source}` text changed since; it now reads: {}; update the translation, then write `{source} {now}` in {column}",
+                    wording.join(", ")
+                );
+                out.push(Problem { file: file.clone(), line: row.pos.line, field: column.clone(), message });
+            }
+        }
+    }
+    out
+}
+
+/// The short hash of a row's texts in `lang`: every `*_<lang>` field, by column name.
+fn row_hash(fields: &std::collections::BTreeMap<String, String>, lang: &str) -> String {
+    let suffix = format!("_{lang}");
+    let texts: Vec<&str> = fields.iter().filter(|(c, _)| c.ends_with(&suffix)).map(|(_, v)| v.as_str()).collect();
+    hash(&texts.join("\n"))
+}
+
 /// A paragraph on one line, cut short when long.
 fn one_line(text: &str) -> String {
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");

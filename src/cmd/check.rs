@@ -20,6 +20,8 @@ pub fn run(cfg: &Config, explain_privacy: bool, accept: &[String]) -> Result<()>
     typeset_in_memory(cfg, &checked, &mut p)?;
     let mut stale = stale_files(cfg, &p);
     stale.extend(crate::translations::stale(&checked.study));
+    let data = cfg.data.file_name().map_or_else(|| cfg.data.display().to_string(), |n| n.to_string_lossy().into_owned());
+    stale.extend(crate::translations::stale_rows(&checked.study, &data));
     if !stale.is_empty() {
         return Err(Failure::Data(stale));
     }

@@ -53,6 +53,11 @@ pub(crate) struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    /// Every field of the record by its column's name.
+    pub(crate) fn fields(&self) -> &BTreeMap<String, String> {
+        &self.values
+    }
+
     fn raw(&self, field: &str) -> Option<&str> {
         self.values.get(field).map(|s| s.trim())
     }

@@ -12,7 +12,7 @@ mod tomlfile;
 
 pub use id::{Id, ID_RULE, MAX_ID_LEN};
 pub use load::load;
-pub(crate) use csvfile::separator;
+pub(crate) use csvfile::{parse as parse_csv, separator};
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -211,3 +211,46 @@ fn the_starter_study_shows_counts_and_excerpts() {
     }
     assert!(!text.contains("fewer than 3 participants"), "no theme's count is hidden: {text}");
 }
+
+/// An excerpt's English text records which Bokmål wording it translates (`translates_en`);
+/// `check` names the row, the column and the new wording once the Bokmål changes, and is
+/// content again when the marker is brought up to date.
+#[test]
+fn a_stale_excerpt_translation_is_named_with_its_row_and_new_wording() {
+    let tmp = TempDir::new();
+    let dir = started(&tmp, &["nb", "en"], 2);
+    let file = dir.join("data/excerpts.csv");
+    let original = fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+    lines[0].push_str(",translates_en");
+    for l in lines.iter_mut().skip(1) {
+        l.push_str(",nb 00000000");
+    }
+    fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let (code, text) = run_in(&dir, &["check"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("excerpts.csv:2") && text.contains("translates_en"), "{text}");
+    // The message gives the marker for the wording as it is now; with it, the row is current.
+    let fresh = |text: &str, line: usize| -> String {
+        let at = text.lines().find(|l| l.contains(&format!("excerpts.csv:{line}"))).unwrap_or_else(|| panic!("{text}"));
+        let start = at.find("write `").unwrap() + "write `".len();
+        at[start..start + at[start..].find('`').unwrap()].to_string()
+    };
+    let marks: Vec<String> = (2..lines.len() + 1).map(|n| fresh(&text, n)).collect();
+    for (l, m) in lines.iter_mut().skip(1).zip(&marks) {
+        *l = format!("{},{m}", l.rsplit_once(',').unwrap().0);
+    }
+    fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let (_, text) = run_in(&dir, &["check"]);
+    assert!(!text.contains("stale"), "{text}");
+    // The Bokmål of the first excerpt is edited; only its row is stale, with its new words.
+    let edited = lines[1].replacen(",T01.1,", ",T01.1,Helt ny ordlyd. ", 1);
+    assert_ne!(edited, lines[1], "the first excerpt is coded T01.1");
+    lines[1] = edited;
+    fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let (code, text) = run_in(&dir, &["check"]);
+    assert_eq!(code, Some(1), "{text}");
+    let stale: Vec<&str> = text.lines().filter(|l| l.contains("is stale") || l.contains("stale:")).collect();
+    assert_eq!(stale.len(), 1, "{text}");
+    assert!(stale[0].contains("excerpts.csv:2") && stale[0].contains("Helt ny ordlyd"), "{text}");
+}
