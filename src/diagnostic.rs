@@ -108,7 +108,14 @@ impl Diagnostic {
 /// A diagnostic at `range` of the rendered text, shown in the prose file as written: on
 /// the same line, under the same characters when the line has no value in it before the
 /// span, else under the value's tag that became the text at fault.
-pub(crate) fn in_source(file: &str, source: &str, rendered: &str, range: Range<usize>, message: &str, notes: &[String]) -> Diagnostic {
+pub(crate) fn in_source(
+    file: &str,
+    source: &str,
+    rendered: &str,
+    range: Range<usize>,
+    message: &str,
+    notes: &[String],
+) -> Diagnostic {
     let mapped = map_range(source, rendered, range.clone());
     let mut d = match &mapped {
         Some(r) => Diagnostic::at(file, source, r.clone(), message),
@@ -138,7 +145,13 @@ fn map_range(source: &str, rendered: &str, range: Range<usize>) -> Option<Range<
     let col = range.start - out_start;
     let len = (range.end - range.start).min(o.len().saturating_sub(col));
     let prefix = s.bytes().zip(o.bytes()).take_while(|(a, b)| a == b).count();
-    let suffix = s.bytes().rev().zip(o.bytes().rev()).take_while(|(a, b)| a == b).count().min(s.len().min(o.len()) - prefix.min(s.len().min(o.len())));
+    let suffix = s
+        .bytes()
+        .rev()
+        .zip(o.bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(s.len().min(o.len()) - prefix.min(s.len().min(o.len())));
     let r = if col + len <= prefix {
         col..col + len
     } else if col >= o.len() - suffix {

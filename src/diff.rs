@@ -3,9 +3,9 @@
 //! NEW are directories of tables or git revisions (their `report/tables`, which the
 //! command asks git for through [`crate::config`]).
 
+use crate::problem::{build_err, IoContext, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
-use crate::problem::{build_err, IoContext, Result};
 
 /// A table as read back from CSV: header and rows keyed by their id (the first column).
 type TableRows = (Vec<String>, BTreeMap<String, Vec<String>>);

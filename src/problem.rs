@@ -143,7 +143,8 @@ fn with_dim_hint(line: &str, paint: crate::diagnostic::Paint) -> String {
 /// every problem that names it (each text missing in that language), so it comes first
 /// and those are counted, not listed. Returns the problems to show and how many folded.
 pub fn fold(problems: &[Problem]) -> (Vec<Problem>, usize) {
-    let roots: Vec<&Problem> = problems.iter().filter(|p| p.field == "languages" && p.file.ends_with("study.toml")).collect();
+    let roots: Vec<&Problem> =
+        problems.iter().filter(|p| p.field == "languages" && p.file.ends_with("study.toml")).collect();
     let codes: Vec<String> = roots
         .iter()
         .filter_map(|p| p.message.split('`').nth(1).map(str::to_string))

@@ -104,8 +104,7 @@ fn typeset_all(
     editions: &[Edition],
     p: &mut pipeline::Products,
 ) -> Result<()> {
-    let tasks: Vec<(&Edition, Format)> =
-        editions.iter().flat_map(|e| [(e, Format::Pdf), (e, Format::Html)]).collect();
+    let tasks: Vec<(&Edition, Format)> = editions.iter().flat_map(|e| [(e, Format::Pdf), (e, Format::Html)]).collect();
     let results: Vec<Result<(String, Option<Vec<u8>>, String)>> =
         tasks.into_par_iter().map(|(e, format)| typeset_one(cfg, previous, e, format)).collect();
     for r in results {

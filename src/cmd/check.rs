@@ -20,7 +20,8 @@ pub fn run(cfg: &Config, explain_privacy: bool, accept: &[String]) -> Result<()>
     typeset_in_memory(cfg, &checked, &mut p)?;
     let mut stale = stale_files(cfg, &p);
     stale.extend(crate::translations::stale(&checked.study));
-    let data = cfg.data.file_name().map_or_else(|| cfg.data.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let data =
+        cfg.data.file_name().map_or_else(|| cfg.data.display().to_string(), |n| n.to_string_lossy().into_owned());
     stale.extend(crate::translations::stale_rows(&checked.study, &data));
     if !stale.is_empty() {
         return Err(Failure::Data(stale));
@@ -76,8 +77,8 @@ fn typeset_in_memory(cfg: &Config, checked: &Checked, p: &mut Products) -> Resul
     let previous = crate::incremental::previous(&cfg.out);
     // The last build typeset every edition from exactly these inputs without an error; only
     // its stamp (the commit it names) can differ, and a stamp cannot make typst fail.
-    let built_from_these = previous.inputs == p.manifest.inputs
-        && editions.iter().all(|e| previous.typeset_from.contains_key(&e.pdf));
+    let built_from_these =
+        previous.inputs == p.manifest.inputs && editions.iter().all(|e| previous.typeset_from.contains_key(&e.pdf));
     let results: Vec<Result<()>> = editions
         .par_iter()
         .filter(|e| !built_from_these && previous.typeset_from.get(&e.pdf) != Some(&e.source_hash))

@@ -34,7 +34,9 @@ pub fn run(cfg: &Config, lang: Option<&str>) -> Result<()> {
     for (name, text) in &lines {
         out.push_str(&format!("  {name:<width$}  {text}\n"));
     }
-    out.push_str("\nFilters: {{ n.regions|words }}, {{ n.regions|count(\"region\") }}, {{ n.regions|numeral(\"region\") }},\n");
+    out.push_str(
+        "\nFilters: {{ n.regions|words }}, {{ n.regions|count(\"region\") }}, {{ n.regions|numeral(\"region\") }},\n",
+    );
     out.push_str("{{ n.regions|plural(\"region\") }}, {{ names|and_list }}, {{ text|upfirst }}; test: {% if n.models is one %}.\n");
     let nouns: Vec<&str> = lang.nouns.keys().map(String::as_str).collect();
     out.push_str(&format!("Nouns for count, numeral and plural: {}.\n", nouns.join(", ")));

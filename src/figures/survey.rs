@@ -102,7 +102,9 @@ pub(crate) fn segments(item: &Item, shares: &[f64]) -> Vec<(usize, i32, i32)> {
 fn group_name(study: &Study, g: &Group, lang: &Lang) -> String {
     match &g.model {
         None => lang.word("survey_all"),
-        Some(id) => study.models.iter().find(|m| &m.id == id).map(|m| m.short.get(&lang.code).to_string()).unwrap_or_default(),
+        Some(id) => {
+            study.models.iter().find(|m| &m.id == id).map(|m| m.short.get(&lang.code).to_string()).unwrap_or_default()
+        }
     }
 }
 
@@ -157,8 +159,12 @@ fn chart(study: &Study, item: &Item, r: &ItemResult, k: u32, lang: &Lang) -> Res
             }
             let Some(shares) = &g.shares else {
                 let note = lang.say("survey_hidden", &[("k", k.to_string())]);
-                root.draw(&Text::new(note.clone(), (CENTRE + 8, y0 + BAR_H / 2), anchored(16, HPos::Left, VPos::Center)))
-                    .map_err(err)?;
+                root.draw(&Text::new(
+                    note.clone(),
+                    (CENTRE + 8, y0 + BAR_H / 2),
+                    anchored(16, HPos::Left, VPos::Center),
+                ))
+                .map_err(err)?;
                 alt.push(format!("{name}: {note}"));
                 continue;
             };
@@ -172,7 +178,8 @@ fn chart(study: &Study, item: &Item, r: &ItemResult, k: u32, lang: &Lang) -> Res
                 if x1 - x0 >= 40 {
                     let label = lang.percent(shares[i].round());
                     let ink = ink_on(&c);
-                    let style = text(15).color(&ink).pos(plotters::style::text_anchor::Pos::new(HPos::Center, VPos::Center));
+                    let style =
+                        text(15).color(&ink).pos(plotters::style::text_anchor::Pos::new(HPos::Center, VPos::Center));
                     root.draw(&Text::new(label, ((x0 + x1) / 2, y0 + BAR_H / 2), style)).map_err(err)?;
                 }
             }

@@ -22,8 +22,8 @@ use super::qdc;
 use super::report::{quoted, Part, Report};
 use super::sources::Text;
 use super::write::{self, toml_string};
-use crate::store::Outputs;
 use crate::problem::{Failure, Problems, Result};
+use crate::store::Outputs;
 
 /// Where the excerpts go (the loader reads every `excerpts/*.csv`).
 pub(crate) const EXCERPTS_FILE: &str = "excerpts/imported.csv";

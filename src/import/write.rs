@@ -1,7 +1,6 @@
 //! Writing what the import produced as text: CSV tables and `study.toml` strings. The
 //! files reach the disk all or nothing through [`crate::store`].
 
-
 /// A CSV table with a header row, LF line ends, and quotes only where needed.
 pub(crate) fn csv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());

@@ -67,8 +67,12 @@ const SAMPLE_NAMES: &[&str] = &[
 pub(super) fn check_complete(l: &Lang, english: &Lang, file: &str, source: &str, problems: &mut Problems) {
     // A language file from the data must say every word the skeleton uses.
     for key in english.words.keys().filter(|k| !l.words.contains_key(*k)) {
-        problems.push(file, Some(key_line(source, "words", key)), format!("words.{key}"),
-            "expected this word of the skeleton, found none (see report/lang/en.toml for what it says)");
+        problems.push(
+            file,
+            Some(key_line(source, "words", key)),
+            format!("words.{key}"),
+            "expected this word of the skeleton, found none (see report/lang/en.toml for what it says)",
+        );
     }
     for key in english.nouns.keys().filter(|k| !l.nouns.contains_key(*k)) {
         problems.push(

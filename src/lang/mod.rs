@@ -38,7 +38,6 @@ pub use plural::{cldr_plural, PluralRule};
 pub use sentences::{install, Num};
 pub use study::context_word_keys;
 
-
 /// The language files compiled into the program.
 pub const FILES: &[(&str, &str)] = &[
     ("nb", include_str!("../../report/lang/nb.toml")),

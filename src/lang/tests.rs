@@ -66,10 +66,7 @@ fn plurals_and_number_words() {
     assert_eq!(say(&en, "{% if n is one %}a{% else %}b{% endif %}", 1), "a");
     assert_eq!(nb.and_list(&["a".into(), "b".into(), "c".into()]), "a, b og c");
     let hidden = nb.shown_count(Shown::Small, 3);
-    assert_eq!(
-        nb.render(r#"{{ n|count("participant") }}"#, BTreeMap::from([("n", hidden)])),
-        "færre enn 3 deltakere"
-    );
+    assert_eq!(nb.render(r#"{{ n|count("participant") }}"#, BTreeMap::from([("n", hidden)])), "færre enn 3 deltakere");
 }
 
 #[test]
@@ -97,10 +94,8 @@ fn a_language_from_the_data_must_say_every_word() {
     let err = Lang::for_study("de", &study).unwrap_err().to_string();
     assert!(err.contains("data/lang/de.toml"), "{err}");
     assert!(err.contains("words.summary"), "{err}");
-    let missing = Study {
-        meta: crate::study::Meta { languages: vec!["fr".into()], ..Default::default() },
-        ..Default::default()
-    };
+    let missing =
+        Study { meta: crate::study::Meta { languages: vec!["fr".into()], ..Default::default() }, ..Default::default() };
     let err = Lang::for_study("fr", &missing).unwrap_err().to_string();
     assert!(err.contains("data/lang/fr.toml"), "{err}");
 }

@@ -173,13 +173,16 @@ pub(super) fn meta(study: &Study, lang: &Lang) -> Value {
 
 /// The sentence that describes the sample: interviews, participants, regions.
 pub(super) fn sample_text(a: &Analysis, lang: &Lang) -> String {
-    lang.say("sample_text", &[
-        ("interviews", lang.int(a.total.interviews)),
-        ("participants", lang.int(a.total.participants)),
-        ("regions", lang.int(a.counts.get("regions").copied().unwrap_or(0))),
-        ("individual", lang.int(a.total.individual)),
-        ("group", lang.int(a.total.group)),
-    ])
+    lang.say(
+        "sample_text",
+        &[
+            ("interviews", lang.int(a.total.interviews)),
+            ("participants", lang.int(a.total.participants)),
+            ("regions", lang.int(a.counts.get("regions").copied().unwrap_or(0))),
+            ("individual", lang.int(a.total.individual)),
+            ("group", lang.int(a.total.group)),
+        ],
+    )
 }
 
 /// The recommendations, column by column, each with its label and items.

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::typst_string;
 use crate::figures::Figure;
 use crate::lang::Lang;
-use super::typst_string;
 use crate::study::Coding;
 
 /// A figure as the skeleton prints it.

@@ -47,8 +47,7 @@ pub const STYLE: &str = include_str!("../../report/templates/style.typ");
 pub const BIBLIOGRAPHY: &str = "references.yml";
 
 /// The program's own report files, for the manifest.
-pub const TEMPLATE_FILES: &[(&str, &str)] =
-    &[
+pub const TEMPLATE_FILES: &[(&str, &str)] = &[
     ("report/templates/main.typ.j2", MAIN_TEMPLATE),
     ("report/templates/style.typ", STYLE),
     ("report/templates/survey.typ.j2", survey::SURVEY_TEMPLATE),
@@ -185,8 +184,9 @@ fn render_other_summaries(
         let Some(p) = study.prose(other, "summary") else { continue };
         let other_lang = Lang::for_study(other, study)?;
         let other_env = environment(true, Some(&other_lang));
-        let rendered = prose::render_file(&other_env, &p.file, &p.text, &prose_context(study, a, &other_lang), &other_lang)
-            .map_err(crate::problem::Failure::Diagnostics)?;
+        let rendered =
+            prose::render_file(&other_env, &p.file, &p.text, &prose_context(study, a, &other_lang), &other_lang)
+                .map_err(crate::problem::Failure::Diagnostics)?;
         let path = format!("prose/{other}/summary.typ");
         files.insert(path.clone(), rendered.into_bytes());
         origins.insert(path.clone(), p.file.clone());

@@ -26,9 +26,43 @@ pub(crate) const VALUES_HINT: &str =
 /// The filters and tests prose may use: the language's own (see `lang::install`), `lit`,
 /// and minijinja's built-in ones an author is likely to reach for.
 const FILTERS: &[&str] = &[
-    "words", "count", "numeral", "plural", "and_list", "upfirst", "lit", "lower", "upper", "title", "capitalize",
-    "trim", "replace", "length", "default", "first", "last", "join", "round", "abs", "int", "float", "list", "sort",
-    "unique", "reverse", "sum", "min", "max", "string", "bool", "items", "dictsort", "select", "reject", "map", "attr",
+    "words",
+    "count",
+    "numeral",
+    "plural",
+    "and_list",
+    "upfirst",
+    "lit",
+    "lower",
+    "upper",
+    "title",
+    "capitalize",
+    "trim",
+    "replace",
+    "length",
+    "default",
+    "first",
+    "last",
+    "join",
+    "round",
+    "abs",
+    "int",
+    "float",
+    "list",
+    "sort",
+    "unique",
+    "reverse",
+    "sum",
+    "min",
+    "max",
+    "string",
+    "bool",
+    "items",
+    "dictsort",
+    "select",
+    "reject",
+    "map",
+    "attr",
 ];
 
 /// How many rounds of blanking and rendering one file gets: far more than the errors one
@@ -131,8 +165,10 @@ fn blank(work: &mut String, range: &Range<usize>) {
     if !work.is_char_boundary(start) || !work.is_char_boundary(end) {
         return;
     }
-    let mut replaced: String = work[start..end].chars().map(|c| if c == '\n' { c.to_string() } else { " ".repeat(c.len_utf8()) }).collect();
-    let tag = work[start..end].starts_with("{{") || work[start..end].starts_with("{%") || work[start..end].starts_with("{#");
+    let mut replaced: String =
+        work[start..end].chars().map(|c| if c == '\n' { c.to_string() } else { " ".repeat(c.len_utf8()) }).collect();
+    let tag =
+        work[start..end].starts_with("{{") || work[start..end].starts_with("{%") || work[start..end].starts_with("{#");
     if !tag && end - start >= 4 && !work[start..end].contains('\n') {
         replaced.replace_range(0..4, "none");
     }
@@ -141,7 +177,14 @@ fn blank(work: &mut String, range: &Range<usize>) {
 
 /// One error as a reader should see it: the value, filter or test by name, with the
 /// nearest one that exists.
-fn describe(err: &minijinja::Error, file: &str, source: &str, range: Range<usize>, ctx: &Value, lang: &Lang) -> Diagnostic {
+fn describe(
+    err: &minijinja::Error,
+    file: &str,
+    source: &str,
+    range: Range<usize>,
+    ctx: &Value,
+    lang: &Lang,
+) -> Diagnostic {
     let text = source.get(range.clone()).unwrap_or("");
     let detail = err.detail().unwrap_or("").to_string();
     let at = |message: String| Diagnostic::at(file, source, range.clone(), message);
@@ -153,7 +196,8 @@ fn describe(err: &minijinja::Error, file: &str, source: &str, range: Range<usize
             let what = if err.kind() == ErrorKind::UnknownFilter { "filter" } else { "test" };
             let name = detail.split_whitespace().nth(1).unwrap_or(text).to_string();
             let mut d = at(format!("`{name}` is not a {what}")).label(format!("unknown {what}"));
-            let names: &[&str] = if what == "filter" { FILTERS } else { &["one", "defined", "undefined", "none", "even", "odd"] };
+            let names: &[&str] =
+                if what == "filter" { FILTERS } else { &["one", "defined", "undefined", "none", "even", "odd"] };
             if let Some(n) = nearest(&name, names.iter().copied()) {
                 d = d.note(format!("help: did you mean `{n}`?"));
             }
@@ -166,7 +210,8 @@ fn describe(err: &minijinja::Error, file: &str, source: &str, range: Range<usize
         .label("this runs too long"),
         ErrorKind::SyntaxError => at(format!("template syntax: {detail}")).label("here"),
         kind => {
-            let mut d = at(if detail.is_empty() { kind.to_string() } else { format!("{kind}: {detail}") }).label("here");
+            let mut d =
+                at(if detail.is_empty() { kind.to_string() } else { format!("{kind}: {detail}") }).label("here");
             if let Some(noun) = detail.strip_prefix("no noun `").and_then(|r| r.split('`').next()) {
                 if let Some(n) = nearest(noun, lang.nouns.keys().map(String::as_str)) {
                     d = d.note(format!("help: did you mean `{n}`?"));
@@ -250,13 +295,18 @@ fn names_in(expr: &str) -> Vec<String> {
             continue;
         }
         let after_filter = i > 0 && matches!(chars[..i].iter().rev().find(|c| !c.is_whitespace()), Some('|'));
-        if (c.is_alphabetic() || c == '_') && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_' || chars[i - 1] == '.')) {
+        if (c.is_alphabetic() || c == '_')
+            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_' || chars[i - 1] == '.'))
+        {
             let start = i;
             while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '.') {
                 i += 1;
             }
             let name: String = chars[start..i].iter().collect::<String>().trim_end_matches('.').to_string();
-            let keyword = ["is", "not", "and", "or", "in", "if", "else", "for", "endfor", "endif", "none", "true", "false", "set", "elif"];
+            let keyword = [
+                "is", "not", "and", "or", "in", "if", "else", "for", "endfor", "endif", "none", "true", "false", "set",
+                "elif",
+            ];
             let called = chars.get(i) == Some(&'(');
             if !after_filter && !called && !keyword.contains(&name.as_str()) {
                 out.push(name);
@@ -378,7 +428,8 @@ pub(crate) fn value_lines(ctx: &Value) -> Vec<(String, String)> {
         if v.kind() == minijinja::value::ValueKind::Map {
             for k in keys_of(v) {
                 let child = v.get_attr(&k).unwrap_or_default();
-                let simple = k.chars().all(|c| c.is_alphanumeric() || c == '_') && !k.starts_with(|c: char| c.is_ascii_digit());
+                let simple =
+                    k.chars().all(|c| c.is_alphanumeric() || c == '_') && !k.starts_with(|c: char| c.is_ascii_digit());
                 let name = match (prefix.is_empty(), simple) {
                     (true, _) => k.clone(),
                     (false, true) => format!("{prefix}.{k}"),

@@ -51,7 +51,11 @@ fn parts(study: &Study, lang: &Lang) -> Vec<PartView> {
     let mut parts = vec![PartView::default()];
     let mut top: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for item in &study.survey.items {
-        let question = Question { question: item.question.get(&lang.code).to_string(), note: note(item, lang), follow: Vec::new() };
+        let question = Question {
+            question: item.question.get(&lang.code).to_string(),
+            note: note(item, lang),
+            follow: Vec::new(),
+        };
         if item.kind == ItemKind::Part {
             parts.push(PartView { heading: question.question, items: Vec::new() });
             continue;
@@ -90,7 +94,9 @@ struct ResultView {
 fn row(study: &Study, g: &Group, width: usize, k: u32, lang: &Lang) -> Vec<String> {
     let name = match &g.model {
         None => lang.word("survey_all"),
-        Some(id) => study.models.iter().find(|m| &m.id == id).map(|m| m.short.get(&lang.code).to_string()).unwrap_or_default(),
+        Some(id) => {
+            study.models.iter().find(|m| &m.id == id).map(|m| m.short.get(&lang.code).to_string()).unwrap_or_default()
+        }
     };
     let mut cells = vec![name, lang.shown(g.n, k)];
     match (&g.counts, &g.shares) {
@@ -107,16 +113,17 @@ fn row(study: &Study, g: &Group, width: usize, k: u32, lang: &Lang) -> Vec<Strin
 fn result_view(study: &Study, r: &ItemResult, k: u32, figures: &[Figure], lang: &Lang) -> Option<ResultView> {
     let item = study.survey.item(&r.item)?;
     let label = item.question.get(&lang.code).to_string();
-    let figure = figures.iter().find(|f| f.lang == lang.code && f.name.as_str() == format!("survey-{}", item.id)).map(|f| {
-        let caption = lang.say("survey_figcap", &[("label", label.clone())]);
-        BTreeMap::from([
-            ("path", format!("/figures/{}.svg", f.name)),
-            ("alt", f.alt.clone()),
-            ("short_caption", first_sentence(&caption)),
-            ("caption", caption),
-            ("size", figure_size(&f.svg)),
-        ])
-    });
+    let figure =
+        figures.iter().find(|f| f.lang == lang.code && f.name.as_str() == format!("survey-{}", item.id)).map(|f| {
+            let caption = lang.say("survey_figcap", &[("label", label.clone())]);
+            BTreeMap::from([
+                ("path", format!("/figures/{}.svg", f.name)),
+                ("alt", f.alt.clone()),
+                ("short_caption", first_sentence(&caption)),
+                ("caption", caption),
+                ("size", figure_size(&f.svg)),
+            ])
+        });
     let mut header = vec![lang.word("survey_group"), lang.word("survey_answered")];
     header.extend(item.options.iter().map(|o| o.get(&lang.code).to_string()));
     header.push(lang.word("survey_blank"));

@@ -89,7 +89,12 @@ fn theme_sentence(
 
 /// Each theme as the chapter and the appendix print it: heading, prose, the sentence of
 /// counts (per model only for an original coding) and its excerpts.
-pub(super) fn theme_views(study: &Study, a: &Analysis, lang: &Lang, chapters: &BTreeMap<String, String>) -> Vec<ThemeView> {
+pub(super) fn theme_views(
+    study: &Study,
+    a: &Analysis,
+    lang: &Lang,
+    chapters: &BTreeMap<String, String>,
+) -> Vec<ThemeView> {
     let (k, code, coding) = (a.k, &lang.code, study.meta.coding);
     // The largest count shown in a theme's paragraph of counts.
     let largest = |t: &crate::analysis::ThemeEvidence| -> u64 {

@@ -264,7 +264,8 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    study.survey = crate::survey::load::load(dir, &dir_label(dir), &study.models, &langs, &mut study.files, &mut problems)?;
+    study.survey =
+        crate::survey::load::load(dir, &dir_label(dir), &study.models, &langs, &mut study.files, &mut problems)?;
     read_prose(dir, &mut study, &mut problems);
     read_bibliography(dir, &mut study, &mut problems);
 
@@ -285,7 +286,9 @@ fn unknown_languages(study: &Study, pos: &crate::problem::Pos, problems: &mut Pr
     let own: Vec<String> = study
         .files
         .iter()
-        .filter_map(|f| f.path.strip_prefix(&format!("{}/", crate::lang::LANG_DIR))?.strip_suffix(".toml").map(str::to_string))
+        .filter_map(|f| {
+            f.path.strip_prefix(&format!("{}/", crate::lang::LANG_DIR))?.strip_suffix(".toml").map(str::to_string)
+        })
         .collect();
     for lang in &study.meta.languages {
         let valid = !lang.is_empty() && lang.chars().all(|c| c.is_ascii_lowercase());
@@ -293,8 +296,8 @@ fn unknown_languages(study: &Study, pos: &crate::problem::Pos, problems: &mut Pr
             continue;
         }
         let known: Vec<&str> = builtin.iter().copied().chain(own.iter().map(String::as_str)).collect();
-        let near = crate::diagnostic::nearest(lang, known.iter().copied())
-            .or(if lang == "no" { Some("nb") } else { None });
+        let near =
+            crate::diagnostic::nearest(lang, known.iter().copied()).or(if lang == "no" { Some("nb") } else { None });
         let hint = near.map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
         problems.at(
             pos,

@@ -10,9 +10,9 @@ pub mod load;
 pub mod schema;
 mod tomlfile;
 
+pub(crate) use csvfile::{parse as parse_csv, separator};
 pub use id::{Id, ID_RULE, MAX_ID_LEN};
 pub use load::load;
-pub(crate) use csvfile::{parse as parse_csv, separator};
 
 use std::collections::{BTreeMap, HashMap};
 

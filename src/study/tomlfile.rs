@@ -106,7 +106,9 @@ impl<'a> Section<'a> {
             // The nearest key is what was meant; the whole list only when none is near.
             let message = match crate::diagnostic::nearest(key, known.iter().copied()) {
                 Some(near) => format!("found a key this file does not have; did you mean `{near}`?"),
-                None => format!("found a key this file does not have (a typo?); the keys here are: {}", known.join(", ")),
+                None => {
+                    format!("found a key this file does not have (a typo?); the keys here are: {}", known.join(", "))
+                }
             };
             problems.at(&self.pos(key), self.field(key), message);
         }

@@ -77,7 +77,12 @@ pub fn load(
         survey.has_answers = true;
         let (file, bytes) = read(&rel)?;
         if survey.items.is_empty() {
-            problems.push(&file, None, "", format!("expected the questionnaire in {label}/{items_rel} beside the answers, found none"));
+            problems.push(
+                &file,
+                None,
+                "",
+                format!("expected the questionnaire in {label}/{items_rel} beside the answers, found none"),
+            );
             continue;
         }
         let sheet = if rel.ends_with(".xlsx") {
@@ -140,14 +145,22 @@ fn items(sheet: &Sheet, langs: &[String], problems: &mut Problems) -> Vec<Item> 
         for l in langs {
             let q = get(&format!("question_{l}"));
             if q.is_empty() {
-                problems.at(&pos, format!("question_{l}"), format!("expected the question in language `{l}`, found an empty field"));
+                problems.at(
+                    &pos,
+                    format!("question_{l}"),
+                    format!("expected the question in language `{l}`, found an empty field"),
+                );
             }
             question.0.insert(l.clone(), q);
         }
         let parent = Some(get("parent")).filter(|p| !p.is_empty());
         if let Some(p) = &parent {
             if !out.iter().any(|i| &i.id == p && i.kind != ItemKind::Part) {
-                problems.at(&pos, "parent", format!("expected the id of a question listed above this one, found `{p}`"));
+                problems.at(
+                    &pos,
+                    "parent",
+                    format!("expected the id of a question listed above this one, found `{p}`"),
+                );
             }
         }
         let (options, no_answer) = options(sheet, row, &pos, kind, langs, problems);
@@ -200,13 +213,21 @@ fn options(
     for p in list(sheet.get(row, "no_answer").unwrap_or("")) {
         match p.parse::<usize>() {
             Ok(i) if kind == ItemKind::Scale && i >= 1 && i <= n => no_answer.push(i - 1),
-            _ => problems.at(pos, "no_answer", format!("expected positions of a scale's options from 1 to {n}, found `{p}`")),
+            _ => problems.at(
+                pos,
+                "no_answer",
+                format!("expected positions of a scale's options from 1 to {n}, found `{p}`"),
+            ),
         }
     }
     no_answer.sort_unstable();
     no_answer.dedup();
     if kind == ItemKind::Scale && n.saturating_sub(no_answer.len()) < 2 {
-        problems.at(pos, "no_answer", "expected at least two options on the scale itself, beside those that are no answer");
+        problems.at(
+            pos,
+            "no_answer",
+            "expected at least two options on the scale itself, beside those that are no answer",
+        );
     }
     (options, no_answer)
 }
@@ -262,7 +283,11 @@ fn answers(sheet: &Sheet, items: &[Item], models: &[Model], problems: &mut Probl
         let pos = Pos::new(sheet.file.clone(), row.line);
         let mut respondent = Respondent { pos: pos.clone(), model: None, answers: BTreeMap::new() };
         if row.cells.len() > sheet.header.len() && row.cells[sheet.header.len()..].iter().any(|c| !c.is_empty()) {
-            problems.at(&pos, "", format!("expected at most {} columns as in the header, found more", sheet.header.len()));
+            problems.at(
+                &pos,
+                "",
+                format!("expected at most {} columns as in the header, found more", sheet.header.len()),
+            );
         }
         for (c, role) in roles.iter().enumerate() {
             let value = row.cells.get(c).map(String::as_str).unwrap_or("").trim();
@@ -275,18 +300,19 @@ fn answers(sheet: &Sheet, items: &[Item], models: &[Model], problems: &mut Probl
                     None => problems.at(
                         &pos,
                         field,
-                        format!("{}: expected one of the study's models (its id or name), found `{value}`", sheet.column(c)),
+                        format!(
+                            "{}: expected one of the study's models (its id or name), found `{value}`",
+                            sheet.column(c)
+                        ),
                     ),
                 },
                 Role::Item(i) => match answer_of(&items[*i], value) {
                     Ok(a) => {
                         respondent.answers.insert(items[*i].id.clone(), a);
                     }
-                    Err(expected) => problems.at(
-                        &pos,
-                        field,
-                        format!("{}: expected {expected}, found `{value}`", sheet.column(c)),
-                    ),
+                    Err(expected) => {
+                        problems.at(&pos, field, format!("{}: expected {expected}, found `{value}`", sheet.column(c)))
+                    }
                 },
             }
         }

@@ -72,7 +72,13 @@ fn group(item: &Item, model: Option<&str>, answers: &[Option<usize>], k: u32) ->
     let counts: Vec<u64> =
         (0..item.options.len()).map(|i| answers.iter().filter(|a| **a == Some(i)).count() as u64).collect();
     let shares = counts.iter().map(|&c| c as f64 * 100.0 / n as f64).collect();
-    Group { model: model.map(str::to_string), n: Shown::Value(n), counts: Some(counts), shares: Some(shares), blank: Some(blank) }
+    Group {
+        model: model.map(str::to_string),
+        n: Shown::Value(n),
+        counts: Some(counts),
+        shares: Some(shares),
+        blank: Some(blank),
+    }
 }
 
 /// The results of the survey; `None` when the study gave no answers.

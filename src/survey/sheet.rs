@@ -89,11 +89,8 @@ pub(crate) fn read_csv(file: &str, bytes: &[u8], problems: &mut Problems) -> Opt
     let text = normalise(file, bytes, problems)?;
     // The same rule as the study's own CSV files (a `;` header is Norwegian Excel's).
     let sep = crate::study::separator(text.lines().next().unwrap_or("")) as u8;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(sep)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(sep).has_headers(false).flexible(true).from_reader(text.as_bytes());
     let breaks: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
     // A record's offset may point at blank lines the reader skipped before it.
     let line_of = |byte: usize| {

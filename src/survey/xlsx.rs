@@ -16,7 +16,9 @@ fn message(f: Failure) -> String {
     match f {
         Failure::Build(m) => m,
         Failure::Data(p) => p.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("; "),
-        Failure::Diagnostics(d) => d.iter().map(|d| format!("{}:{}: {}", d.file, d.line, d.message)).collect::<Vec<_>>().join("; "),
+        Failure::Diagnostics(d) => {
+            d.iter().map(|d| format!("{}:{}: {}", d.file, d.line, d.message)).collect::<Vec<_>>().join("; ")
+        }
     }
 }
 

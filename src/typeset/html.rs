@@ -58,7 +58,14 @@ pub(crate) fn job(pdf: &Job) -> Job {
     files.insert("style.typ".into(), WEB_STYLE.as_bytes().to_vec());
     let mut origins = pdf.origins.clone();
     origins.insert("style.typ".into(), "report/templates/web.typ".into());
-    Job { main: pdf.main.clone(), files, date: pdf.date, ident: pdf.ident.clone(), origins, originals: pdf.originals.clone() }
+    Job {
+        main: pdf.main.clone(),
+        files,
+        date: pdf.date,
+        ident: pdf.ident.clone(),
+        origins,
+        originals: pdf.originals.clone(),
+    }
 }
 
 /// A hash of everything the page is made from: unchanged, the page is too.
@@ -120,7 +127,8 @@ fn inline_svgs(page: &str, file: impl Fn(&str) -> Option<Bytes>) -> Result<Strin
         };
         out.push_str(&rest[..at]);
         let alt = attribute(tag, "alt").unwrap_or_default();
-        let bytes = file(path).filter(|_| path.ends_with(".svg")).ok_or_else(|| build_err(format!("no figure {path}")))?;
+        let bytes =
+            file(path).filter(|_| path.ends_with(".svg")).ok_or_else(|| build_err(format!("no figure {path}")))?;
         let svg = std::str::from_utf8(&bytes).map_err(|_| build_err(format!("{path} is not UTF-8")))?;
         out.push_str(&labelled_svg(svg, alt).ok_or_else(|| build_err(format!("{path} is not an SVG")))?);
         rest = &rest[tag_end + 1..];

@@ -424,8 +424,10 @@ mod tests {
         // typst's own work would find no worker, and the deadline would be reached.
         let doc = job(&format!("{HEAD}= One\nText.\n#pagebreak()\n= Two\nMore text."));
         let n = rayon::current_num_threads() * 2;
-        let results: Vec<Result<Pdf>> =
-            (0..n).into_par_iter().map(|_| typeset_within(&doc, Duration::from_secs(60), u64::MAX, typeset_here)).collect();
+        let results: Vec<Result<Pdf>> = (0..n)
+            .into_par_iter()
+            .map(|_| typeset_within(&doc, Duration::from_secs(60), u64::MAX, typeset_here))
+            .collect();
         for r in results {
             assert!(r.unwrap().bytes.starts_with(b"%PDF-"));
         }

@@ -54,7 +54,8 @@ fn document() -> String {
     body += &figure("Wrapped", &strings(&["Topic", "Count"]), &[false, true], &[vec![sentence, "7".into()]], &[]);
     // 3. Too wide as one table, but each group of columns (the label repeated) fits.
     let header: Vec<String> = ["Label", "Aone", "Atwo", "Bone", "Btwo"].iter().map(|s| s.to_string()).collect();
-    let row: Vec<String> = std::iter::once("Rowlabel".to_string()).chain((0..4).map(|i| token(&format!("G{i}"), 38))).collect();
+    let row: Vec<String> =
+        std::iter::once("Rowlabel".to_string()).chain((0..4).map(|i| token(&format!("G{i}"), 38))).collect();
     body += &figure("Grouped", &header, &[false; 5], &[row], &[&[0, 1, 2], &[0, 3, 4]]);
     // 4. Too wide and no groups, but at most eight rows: rows and columns swap.
     let header: Vec<String> = std::iter::once("Name".to_string()).chain((1..=5).map(|i| format!("Hcol{i}"))).collect();

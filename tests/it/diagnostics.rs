@@ -102,8 +102,11 @@ fn a_wrong_language_code_is_the_root_cause_and_its_consequences_are_folded() {
     let tmp = TempDir::new();
     let dir = started(&tmp, &["nb", "en"], 2);
     let toml = dir.join("data/study.toml");
-    fs::write(&toml, fs::read_to_string(&toml).unwrap().replace("languages = [\"nb\", \"en\"]", "languages = [\"no\", \"en\"]"))
-        .unwrap();
+    fs::write(
+        &toml,
+        fs::read_to_string(&toml).unwrap().replace("languages = [\"nb\", \"en\"]", "languages = [\"no\", \"en\"]"),
+    )
+    .unwrap();
     let (code, text) = run_in(&dir, &["check"]);
     assert_eq!(code, Some(1), "{text}");
     let first = text.lines().next().unwrap();
@@ -186,7 +189,8 @@ fn csv_errors_name_the_column_and_an_unquoted_list_is_told_to_quote() {
 fn values_lists_what_prose_may_use_with_what_it_prints() {
     let tmp = TempDir::new();
     let dir = started(&tmp, &["nb", "en"], 2);
-    let people: u64 = read_csv(&dir.join("data/interviews.csv")).iter().map(|r| r["participants"].parse::<u64>().unwrap()).sum();
+    let people: u64 =
+        read_csv(&dir.join("data/interviews.csv")).iter().map(|r| r["participants"].parse::<u64>().unwrap()).sum();
     let o = bsb(&["values", "--lang", "en", "--data", dir.join("data").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text_of(&o));
     let text = String::from_utf8_lossy(&o.stdout).to_string();

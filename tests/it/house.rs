@@ -187,7 +187,6 @@ fn a_store_that_fails_between_renames_leaves_the_old_set_and_the_next_build_clea
     }
 }
 
-
 #[test]
 fn an_english_edit_committed_or_not_leaves_the_norwegian_pdf_byte_identical() {
     let tmp = TempDir::new();

@@ -554,7 +554,11 @@ fn reference_copy_built() -> &'static Built {
         let mut files = Vec::new();
         while let Some(dir) = dirs.pop() {
             for path in fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()) {
-                if path.is_dir() { dirs.push(path) } else { files.push(path) }
+                if path.is_dir() {
+                    dirs.push(path)
+                } else {
+                    files.push(path)
+                }
             }
         }
         files.sort();
@@ -572,8 +576,11 @@ fn assert_nothing_recoverable(data: &reader::Data, printed: &reader::Printed, at
     let all: BTreeSet<i64> = (1..data.k).collect();
     // A value the search could not decide within its budget counts as still possible: the
     // reader did not rule it out.
-    let narrowed: Vec<_> =
-        r.findings().into_iter().filter(|f| f.possible.union(&f.undecided).copied().collect::<BTreeSet<_>>() != all).collect();
+    let narrowed: Vec<_> = r
+        .findings()
+        .into_iter()
+        .filter(|f| f.possible.union(&f.undecided).copied().collect::<BTreeSet<_>>() != all)
+        .collect();
     let named: Vec<(&str, &BTreeSet<i64>)> = narrowed.iter().map(|f| (f.cell.as_str(), &f.possible)).collect();
     assert!(named.is_empty(), "a reader narrows these hidden counts to: {named:?}");
 }

@@ -4,7 +4,6 @@
 use crate::common::*;
 use crate::diagnostics::{run_in, started};
 
-
 fn pdf_of(dir: &Path, lang: &str) -> PathBuf {
     dir.join(format!("report/out/example-study-0.1.0-{lang}.pdf"))
 }
@@ -18,8 +17,11 @@ fn a_summary_in_a_language_of_the_studys_own_reaches_every_edition_with_its_dual
     let se = dir.join("data/lang/se.toml");
     let text = fs::read_to_string(&se).unwrap();
     let region = text.lines().find(|l| l.starts_with("region =")).unwrap().to_string();
-    fs::write(&se, text.replace(&region, "region = { one = \"guovlu\", two = \"guovllut\", other = \"guovllut-lot\" }"))
-        .unwrap();
+    fs::write(
+        &se,
+        text.replace(&region, "region = { one = \"guovlu\", two = \"guovllut\", other = \"guovllut-lot\" }"),
+    )
+    .unwrap();
     fs::write(
         dir.join("data/prose/se/summary.typ"),
         "Čoahkkáigeassu: {{ n.regions|numeral(\"region\") }} ja {{ n.models|numeral(\"region\") }}.\n",
@@ -163,7 +165,10 @@ fn build_explain_leads_with_the_input_that_changed() {
     let log = build_explain(&dir.join("data"), &dir);
     let first = log.lines().next().unwrap_or_default();
     assert!(first.contains("changed") && first.contains("data/excerpts.csv"), "{log}");
-    assert!(!log.lines().any(|l| l.starts_with("same ") && l.contains("report/tables/")), "no list of same files: {log}");
+    assert!(
+        !log.lines().any(|l| l.starts_with("same ") && l.contains("report/tables/")),
+        "no list of same files: {log}"
+    );
 }
 
 #[test]

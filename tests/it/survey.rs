@@ -109,10 +109,12 @@ fn bars(svg: &str) -> Vec<Vec<(f64, f64)>> {
         }
         rows.entry(num("y") as i64).or_default().push((num("x"), num("width")));
     }
-    rows.into_values().map(|mut r| {
-        r.sort_by(|a, b| a.0.total_cmp(&b.0));
-        r
-    }).collect()
+    rows.into_values()
+        .map(|mut r| {
+            r.sort_by(|a, b| a.0.total_cmp(&b.0));
+            r
+        })
+        .collect()
 }
 
 /// Each bar's width as a share of its row against the shares counted here, in drawing
@@ -204,7 +206,9 @@ fn a_study_without_answers_prints_the_questionnaire_only() {
     build_into(&data, &out);
     assert!(!out.join("report/tables/survey-access.csv").exists());
     let en = crate::common::pdf::flat(&crate::common::pdf::text(&out.join("report/out/small-0.1-en.pdf")));
-    for needle in ["How easy was it to get in?", "very hard, hard, fair, easy, very easy, don't know", "never published"] {
+    for needle in
+        ["How easy was it to get in?", "very hard, hard, fair, easy, very easy, don't know", "never published"]
+    {
         assert!(en.contains(&crate::common::pdf::flat(needle)), "`{needle}` in the appendix");
     }
     assert!(!en.contains(&crate::common::pdf::flat("Questionnaire answers")));
@@ -281,11 +285,19 @@ fn answers_are_read_from_an_excel_workbook() {
     };
     let shared = "<?xml version=\"1.0\"?><sst xmlns=\"x\"><si><t>model</t></si><si><r><t>acc</t></r><r><t>ess</t></r></si></sst>";
     let workbook = |third: &str| {
-        let mut rows = format!("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>{}</row>", cell("C1", "eased"));
+        let mut rows = format!(
+            "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>{}</row>",
+            cell("C1", "eased")
+        );
         let body = [("M0", "4", "ja"), ("M0", "2", "nei"), ("M1", third, "ja"), ("M1", "lett", "nei")];
         for (i, (m, a, e)) in body.iter().enumerate() {
             let r = i + 2;
-            rows.push_str(&format!("<row r=\"{r}\">{}{}{}</row>", cell(&format!("A{r}"), m), cell(&format!("B{r}"), a), cell(&format!("C{r}"), e)));
+            rows.push_str(&format!(
+                "<row r=\"{r}\">{}{}{}</row>",
+                cell(&format!("A{r}"), m),
+                cell(&format!("B{r}"), a),
+                cell(&format!("C{r}"), e)
+            ));
         }
         let sheet = format!("<?xml version=\"1.0\"?><worksheet xmlns=\"x\"><sheetData>{rows}</sheetData></worksheet>");
         zip_stored(&[("xl/sharedStrings.xml", shared.to_string()), ("xl/worksheets/sheet1.xml", sheet)])

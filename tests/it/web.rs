@@ -22,7 +22,8 @@ pub enum Child {
 }
 
 /// Elements HTML writes without an end tag.
-const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+const VOID: &[&str] =
+    &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
 
 /// Parse a page into a tree under a document root.
 pub fn parse(page: &str) -> El {
@@ -35,7 +36,10 @@ pub fn parse(page: &str) -> El {
             .html_attributes()
             .map(|a| {
                 let a = a.expect("a readable attribute");
-                (String::from_utf8_lossy(a.key.as_ref()).into_owned(), a.unescape_value().expect("escaped").into_owned())
+                (
+                    String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                    a.unescape_value().expect("escaped").into_owned(),
+                )
             })
             .collect(),
         children: Vec::new(),
@@ -251,12 +255,18 @@ fn figures_are_inline_svg_with_a_text_alternative_and_nothing_is_fetched_from_el
             assert!(!caption[0].text().is_empty());
         }
         assert!(doc.find("img").is_empty(), "{lang}: no image left to load");
-        assert!(doc.find("script").is_empty() && doc.find("link").is_empty() && doc.find("iframe").is_empty(), "{lang}");
+        assert!(
+            doc.find("script").is_empty() && doc.find("link").is_empty() && doc.find("iframe").is_empty(),
+            "{lang}"
+        );
         for e in doc.all() {
             assert!(e.attr("src").is_none(), "{lang}: nothing loaded: <{}>", e.tag);
         }
         let css: String = doc.find("style").iter().map(|s| s.text()).collect();
-        assert!(css.contains("font-family") && !css.contains("url(") && !css.contains("@import"), "{lang}: no web fonts");
+        assert!(
+            css.contains("font-family") && !css.contains("url(") && !css.contains("@import"),
+            "{lang}: no web fonts"
+        );
         assert!(!page.contains("<script"), "{lang}");
     }
 }
