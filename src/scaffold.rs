@@ -12,6 +12,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::problem::{build_err, IoContext, Result};
+use crate::study::studytoml::{ModelToml, PerLang, RegionToml, StudyToml, UnitToml};
+use crate::study::Coding;
 
 /// How many regions and models the new study has, and in which languages.
 #[derive(Clone, Debug)]
@@ -32,7 +34,7 @@ struct Words {
     commissioner: &'static str,
     author: &'static str,
     notice: &'static str,
-    keywords: &'static str,
+    keywords: &'static [&'static str],
     model: &'static str,
     model_desc: &'static str,
     region: &'static str,
@@ -67,7 +69,7 @@ const NB: Words = Words {
     commissioner: "Oppdragsgiveren",
     author: "Evalueringsteamet",
     notice: "Sitatene er korte gjengivelser av det deltakerne fortalte, merket bare med modellen de kommer fra.",
-    keywords: "\"Bruker Spør Bruker\", \"evaluering\"",
+    keywords: &["Bruker Spør Bruker", "evaluering"],
     model: "Modell",
     model_desc: "Slik er tjenesten organisert i denne modellen.",
     region: "Region",
@@ -104,7 +106,7 @@ const NN: Words = Words {
     commissioner: "Oppdragsgjevaren",
     author: "Evalueringsteamet",
     notice: "Sitata er korte attgjevingar av det deltakarane fortalde, merkte berre med modellen dei kjem frå.",
-    keywords: "\"Brukar Spør Brukar\", \"evaluering\"",
+    keywords: &["Brukar Spør Brukar", "evaluering"],
     model: "Modell",
     model_desc: "Slik er tenesta organisert i denne modellen.",
     region: "Region",
@@ -141,7 +143,7 @@ const EN: Words = Words {
     commissioner: "The commissioning body",
     author: "The evaluation team",
     notice: "The excerpts are short paraphrases of what participants said, each marked only with the model it comes from.",
-    keywords: "\"user asks user\", \"evaluation\"",
+    keywords: &["user asks user", "evaluation"],
     model: "Model",
     model_desc: "How the service is organised in this model.",
     region: "Region",
@@ -202,69 +204,76 @@ fn csv(s: &str) -> String {
     }
 }
 
-fn toml_str(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+/// `data/study.toml` of a new study, written from the study file's types, with a comment
+/// on each key a team is likely to change.
+fn study_toml(shape: &Shape) -> String {
+    let langs = &shape.langs;
+    let text = |f: &dyn Fn(&Words) -> String| PerLang::each(langs, |l| f(words(l)));
+    let doc = StudyToml {
+        slug: "example-study".into(),
+        version: "0.1.0".into(),
+        date: "2026-01-01".into(),
+        small_cell_k: Some(3),
+        languages: langs.clone(),
+        coding: Some(Coding::Original),
+        omit_hidden_excerpts: false,
+        identifying_terms: Vec::new(),
+        title: text(&|w| w.title.into()),
+        subtitle: text(&|w| w.subtitle.into()),
+        short_title: text(&|w| w.short_title.into()),
+        commissioner: text(&|w| w.commissioner.into()),
+        author: text(&|w| w.author.into()),
+        excerpt_notice: text(&|w| w.notice.into()),
+        keywords: PerLang::each(langs, |l| words(l).keywords.iter().map(|k| k.to_string()).collect()),
+        edition: None,
+        model: (0..shape.models)
+            .map(|m| ModelToml {
+                id: format!("M{}", m + 1),
+                short: text(&|w| format!("{} {}", w.model, letter(m))),
+                name: text(&|w| format!("{} {}", w.model, letter(m))),
+                description: text(&|w| w.model_desc.into()),
+            })
+            .collect(),
+        region: (0..shape.regions)
+            .map(|r| RegionToml { id: format!("r{}", r + 1), name: text(&|w| format!("{} {}", w.region, letter(r))) })
+            .collect(),
+        unit: (0..shape.regions)
+            .flat_map(|r| (0..shape.models).map(move |m| (r, m)))
+            .map(|(r, m)| UnitToml {
+                id: format!("u{}-{}", r + 1, m + 1),
+                region: format!("r{}", r + 1),
+                model: format!("M{}", m + 1),
+                name: text(&|w| format!("{} {}{}", w.unit, letter(r), m + 1)),
+                places: Vec::new(),
+            })
+            .collect(),
+    };
+    doc.to_toml(&[
+        ("", "The study: what the report is about, who made it, and how the sample is organised."),
+        ("small_cell_k", "Person counts from 1 to k-1 in tables finer than the sample print as \"<k\"."),
+        (
+            "coding",
+            "Excerpts from a row with a hidden small count print without their model;\n\
+             `omit_hidden_excerpts = true` leaves them out.\n\
+             Where the coding comes from: \"original\" (excerpts coded from the interviews) or\n\
+             \"reconstructed\" (written afterwards from a published report; then no count of people per theme is printed).",
+        ),
+        ("identifying_terms", "Names that must never appear in an excerpt (besides region and unit names)."),
+        (
+            "unit",
+            "`places`: hospital, town or site of the unit, never named where it is the only unit of its region.",
+        ),
+    ])
 }
 
 /// The files of a new study, by path relative to DIR.
 pub fn files(shape: &Shape) -> Vec<(String, String)> {
     let langs = &shape.langs;
     let mut out = Vec::new();
-    let per_lang = |f: &dyn Fn(&Words) -> String, key: &str| -> String {
-        langs.iter().map(|l| format!("{key}_{l} = {}\n", toml_str(&f(words(l))))).collect()
-    };
     let cols = |field: &str| langs.iter().map(|l| format!("{field}_{l}")).collect::<Vec<_>>().join(",");
     let vals = |f: &dyn Fn(&Words) -> String| langs.iter().map(|l| csv(&f(words(l)))).collect::<Vec<_>>().join(",");
 
-    // study.toml
-    let mut s = String::new();
-    s.push_str("# The study: what the report is about, who made it, and how the sample is organised.\n");
-    s.push_str("slug = \"example-study\"\nversion = \"0.1.0\"\ndate = \"2026-01-01\"\n");
-    let _ = writeln!(s, "languages = [{}]", langs.iter().map(|l| toml_str(l)).collect::<Vec<_>>().join(", "));
-    s.push_str("# Person counts from 1 to k-1 in tables finer than the sample print as \"<k\".\nsmall_cell_k = 3\n");
-    s.push_str(
-        "# Excerpts from a row with a hidden small count print without their model; `true` leaves them out.\n# omit_hidden_excerpts = true\n",
-    );
-    s.push_str(
-        "# Where the coding comes from: \"original\" (excerpts coded from the interviews) or\n# \"reconstructed\" (written afterwards from a published report; then no count of people per theme is printed).\ncoding = \"original\"\n",
-    );
-    s.push_str(
-        "# Names that must never appear in an excerpt (besides region and unit names).\nidentifying_terms = []\n\n",
-    );
-    s.push_str(&per_lang(&|w| w.title.into(), "title"));
-    s.push_str(&per_lang(&|w| w.subtitle.into(), "subtitle"));
-    s.push_str(&per_lang(&|w| w.short_title.into(), "short_title"));
-    s.push_str(&per_lang(&|w| w.commissioner.into(), "commissioner"));
-    s.push_str(&per_lang(&|w| w.author.into(), "author"));
-    s.push_str(&per_lang(&|w| w.notice.into(), "excerpt_notice"));
-    for l in langs {
-        let _ = writeln!(s, "keywords_{l} = [{}]", words(l).keywords);
-    }
-    for m in 0..shape.models {
-        let _ = writeln!(s, "\n[[model]]\nid = \"M{}\"", m + 1);
-        s.push_str(&per_lang(&|w| format!("{} {}", w.model, letter(m)), "short"));
-        s.push_str(&per_lang(&|w| format!("{} {}", w.model, letter(m)), "name"));
-        s.push_str(&per_lang(&|w| w.model_desc.into(), "description"));
-    }
-    for r in 0..shape.regions {
-        let _ = writeln!(s, "\n[[region]]\nid = \"r{}\"", r + 1);
-        s.push_str(&per_lang(&|w| format!("{} {}", w.region, letter(r)), "name"));
-    }
-    for r in 0..shape.regions {
-        for m in 0..shape.models {
-            let _ = writeln!(
-                s,
-                "\n[[unit]]\nid = \"u{}-{}\"\nregion = \"r{}\"\nmodel = \"M{}\"",
-                r + 1,
-                m + 1,
-                r + 1,
-                m + 1
-            );
-            s.push_str(&per_lang(&|w| format!("{} {}{}", w.unit, letter(r), m + 1), "name"));
-            s.push_str("# Hospital, town or site of the unit: never named where it is the only unit of its region.\nplaces = []\n");
-        }
-    }
-    out.push(("data/study.toml".into(), s));
+    out.push(("data/study.toml".into(), study_toml(shape)));
 
     // interviews.csv: per unit one individual interview and one group of three.
     let mut iv = String::from("id,region,unit,kind,participants\n");

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use crate::problem::{build_err, IoContext, Result};
+use crate::study::studytoml::{self, PerLang, RegionToml, UnitToml};
 
 /// Read a CSV file as header + rows of strings.
 fn read(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
@@ -50,49 +51,43 @@ fn copy_id(id: &str, c: usize) -> String {
     }
 }
 
-/// Write the study in `data` at `scale` times its sample into the new directory `into`.
-pub fn synth(data: &Path, scale: usize, into: &Path) -> Result<()> {
-    if scale == 0 {
-        return Err(build_err("--scale must be at least 1"));
-    }
-    if into.exists() && std::fs::read_dir(into).at("list", into)?.next().is_some() {
-        return Err(build_err(format!("{} exists and is not empty", into.display())));
-    }
-    crate::store::copy_dir(data, into)?;
-    let code_copies = (scale as f64).sqrt().ceil() as usize;
-
-    // Regions and units, copied in study.toml.
-    let study_toml = into.join("study.toml");
-    let text = std::fs::read_to_string(&study_toml).at("read", &study_toml)?;
-    let mut doc: toml::Table = text.parse().map_err(|e| build_err(format!("study.toml: {e}")))?;
-    for key in ["region", "unit"] {
-        let items = doc.get(key).and_then(|v| v.as_array()).cloned().unwrap_or_default();
-        let mut copies = Vec::new();
-        for c in 0..scale {
-            for item in &items {
-                let mut t = item.as_table().cloned().unwrap_or_default();
-                for field in ["id", "region"] {
-                    if let Some(v) = t.get(field).and_then(|v| v.as_str()).map(|s| copy_id(s, c)) {
-                        t.insert(field.into(), v.into());
-                    }
-                }
-                if c > 0 {
-                    for (k, v) in t.clone() {
-                        if k.starts_with("name_") {
-                            t.insert(k, format!("{} {}", v.as_str().unwrap_or(""), c + 1).into());
-                        }
-                    }
-                }
-                copies.push(toml::Value::Table(t));
-            }
+/// Regions and units copied `scale` times in `study.toml` (read and written through the
+/// study file's types; copy 0 keeps its ids and names).
+fn copy_sample(path: &Path, scale: usize) -> Result<()> {
+    let text = std::fs::read_to_string(path).at("read", path)?;
+    let mut problems = crate::problem::Problems::default();
+    let read = studytoml::read("study.toml", &text, &mut problems);
+    let (Ok(read), true) = (read, problems.is_empty()) else {
+        return Err(crate::problem::Failure::Data(problems.into_sorted()));
+    };
+    let mut doc = read.doc;
+    let named = |name: &PerLang<String>, c: usize| {
+        if c == 0 {
+            name.clone()
+        } else {
+            PerLang(name.0.iter().map(|(l, v)| (l.clone(), format!("{v} {}", c + 1))).collect())
         }
-        doc.insert(key.into(), toml::Value::Array(copies));
-    }
-    std::fs::write(&study_toml, toml::to_string(&doc).map_err(|e| build_err(e.to_string()))?)
-        .at("write", &study_toml)?;
+    };
+    let (regions, units) = (std::mem::take(&mut doc.region), std::mem::take(&mut doc.unit));
+    doc.region = (0..scale)
+        .flat_map(|c| regions.iter().map(move |r| RegionToml { id: copy_id(&r.id, c), name: named(&r.name, c) }))
+        .collect();
+    doc.unit = (0..scale)
+        .flat_map(|c| {
+            units.iter().map(move |u| UnitToml {
+                id: copy_id(&u.id, c),
+                region: copy_id(&u.region, c),
+                name: named(&u.name, c),
+                ..u.clone()
+            })
+        })
+        .collect();
+    std::fs::write(path, doc.to_toml(&[])).at("write", path)
+}
 
-    // Interviews: each copy's interviews in the copied regions and units.
-    let (h, rows) = read(&into.join("interviews.csv"))?;
+/// Each copy's interviews, in the copied regions and units.
+fn copy_interviews(path: &Path, scale: usize) -> Result<()> {
+    let (h, rows) = read(path)?;
     let (id, region, unit) = (col(&h, "id")?, col(&h, "region")?, col(&h, "unit")?);
     let mut out = Vec::new();
     for c in 0..scale {
@@ -104,7 +99,23 @@ pub fn synth(data: &Path, scale: usize, into: &Path) -> Result<()> {
             out.push(r);
         }
     }
-    write(&into.join("interviews.csv"), &h, &out)?;
+    write(path, &h, &out)
+}
+
+/// Write the study in `data` at `scale` times its sample into the new directory `into`.
+pub fn synth(data: &Path, scale: usize, into: &Path) -> Result<()> {
+    if scale == 0 {
+        return Err(build_err("--scale must be at least 1"));
+    }
+    if into.exists() && std::fs::read_dir(into).at("list", into)?.next().is_some() {
+        return Err(build_err(format!("{} exists and is not empty", into.display())));
+    }
+    crate::store::copy_dir(data, into)?;
+    let code_copies = (scale as f64).sqrt().ceil() as usize;
+
+    copy_sample(&into.join("study.toml"), scale)?;
+
+    copy_interviews(&into.join("interviews.csv"), scale)?;
 
     // Codebook: subthemes copied ⌈√N⌉ times under the same theme.
     let mut subthemes: Vec<String> = Vec::new();

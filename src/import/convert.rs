@@ -14,16 +14,17 @@
 //! says, so the analyst shortens it (the format expects paraphrases anyway).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use super::design::{self, Design, Field, Mapping};
 use super::project::{key, Project};
 use super::qdc;
 use super::report::{quoted, Part, Report};
 use super::sources::Text;
-use super::write::{self, toml_string};
+use super::write;
 use crate::problem::{Failure, Problems, Result};
 use crate::store::Outputs;
+use crate::study::studytoml::{ModelToml, PerLang, RegionToml, StudyToml, UnitToml};
+use crate::study::Coding;
 
 /// Where the excerpts go (the loader reads every `excerpts/*.csv`).
 pub(crate) const EXCERPTS_FILE: &str = "excerpts/imported.csv";
@@ -282,63 +283,70 @@ fn project_date(p: &Project) -> String {
         .to_string()
 }
 
+/// `study.toml` of the imported study, written from the study file's types.
 fn study_toml(p: &Project, name: &str, d: &Design, s: &Settings) -> String {
-    let text = |field: &str, value: &str| -> String {
-        s.langs.iter().map(|l| format!("{field}_{l} = {}\n", toml_string(value))).collect()
-    };
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "# The study, imported from `{}` by `bsb import qdpx`; see import-report.md.",
-        s.archive.replace('\n', " ")
-    );
-    let _ = writeln!(t, "slug = {}", toml_string(&design::slug(name, "study")));
-    t.push_str("version = \"0.1.0\"\n");
-    let _ = writeln!(t, "date = {}", toml_string(&project_date(p)));
-    let langs: Vec<String> = s.langs.iter().map(|l| toml_string(l)).collect();
-    let _ = writeln!(t, "languages = [{}]", langs.join(", "));
-    t.push_str("# Person counts from 1 to k-1 in any table finer than the sampling table print as \"<k\".\n");
-    t.push_str("small_cell_k = 3\n");
-    t.push_str("# The excerpts are the coded passages of the project's own sources.\n");
-    t.push_str("coding = \"original\"\n");
-    t.push_str("# Names that must never appear in an excerpt (besides region and unit names): add the places,\n");
-    t.push_str("# hospitals and services a reader could tie a participant to.\n");
-    t.push_str("identifying_terms = []\n\n");
+    let text = |value: &str| PerLang::same(&s.langs, value.to_string());
     let subtitle = if p.origin.is_empty() {
         "Imported from a REFI-QDA project".to_string()
     } else {
         format!("Imported from a REFI-QDA project ({})", p.origin)
     };
-    t.push_str(&text("title", name));
-    t.push_str(&text("subtitle", &subtitle));
-    t.push_str(&text("short_title", name));
-    t.push_str(&text("commissioner", TO_FILL_IN));
-    t.push_str(&text("author", TO_FILL_IN));
-    t.push_str(&text(
-        "excerpt_notice",
-        "The excerpts are taken from the coded interviews, and each is marked only with the model it comes from.",
-    ));
-    for m in &d.models {
-        let _ = write!(t, "\n[[model]]\nid = {}\n", toml_string(&m.id));
-        t.push_str(&text("short", &m.short));
-        t.push_str(&text("name", &m.name));
-        t.push_str(&text("description", &m.description));
-    }
-    for r in &d.regions {
-        let _ = write!(t, "\n[[region]]\nid = {}\n", toml_string(&r.id));
-        t.push_str(&text("name", &r.name));
-    }
-    for u in &d.units {
-        let _ = write!(
-            t,
-            "\n[[unit]]\nid = {}\nregion = {}\nmodel = {}\n",
-            toml_string(&u.id),
-            toml_string(&d.regions[u.region].id),
-            toml_string(&d.models[u.model].id)
-        );
-        t.push_str(&text("name", &u.name));
-    }
-    t
+    let doc = StudyToml {
+        slug: design::slug(name, "study"),
+        version: "0.1.0".into(),
+        date: project_date(p),
+        small_cell_k: Some(3),
+        languages: s.langs.to_vec(),
+        coding: Some(Coding::Original),
+        omit_hidden_excerpts: false,
+        identifying_terms: Vec::new(),
+        title: text(name),
+        subtitle: text(&subtitle),
+        short_title: text(name),
+        commissioner: text(TO_FILL_IN),
+        author: text(TO_FILL_IN),
+        excerpt_notice: text(
+            "The excerpts are taken from the coded interviews, and each is marked only with the model it comes from.",
+        ),
+        keywords: PerLang::default(),
+        edition: None,
+        model: d
+            .models
+            .iter()
+            .map(|m| ModelToml {
+                id: m.id.clone(),
+                short: text(&m.short),
+                name: text(&m.name),
+                description: text(&m.description),
+            })
+            .collect(),
+        region: d.regions.iter().map(|r| RegionToml { id: r.id.clone(), name: text(&r.name) }).collect(),
+        unit: d
+            .units
+            .iter()
+            .map(|u| UnitToml {
+                id: u.id.clone(),
+                region: d.regions[u.region].id.clone(),
+                model: d.models[u.model].id.clone(),
+                name: text(&u.name),
+                places: Vec::new(),
+            })
+            .collect(),
+    };
+    let header = format!(
+        "The study, imported from `{}` by `bsb import qdpx`; see import-report.md.",
+        s.archive.replace(['\n', '\r'], " ")
+    );
+    doc.to_toml(&[
+        ("", &header),
+        ("small_cell_k", "Person counts from 1 to k-1 in any table finer than the sampling table print as \"<k\"."),
+        ("coding", "The excerpts are the coded passages of the project's own sources."),
+        (
+            "identifying_terms",
+            "Names that must never appear in an excerpt (besides region and unit names): add the places,\n\
+             hospitals and services a reader could tie a participant to.",
+        ),
+    ])
 }
 
 /// Everything in the project that has no place in the study, named.

@@ -1,5 +1,6 @@
-//! Writing what the import produced as text: CSV tables and `study.toml` strings. The
-//! files reach the disk all or nothing through [`crate::store`].
+//! Writing what the import produced as text: CSV tables (`study.toml` is written from
+//! [`crate::study::studytoml`]). The files reach the disk all or nothing through
+//! [`crate::store`].
 
 /// A CSV table with a header row, LF line ends, and quotes only where needed.
 pub(crate) fn csv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
@@ -10,23 +11,4 @@ pub(crate) fn csv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
         w.write_record(row).expect("CSV row into memory");
     }
     w.into_inner().expect("CSV into memory")
-}
-
-/// A TOML basic string, quoted and escaped.
-pub(crate) fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

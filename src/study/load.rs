@@ -5,8 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use super::csvfile::{self, Row};
-use super::tomlfile::Section;
+use super::csvfile;
 use super::*;
 use crate::problem::{Failure, IoContext, Problems, Result};
 
@@ -24,248 +23,19 @@ pub const WORDS_DIR: &str = "words";
 pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
     let mut problems = Problems::default();
     let mut study = Study::default();
-    let label = |rel: &str| format!("{}/{}", dir_label(dir), rel);
-
-    let study_path = dir.join(STUDY_FILE);
-    let bytes = fs::read(&study_path).map_err(|e| {
-        Failure::Data(vec![crate::problem::Problem {
-            file: label(STUDY_FILE),
-            line: None,
-            field: String::new(),
-            message: format!("cannot read the study file: {e}"),
-        }])
-    })?;
-    study.files.push(SourceFile { path: STUDY_FILE.into(), bytes: bytes.clone() });
-    let file = label(STUDY_FILE);
-    let source = match csvfile::normalise_at(&bytes) {
-        Ok(s) if bytes.len() <= csvfile::MAX_FILE_BYTES => s,
-        Ok(_) => {
-            problems.push(&file, None, "", format!("is {} bytes, more than a study file may have", bytes.len()));
-            return Err(Failure::Data(problems.into_sorted()));
-        }
-        Err((line, msg)) => {
-            problems.push(&file, Some(line), "", msg);
-            return Err(Failure::Data(problems.into_sorted()));
-        }
-    };
-    let root: toml::Table = match source.parse() {
-        Ok(t) => t,
-        Err(e) => {
-            let line = e.span().map(|s| source[..s.start].matches('\n').count() + 1);
-            problems.push(&file, line, "", format!("is not valid TOML: {}", e.message()));
-            return Err(Failure::Data(problems.into_sorted()));
-        }
-    };
-    read_meta(&mut study, &file, &source, &root, &mut problems);
+    let read = read_study_file(dir, &mut study, &mut problems)?;
     // The study's own language files and words (checked by `lang`, read here with the rest).
     read_lang_files(dir, &mut study.files)?;
-    unknown_languages(&study, &Section::new(&file, &source, None, &root, &[]).pos("languages"), &mut problems);
-    let langs = study.meta.languages.clone();
-
-    for table in read_tables(dir, schema::INTERVIEWS.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::INTERVIEWS, &mut study.unreadable, &langs, &mut problems) {
-            let kind = match row.req("kind", &mut problems).as_str() {
-                "individual" => InterviewKind::Individual,
-                "group" => InterviewKind::Group,
-                "" => InterviewKind::Individual,
-                other => {
-                    problems.at(&row.pos, "kind", format!("expected `individual` or `group`, found `{other}`"));
-                    InterviewKind::Individual
-                }
-            };
-            study.interviews.push(Interview {
-                id: row.id("id", &mut problems),
-                region: row.id("region", &mut problems),
-                unit: row.id("unit", &mut problems),
-                kind,
-                participants: row.uint("participants", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::CODEBOOK.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::CODEBOOK, &mut study.unreadable, &langs, &mut problems) {
-            study.codes.push(Code {
-                id: row.id("id", &mut problems),
-                parent: row.opt_id("parent", &mut problems),
-                section: row.opt("section").unwrap_or_default(),
-                label: row.text("label", &mut problems),
-                description: row.text("description", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::EXCERPTS.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::EXCERPTS, &mut study.unreadable, &langs, &mut problems) {
-            study.excerpts.push(Excerpt {
-                id: row.id("id", &mut problems),
-                interview: row.id("interview", &mut problems),
-                participant: row.id("participant", &mut problems),
-                codes: row.ids("codes", &mut problems),
-                text: row.text("text", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::TRAITS.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::TRAITS, &mut study.unreadable, &langs, &mut problems) {
-            study.traits.push(Trait {
-                id: row.id("id", &mut problems),
-                label: row.text("label", &mut problems),
-                codes: row.ids("codes", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::MODEL_FINDINGS.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::MODEL_FINDINGS, &mut study.unreadable, &langs, &mut problems) {
-            study.model_findings.push(ModelFinding {
-                trait_id: row.id("trait", &mut problems),
-                model: row.id("model", &mut problems),
-                finding: row.text("finding", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::FACTORS.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::FACTORS, &mut study.unreadable, &langs, &mut problems) {
-            study.factors.push(Factor {
-                id: row.id("id", &mut problems),
-                label: row.text("label", &mut problems),
-                compilation: row.text("compilation", &mut problems),
-                compilation_pages: row.opt("compilation_pages").unwrap_or_default(),
-                bsb: row.text("bsb", &mut problems),
-                bsb_pages: row.opt("bsb_pages").unwrap_or_default(),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::RECOMMENDATION_COLUMNS.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::RECOMMENDATION_COLUMNS, &mut study.unreadable, &langs, &mut problems) {
-            study.rec_columns.push(RecColumn {
-                id: row.id("id", &mut problems),
-                label: row.text("label", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::RECOMMENDATIONS.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::RECOMMENDATIONS, &mut study.unreadable, &langs, &mut problems) {
-            study.recommendations.push(Recommendation {
-                id: row.id("id", &mut problems),
-                column: row.id("column", &mut problems),
-                text: row.text("text", &mut problems),
-                rests_on: row.ids("rests_on", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::TIMELINE.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::TIMELINE, &mut study.unreadable, &langs, &mut problems) {
-            let raw_date = row.req("date", &mut problems);
-            let date = parse_partial_date(&raw_date).unwrap_or_else(|| {
-                if !raw_date.is_empty() {
-                    problems.at(
-                        &row.pos,
-                        "date",
-                        format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{raw_date}`"),
-                    );
-                }
-                PartialDate { year: 0, month: None, day: None }
-            });
-            let kind = match row.req("kind", &mut problems).as_str() {
-                "evaluation" => EventKind::Evaluation,
-                "policy" | "" => EventKind::Policy,
-                other => {
-                    problems.at(&row.pos, "kind", format!("expected `policy` or `evaluation`, found `{other}`"));
-                    EventKind::Policy
-                }
-            };
-            study.events.push(Event {
-                id: row.id("id", &mut problems),
-                date,
-                kind,
-                label: row.text("label", &mut problems),
-                source: row.id("source", &mut problems),
-                reference: row.opt_text("ref"),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::FACTS.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::FACTS, &mut study.unreadable, &langs, &mut problems) {
-            let date = row.opt("date").unwrap_or_default();
-            if !date.is_empty() && parse_partial_date(&date).is_none() {
-                problems.at(
-                    &row.pos,
-                    "date",
-                    format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{date}`"),
-                );
-            }
-            study.facts.push(Fact {
-                id: row.id("id", &mut problems),
-                value: row.number("value", &mut problems),
-                unit: row.measure("unit", &mut problems),
-                table: row.opt_name("table", &mut problems),
-                date,
-                source: row.id("source", &mut problems),
-                reference: row.opt_text("ref"),
-                label: row.text("label", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::SETS.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::SETS, &mut study.unreadable, &langs, &mut problems) {
-            study.sets.push(ShareSet {
-                id: row.id("id", &mut problems),
-                unit: row.measure("unit", &mut problems),
-                total_fact: row.opt_id("total_fact", &mut problems),
-                source: row.id("source", &mut problems),
-                reference: row.opt_text("ref"),
-                title: row.text("title", &mut problems),
-                figure: row.opt_name("figure", &mut problems),
-                table: row.opt_name("table", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::SHARES.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::SHARES, &mut study.unreadable, &langs, &mut problems) {
-            study.shares.push(Share {
-                set: row.id("set", &mut problems),
-                id: row.id("id", &mut problems),
-                value: row.number("value", &mut problems),
-                label: row.text("label", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::PUBLISHED.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::PUBLISHED, &mut study.unreadable, &langs, &mut problems) {
-            study.published.push(Published {
-                id: row.id("id", &mut problems),
-                location: row.text("where", &mut problems),
-                statement: row.req("statement", &mut problems),
-                metric: row.id("metric", &mut problems),
-                value: row.number("value", &mut problems),
-                note: row.text("note", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    for table in read_tables(dir, schema::NOTES.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::NOTES, &mut study.unreadable, &langs, &mut problems) {
-            study.notes.push(Note {
-                id: row.id("id", &mut problems),
-                topic: row.id("topic", &mut problems),
-                text: row.text("text", &mut problems),
-                pos: row.pos,
-            });
-        }
-    }
-    study.survey =
-        crate::survey::load::load(dir, &dir_label(dir), &study.models, &langs, &mut study.files, &mut problems)?;
+    unknown_languages(&study, &read.pos("languages"), &mut problems);
+    super::tables::read_tables(dir, &mut study, &mut problems)?;
+    study.survey = crate::survey::load::load(
+        dir,
+        &dir_label(dir),
+        &study.models,
+        &study.meta.languages,
+        &mut study.files,
+        &mut problems,
+    )?;
     read_prose(dir, &mut study, &mut problems);
     read_bibliography(dir, &mut study, &mut problems);
 
@@ -273,9 +43,41 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
     Ok((study, problems.into_sorted()))
 }
 
+/// `study.toml` into the study's meta, models, regions and units. Only a study file that
+/// cannot be read, is too large or is not TOML stops loading.
+fn read_study_file(dir: &Path, study: &mut Study, problems: &mut Problems) -> Result<studytoml::Read> {
+    let file = format!("{}/{STUDY_FILE}", dir_label(dir));
+    let bytes = fs::read(dir.join(STUDY_FILE)).map_err(|e| {
+        Failure::Data(vec![crate::problem::Problem {
+            file: file.clone(),
+            line: None,
+            field: String::new(),
+            message: format!("cannot read the study file: {e}"),
+        }])
+    })?;
+    study.files.push(SourceFile { path: STUDY_FILE.into(), bytes: bytes.clone() });
+    let mut fatal = Problems::default();
+    let source = match csvfile::normalise_at(&bytes) {
+        Ok(s) if bytes.len() <= csvfile::MAX_FILE_BYTES => s,
+        Ok(_) => {
+            fatal.push(&file, None, "", format!("is {} bytes, more than a study file may have", bytes.len()));
+            return Err(Failure::Data(fatal.into_sorted()));
+        }
+        Err((line, msg)) => {
+            fatal.push(&file, Some(line), "", msg);
+            return Err(Failure::Data(fatal.into_sorted()));
+        }
+    };
+    let Ok(read) = studytoml::read(&file, &source, problems) else {
+        return Err(Failure::Data(std::mem::take(problems).into_sorted()));
+    };
+    super::meta::read_meta(study, &read, problems);
+    Ok(read)
+}
+
 /// How a data directory is named in messages: its last component (`data`), so messages
 /// read `data/interviews.csv:5` wherever the directory lives.
-fn dir_label(dir: &Path) -> String {
+pub(crate) fn dir_label(dir: &Path) -> String {
     dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| dir.display().to_string())
 }
 
@@ -310,200 +112,6 @@ fn unknown_languages(study: &Study, pos: &crate::problem::Pos, problems: &mut Pr
             ),
         );
     }
-}
-
-fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, problems: &mut Problems) {
-    let langs: Vec<String> = Section::new(file, source, None, root, &[]).strings("languages", problems);
-    let meta_section = Section::new(file, source, None, root, &langs);
-    if langs.is_empty() {
-        problems.at(
-            &meta_section.pos("languages"),
-            "languages",
-            "expected a list of language codes like [\"nb\", \"en\"], found none",
-        );
-    }
-    for lang in &langs {
-        if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_lowercase()) {
-            let near = crate::diagnostic::nearest(lang, crate::lang::FILES.iter().map(|(c, _)| *c))
-                .or_else(|| crate::lang::FILES.iter().map(|(c, _)| *c).find(|c| lang.to_lowercase().starts_with(c)));
-            let hint = near.map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
-            problems.at(
-                &meta_section.pos("languages"),
-                "languages",
-                format!("`{lang}` is not a language code: a code is a few lower-case letters, like `nb`{hint}"),
-            );
-        }
-    }
-    let s = &meta_section;
-    let k = match root.get("small_cell_k") {
-        Some(toml::Value::Integer(k)) if *k >= 1 => *k as u32,
-        None => 3,
-        Some(other) => {
-            problems.at(
-                &s.pos("small_cell_k"),
-                "small_cell_k",
-                format!("expected a whole number of at least 1, found `{other:?}`"),
-            );
-            3
-        }
-    };
-    let date = s.string("date", problems);
-    if !date.is_empty() && parse_full_date(&date).is_none() {
-        problems.at(&s.pos("date"), "date", format!("expected a real date as YYYY-MM-DD, found `{date}`"));
-    }
-    // The slug names the PDF: it is an id.
-    let slug = s.id("slug", problems);
-    let version = s.string("version", problems);
-    if !version.chars().all(|c| c.is_ascii_alphanumeric() || ".-_+".contains(c)) {
-        problems.at(
-            &s.pos("version"),
-            "version",
-            format!("expected a version like 1.0.0 (it names the PDF), found `{version}`"),
-        );
-    }
-    let mut keywords = std::collections::BTreeMap::new();
-    for lang in &langs {
-        keywords.insert(lang.clone(), s.strings(&format!("keywords_{lang}"), problems));
-    }
-    study.meta = Meta {
-        slug,
-        version,
-        date,
-        small_cell_k: k,
-        title: s.text("title", problems),
-        subtitle: s.text("subtitle", problems),
-        short_title: s.text("short_title", problems),
-        commissioner: s.text("commissioner", problems),
-        author: s.text("author", problems),
-        excerpt_notice: s.text("excerpt_notice", problems),
-        keywords,
-        identifying_terms: s.strings("identifying_terms", problems),
-        omit_hidden_excerpts: match {
-            s.mark("omit_hidden_excerpts");
-            s.table.get("omit_hidden_excerpts")
-        } {
-            None => false,
-            Some(toml::Value::Boolean(b)) => *b,
-            Some(other) => {
-                problems.at(
-                    &s.pos("omit_hidden_excerpts"),
-                    "omit_hidden_excerpts",
-                    format!("expected true or false, found {}", other.type_str()),
-                );
-                false
-            }
-        },
-        coding: read_coding(s, problems),
-        languages: langs.clone(),
-        edition: read_edition(file, source, root, &langs, problems),
-    };
-
-    let array = |name: &str| -> Vec<toml::Table> {
-        root.get(name)
-            .and_then(toml::Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_table().cloned()).collect())
-            .unwrap_or_default()
-    };
-    for (i, t) in array("model").iter().enumerate() {
-        let s = Section::new(file, source, Some(("model", i)), t, &langs);
-        study.models.push(Model {
-            pos: s.pos("id"),
-            id: s.id("id", problems).into(),
-            short: s.text("short", problems),
-            name: s.text("name", problems),
-            description: s.text("description", problems),
-        });
-        s.unknown_keys(problems);
-    }
-    for (i, t) in array("region").iter().enumerate() {
-        let s = Section::new(file, source, Some(("region", i)), t, &langs);
-        study.regions.push(Region {
-            pos: s.pos("id"),
-            id: s.id("id", problems).into(),
-            name: s.text("name", problems),
-        });
-        s.unknown_keys(problems);
-    }
-    for (i, t) in array("unit").iter().enumerate() {
-        let s = Section::new(file, source, Some(("unit", i)), t, &langs);
-        study.units.push(Unit {
-            pos: s.pos("id"),
-            id: s.id("id", problems).into(),
-            region: s.id("region", problems).into(),
-            model: s.id("model", problems).into(),
-            name: s.text("name", problems),
-            places: s.strings("places", problems),
-        });
-        s.unknown_keys(problems);
-    }
-    for key in ["languages", "small_cell_k", "model", "region", "unit", "edition"] {
-        meta_section.mark(key);
-    }
-    meta_section.unknown_keys(problems);
-    for (name, what) in [("model", &study.models.len()), ("region", &study.regions.len()), ("unit", &study.units.len())]
-    {
-        if *what == 0 {
-            problems.push(file, None, name, format!("expected at least one [[{name}]] table, found none"));
-        }
-    }
-}
-
-/// One table's files: `name.csv`, or every `name/*.csv` in file-name order. A missing
-/// optional table is simply empty; `interviews` is required.
-fn read_tables(
-    dir: &Path,
-    name: &str,
-    files: &mut Vec<SourceFile>,
-    problems: &mut Problems,
-) -> Result<Vec<(String, Vec<u8>)>> {
-    let single = dir.join(format!("{name}.csv"));
-    let folder = dir.join(name);
-    let mut paths = Vec::new();
-    if single.is_file() {
-        paths.push(format!("{name}.csv"));
-    }
-    if folder.is_dir() {
-        let mut inside: Vec<String> = fs::read_dir(&folder)
-            .at("list", &folder)?
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".csv"))
-            .map(|n| format!("{name}/{n}"))
-            .collect();
-        inside.sort();
-        paths.extend(inside);
-    }
-    if paths.is_empty() && name == "interviews" {
-        problems.push(
-            format!("{}/interviews.csv", dir_label(dir)),
-            None,
-            "",
-            "expected the interview register, found no file",
-        );
-    }
-    let mut out = Vec::new();
-    for rel in paths {
-        let bytes = fs::read(dir.join(&rel)).at("read", &dir.join(&rel))?;
-        files.push(SourceFile { path: rel.clone(), bytes: bytes.clone() });
-        out.push((format!("{}/{}", dir_label(dir), rel), bytes));
-    }
-    Ok(out)
-}
-
-/// The rows of one file of table `name`; a file that cannot be read as a whole is noted in
-/// `unreadable`, so that references into its table are summarised instead of each reported.
-fn rows<'a>(
-    (file, bytes): &(String, Vec<u8>),
-    schema: &schema::Schema,
-    unreadable: &mut Vec<Unreadable>,
-    langs: &'a [String],
-    problems: &mut Problems,
-) -> Vec<Row<'a>> {
-    let parsed = csvfile::parse(file, bytes, langs, &schema.required(), &schema.texts(), problems);
-    if !parsed.readable {
-        unreadable.push(Unreadable { table: schema.table.to_string(), file: file.clone() });
-    }
-    parsed.rows
 }
 
 /// `prose/<lang>/<chapter>.typ`; files in a language the study does not declare are an error.
@@ -548,62 +156,6 @@ fn read_prose(dir: &Path, study: &mut Study, problems: &mut Problems) {
             study.files.push(SourceFile { path: rel, bytes });
         }
     }
-}
-
-/// `coding = "original" | "reconstructed"`; absent means original, as for any study
-/// whose excerpts were coded from its own interviews.
-fn read_coding(s: &Section, problems: &mut Problems) -> crate::study::Coding {
-    use crate::study::Coding;
-    match s.opt_string("coding", problems).as_deref() {
-        None | Some("original") => Coding::Original,
-        Some("reconstructed") => Coding::Reconstructed,
-        Some(other) => {
-            problems.at(
-                &s.pos("coding"),
-                "coding",
-                format!("expected \"original\" (coded from the interviews) or \"reconstructed\" (written afterwards from a published report), found `{other}`"),
-            );
-            Coding::Original
-        }
-    }
-}
-
-/// The `[edition]` table of `study.toml`, if present: every field but the ISBN and ISSN
-/// is required.
-fn read_edition(
-    file: &str,
-    source: &str,
-    root: &toml::Table,
-    langs: &[String],
-    problems: &mut Problems,
-) -> Option<Edition> {
-    let table = match root.get("edition") {
-        None => return None,
-        Some(toml::Value::Table(t)) => t,
-        Some(_) => {
-            problems.at(&Pos::new(file, 1), "edition", "expected a table `[edition]`");
-            return None;
-        }
-    };
-    let s = Section::new(file, source, Some(("edition", 0)), table, langs);
-    let date = s.string("date", problems);
-    if !date.is_empty() && parse_full_date(&date).is_none() {
-        problems.at(&s.pos("date"), s.field("date"), format!("expected a real date as YYYY-MM-DD, found `{date}`"));
-    }
-    let edition = Edition {
-        pos: s.pos("publisher"),
-        publisher: s.text("publisher", problems),
-        editor: s.text("editor", problems),
-        date,
-        report_number: s.string("report_number", problems),
-        isbn: s.opt_string("isbn", problems),
-        issn: s.opt_string("issn", problems),
-        licence: s.text("licence", problems),
-        based_on: s.string("based_on", problems),
-        relation: s.text("relation", problems),
-    };
-    s.unknown_keys(problems);
-    Some(edition)
 }
 
 /// `references.yml`, the study's bibliography (Hayagriva YAML), if there is one; its

@@ -7,8 +7,11 @@
 mod csvfile;
 mod id;
 pub mod load;
+mod meta;
 pub mod schema;
-mod tomlfile;
+pub mod studytoml;
+mod tables;
+mod tomlread;
 
 pub(crate) use csvfile::{parse as parse_csv, separator};
 pub use id::{Id, ID_RULE, MAX_ID_LEN};
@@ -79,7 +82,7 @@ pub struct Meta {
 /// `Reconstructed`: an edition wrote the excerpts afterwards from a published report and
 /// assigned them to themes, models and placeholder participants itself; then no count of
 /// participants per theme or model is a finding, and the report prints none.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Coding {
     /// Coded from the interviews themselves (the default for a new or imported study).

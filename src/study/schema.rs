@@ -2,7 +2,7 @@
 //! their written order, what each holds, and which the header must have. The loader takes
 //! its required columns from here; the importer's writer and the tests' small-study
 //! builder can write a file from it ([`Schema::header`], [`Schema::csv`]), so the format
-//! is stated once. `study.toml` is described by its loader, which refuses unknown keys.
+//! is stated once. `study.toml` is stated as types in [`super::studytoml`].
 
 use std::collections::BTreeMap;
 

@@ -26,6 +26,7 @@ mod qda;
 mod quiet;
 mod reader;
 mod reference;
+mod studyfile;
 mod survey;
 mod tables;
 mod web;

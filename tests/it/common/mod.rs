@@ -3,6 +3,8 @@
 
 pub mod pdf;
 
+use bsb::study::studytoml::{ModelToml, PerLang, RegionToml, StudyToml, UnitToml};
+
 pub use std::collections::BTreeMap;
 pub use std::fs;
 pub use std::path::{Path, PathBuf};
@@ -134,38 +136,50 @@ pub fn original_coding_build() -> &'static (PathBuf, PathBuf) {
     })
 }
 
+/// The `study.toml` of [`small_study`], as the study file's types: model `M<m>`, region
+/// `r<r>`, unit `u<r><m>`, every text `The <field>` (names `Model <m>`, `Region <r>`, …).
+pub fn small_study_toml(regions: usize, models: usize, langs: &[&str]) -> StudyToml {
+    let text = |value: &str| PerLang::same(langs, value.to_string());
+    let f = |field: &str| text(&format!("The {field}"));
+    StudyToml {
+        slug: "small".into(),
+        version: "0.1".into(),
+        date: "2024-02-29".into(),
+        small_cell_k: Some(3),
+        languages: langs.iter().map(|l| l.to_string()).collect(),
+        title: f("title"),
+        subtitle: f("subtitle"),
+        short_title: f("short_title"),
+        commissioner: f("commissioner"),
+        author: f("author"),
+        excerpt_notice: f("excerpt_notice"),
+        model: (0..models)
+            .map(|m| ModelToml {
+                id: format!("M{m}"),
+                short: text(&format!("Model {m}")),
+                name: text(&format!("Model {m} name")),
+                description: text("d"),
+            })
+            .collect(),
+        region: (0..regions).map(|r| RegionToml { id: format!("r{r}"), name: text(&format!("Region {r}")) }).collect(),
+        unit: (0..regions)
+            .flat_map(|r| (0..models).map(move |m| (r, m)))
+            .map(|(r, m)| UnitToml {
+                id: format!("u{r}{m}"),
+                region: format!("r{r}"),
+                model: format!("M{m}"),
+                name: text(&format!("Unit {r} {m}")),
+                places: Vec::new(),
+            })
+            .collect(),
+        ..StudyToml::default()
+    }
+}
+
 /// A study with `regions` regions, `models` models and one language or two; each region
 /// has one unit per model and two interviews per unit (one individual, one group of 3).
 pub fn small_study(dir: &Path, regions: usize, models: usize, langs: &[&str]) {
-    let mut toml = String::new();
-    let text =
-        |field: &str, value: &str| -> String { langs.iter().map(|l| format!("{field}_{l} = \"{value}\"\n")).collect() };
-    toml.push_str("slug = \"small\"\nversion = \"0.1\"\ndate = \"2024-02-29\"\nsmall_cell_k = 3\n");
-    toml.push_str(&format!(
-        "languages = [{}]\n",
-        langs.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
-    ));
-    for f in ["title", "subtitle", "short_title", "commissioner", "author", "excerpt_notice"] {
-        toml.push_str(&text(f, &format!("The {f}")));
-    }
-    for m in 0..models {
-        toml.push_str(&format!(
-            "\n[[model]]\nid = \"M{m}\"\n{}{}{}",
-            text("short", &format!("Model {m}")),
-            text("name", &format!("Model {m} name")),
-            text("description", "d")
-        ));
-    }
-    for r in 0..regions {
-        toml.push_str(&format!("\n[[region]]\nid = \"r{r}\"\n{}", text("name", &format!("Region {r}"))));
-        for m in 0..models {
-            toml.push_str(&format!(
-                "\n[[unit]]\nid = \"u{r}{m}\"\nregion = \"r{r}\"\nmodel = \"M{m}\"\n{}",
-                text("name", &format!("Unit {r} {m}"))
-            ));
-        }
-    }
-    fs::write(dir.join("study.toml"), toml).unwrap();
+    fs::write(dir.join("study.toml"), small_study_toml(regions, models, langs).to_toml(&[])).unwrap();
     let mut iv = String::from("id,region,unit,kind,participants\n");
     let mut ex = format!(
         "id,interview,participant,codes,{}\n",

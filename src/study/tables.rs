@@ -1,0 +1,320 @@
+//! The CSV tables of a study, one reader per family of files (the sample, the coding, the
+//! comparisons, the context, the record of the published report), each row into its type
+//! with file, line and field in every problem. The columns are [`schema`]'s.
+
+use std::fs;
+use std::path::Path;
+
+use super::csvfile::{self, Row};
+use super::load::{dir_label, parse_partial_date};
+use super::*;
+use crate::problem::{IoContext, Problems, Result};
+
+/// Read every table of the study in `dir` into `study`, in [`schema::TABLES`]' order.
+pub(crate) fn read_tables(dir: &Path, study: &mut Study, problems: &mut Problems) -> Result<()> {
+    let langs = study.meta.languages.clone();
+    let mut t = Tables { dir, langs: &langs, study, problems };
+    t.sample()?;
+    t.coding()?;
+    t.comparisons()?;
+    t.timeline()?;
+    t.numbers()?;
+    t.record()?;
+    Ok(())
+}
+
+/// What every table reader needs: where the files are, the study's languages, and the
+/// study and problems being filled.
+struct Tables<'a> {
+    dir: &'a Path,
+    langs: &'a [String],
+    study: &'a mut Study,
+    problems: &'a mut Problems,
+}
+
+impl<'a> Tables<'a> {
+    /// Every row of every file of `schema`'s table, in file order, with the problems list.
+    fn rows(&mut self, schema: &schema::Schema) -> Result<Vec<Row<'a>>> {
+        let mut out = Vec::new();
+        for table in files(self.dir, schema.table, &mut self.study.files, self.problems)? {
+            out.extend(rows(&table, schema, &mut self.study.unreadable, self.langs, self.problems));
+        }
+        Ok(out)
+    }
+
+    /// The interview register (`interviews`).
+    fn sample(&mut self) -> Result<()> {
+        for row in self.rows(&schema::INTERVIEWS)? {
+            let problems = &mut *self.problems;
+            let kind = match row.req("kind", problems).as_str() {
+                "individual" => InterviewKind::Individual,
+                "group" => InterviewKind::Group,
+                "" => InterviewKind::Individual,
+                other => {
+                    problems.at(&row.pos, "kind", format!("expected `individual` or `group`, found `{other}`"));
+                    InterviewKind::Individual
+                }
+            };
+            self.study.interviews.push(Interview {
+                id: row.id("id", problems),
+                region: row.id("region", problems),
+                unit: row.id("unit", problems),
+                kind,
+                participants: row.uint("participants", problems),
+                pos: row.pos,
+            });
+        }
+        Ok(())
+    }
+
+    /// The codebook and the coded excerpts.
+    fn coding(&mut self) -> Result<()> {
+        for row in self.rows(&schema::CODEBOOK)? {
+            let problems = &mut *self.problems;
+            self.study.codes.push(Code {
+                id: row.id("id", problems),
+                parent: row.opt_id("parent", problems),
+                section: row.opt("section").unwrap_or_default(),
+                label: row.text("label", problems),
+                description: row.text("description", problems),
+                pos: row.pos,
+            });
+        }
+        for row in self.rows(&schema::EXCERPTS)? {
+            let problems = &mut *self.problems;
+            self.study.excerpts.push(Excerpt {
+                id: row.id("id", problems),
+                interview: row.id("interview", problems),
+                participant: row.id("participant", problems),
+                codes: row.ids("codes", problems),
+                text: row.text("text", problems),
+                pos: row.pos,
+            });
+        }
+        Ok(())
+    }
+
+    /// The comparison tables: traits and model findings, factors, and the recommendations with their columns.
+    fn comparisons(&mut self) -> Result<()> {
+        for row in self.rows(&schema::TRAITS)? {
+            let problems = &mut *self.problems;
+            self.study.traits.push(Trait {
+                id: row.id("id", problems),
+                label: row.text("label", problems),
+                codes: row.ids("codes", problems),
+                pos: row.pos,
+            });
+        }
+        for row in self.rows(&schema::MODEL_FINDINGS)? {
+            let problems = &mut *self.problems;
+            self.study.model_findings.push(ModelFinding {
+                trait_id: row.id("trait", problems),
+                model: row.id("model", problems),
+                finding: row.text("finding", problems),
+                pos: row.pos,
+            });
+        }
+        for row in self.rows(&schema::FACTORS)? {
+            let problems = &mut *self.problems;
+            self.study.factors.push(Factor {
+                id: row.id("id", problems),
+                label: row.text("label", problems),
+                compilation: row.text("compilation", problems),
+                compilation_pages: row.opt("compilation_pages").unwrap_or_default(),
+                bsb: row.text("bsb", problems),
+                bsb_pages: row.opt("bsb_pages").unwrap_or_default(),
+                pos: row.pos,
+            });
+        }
+        for row in self.rows(&schema::RECOMMENDATION_COLUMNS)? {
+            let problems = &mut *self.problems;
+            self.study.rec_columns.push(RecColumn {
+                id: row.id("id", problems),
+                label: row.text("label", problems),
+                pos: row.pos,
+            });
+        }
+        for row in self.rows(&schema::RECOMMENDATIONS)? {
+            let problems = &mut *self.problems;
+            self.study.recommendations.push(Recommendation {
+                id: row.id("id", problems),
+                column: row.id("column", problems),
+                text: row.text("text", problems),
+                rests_on: row.ids("rests_on", problems),
+                pos: row.pos,
+            });
+        }
+        Ok(())
+    }
+
+    /// The dated events of the context (`context/timeline`).
+    fn timeline(&mut self) -> Result<()> {
+        for row in self.rows(&schema::TIMELINE)? {
+            let problems = &mut *self.problems;
+            let raw_date = row.req("date", problems);
+            let date = parse_partial_date(&raw_date).unwrap_or_else(|| {
+                if !raw_date.is_empty() {
+                    problems.at(
+                        &row.pos,
+                        "date",
+                        format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{raw_date}`"),
+                    );
+                }
+                PartialDate { year: 0, month: None, day: None }
+            });
+            let kind = match row.req("kind", problems).as_str() {
+                "evaluation" => EventKind::Evaluation,
+                "policy" | "" => EventKind::Policy,
+                other => {
+                    problems.at(&row.pos, "kind", format!("expected `policy` or `evaluation`, found `{other}`"));
+                    EventKind::Policy
+                }
+            };
+            self.study.events.push(Event {
+                id: row.id("id", problems),
+                date,
+                kind,
+                label: row.text("label", problems),
+                source: row.id("source", problems),
+                reference: row.opt_text("ref"),
+                pos: row.pos,
+            });
+        }
+        Ok(())
+    }
+
+    /// The numbers of the context: facts, breakdowns and their parts.
+    fn numbers(&mut self) -> Result<()> {
+        for row in self.rows(&schema::FACTS)? {
+            let problems = &mut *self.problems;
+            let date = row.opt("date").unwrap_or_default();
+            if !date.is_empty() && parse_partial_date(&date).is_none() {
+                problems.at(
+                    &row.pos,
+                    "date",
+                    format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{date}`"),
+                );
+            }
+            self.study.facts.push(Fact {
+                id: row.id("id", problems),
+                value: row.number("value", problems),
+                unit: row.measure("unit", problems),
+                table: row.opt_name("table", problems),
+                date,
+                source: row.id("source", problems),
+                reference: row.opt_text("ref"),
+                label: row.text("label", problems),
+                pos: row.pos,
+            });
+        }
+        for row in self.rows(&schema::SETS)? {
+            let problems = &mut *self.problems;
+            self.study.sets.push(ShareSet {
+                id: row.id("id", problems),
+                unit: row.measure("unit", problems),
+                total_fact: row.opt_id("total_fact", problems),
+                source: row.id("source", problems),
+                reference: row.opt_text("ref"),
+                title: row.text("title", problems),
+                figure: row.opt_name("figure", problems),
+                table: row.opt_name("table", problems),
+                pos: row.pos,
+            });
+        }
+        for row in self.rows(&schema::SHARES)? {
+            let problems = &mut *self.problems;
+            self.study.shares.push(Share {
+                set: row.id("set", problems),
+                id: row.id("id", problems),
+                value: row.number("value", problems),
+                label: row.text("label", problems),
+                pos: row.pos,
+            });
+        }
+        Ok(())
+    }
+
+    /// What the published report printed, and the notes on the data's choices.
+    fn record(&mut self) -> Result<()> {
+        for row in self.rows(&schema::PUBLISHED)? {
+            let problems = &mut *self.problems;
+            self.study.published.push(Published {
+                id: row.id("id", problems),
+                location: row.text("where", problems),
+                statement: row.req("statement", problems),
+                metric: row.id("metric", problems),
+                value: row.number("value", problems),
+                note: row.text("note", problems),
+                pos: row.pos,
+            });
+        }
+        for row in self.rows(&schema::NOTES)? {
+            let problems = &mut *self.problems;
+            self.study.notes.push(Note {
+                id: row.id("id", problems),
+                topic: row.id("topic", problems),
+                text: row.text("text", problems),
+                pos: row.pos,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// One table's files: `name.csv`, or every `name/*.csv` in file-name order. A missing
+/// optional table is simply empty; `interviews` is required.
+fn files(
+    dir: &Path,
+    name: &str,
+    files: &mut Vec<SourceFile>,
+    problems: &mut Problems,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let single = dir.join(format!("{name}.csv"));
+    let folder = dir.join(name);
+    let mut paths = Vec::new();
+    if single.is_file() {
+        paths.push(format!("{name}.csv"));
+    }
+    if folder.is_dir() {
+        let mut inside: Vec<String> = fs::read_dir(&folder)
+            .at("list", &folder)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".csv"))
+            .map(|n| format!("{name}/{n}"))
+            .collect();
+        inside.sort();
+        paths.extend(inside);
+    }
+    if paths.is_empty() && name == "interviews" {
+        problems.push(
+            format!("{}/interviews.csv", dir_label(dir)),
+            None,
+            "",
+            "expected the interview register, found no file",
+        );
+    }
+    let mut out = Vec::new();
+    for rel in paths {
+        let bytes = fs::read(dir.join(&rel)).at("read", &dir.join(&rel))?;
+        files.push(SourceFile { path: rel.clone(), bytes: bytes.clone() });
+        out.push((format!("{}/{}", dir_label(dir), rel), bytes));
+    }
+    Ok(out)
+}
+
+/// The rows of one file of table `name`; a file that cannot be read as a whole is noted in
+/// `unreadable`, so that references into its table are summarised instead of each reported.
+fn rows<'a>(
+    (file, bytes): &(String, Vec<u8>),
+    schema: &schema::Schema,
+    unreadable: &mut Vec<Unreadable>,
+    langs: &'a [String],
+    problems: &mut Problems,
+) -> Vec<Row<'a>> {
+    let parsed = csvfile::parse(file, bytes, langs, &schema.required(), &schema.texts(), problems);
+    if !parsed.readable {
+        unreadable.push(Unreadable { table: schema.table.to_string(), file: file.clone() });
+    }
+    parsed.rows
+}
