@@ -1,5 +1,6 @@
 //! Unit tests of the audit and suppression on hand-made systems; the integration tests
 //! check them against an independent brute-force enumeration.
+use super::suppress::SUPPRESSION_WORK;
 use super::*;
 
 /// A 2×2 table with row and column totals, people only: rows a, b; columns M1, M2.
@@ -7,13 +8,13 @@ fn grid(values: [[usize; 2]; 2], k: u32) -> Universe {
     let mut u = Universe { k, models: vec!["M1".into(), "M2".into()], ..Default::default() };
     let mut id = 0;
     let mut cells = [[0usize; 3]; 3];
-    let mut members: Vec<Vec<BTreeSet<String>>> = vec![vec![BTreeSet::new(); 3]; 3];
+    let mut members: Vec<Vec<Members>> = vec![vec![Members::new(); 3]; 3];
     for r in 0..2 {
         for c in 0..2 {
             for _ in 0..values[r][c] {
                 id += 1;
                 for (rr, cc) in [(r, c), (r, 2), (2, c), (2, 2)] {
-                    members[rr][cc].insert(format!("p{id}"));
+                    members[rr][cc].insert(id);
                 }
             }
         }

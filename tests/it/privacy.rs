@@ -141,7 +141,7 @@ fn load(dir: &Path) -> bsb::study::Study {
 fn leaky_universe() -> privacy::Universe {
     let tmp = TempDir::new();
     write_study(tmp.path(), None, None);
-    privacy::study::universe(&load(tmp.path()))
+    privacy::published::universe(&load(tmp.path()))
 }
 
 fn cell_named(u: &privacy::Universe, i: usize) -> (String, String, String) {
@@ -464,7 +464,7 @@ fn after_suppression_brute_force_finds_every_small_cell_open() {
     // The same enumeration on the unprotected tables (small-cell rule alone, every excerpt
     // with its model) narrows the subtraction example to 1: the check can fail.
     let study = load(dir);
-    let u = privacy::study::universe(&study);
+    let u = privacy::published::universe(&study);
     let naive: BTreeMap<(String, String), Printed> = u
         .cells
         .iter()
@@ -830,7 +830,7 @@ fn text_tables_figures_and_alt_texts_print_one_value_per_cell() {
 /// lets a reader narrow a small one (the program's own audit says so, cell by cell).
 fn every_hidden_cell_is_needed(data: &Path, printed: &reader::Printed) {
     let study = load(data);
-    let (pattern, u) = privacy::suppress_exempt(&privacy::study::universe(&study)).unwrap();
+    let (pattern, u) = privacy::suppress_exempt(&privacy::published::universe(&study)).unwrap();
     assert_eq!(u.untried, 0, "suppression finished within its work limit");
     let mut tried = 0;
     for (i, c) in u.cells.iter().enumerate() {
