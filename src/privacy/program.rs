@@ -107,32 +107,46 @@ impl Built {
         blocks
     }
 
-    /// One block as a programme of its own, with its true values, its cells' variables
-    /// in it, and its key (`asked`: the cells whose values the audit asks about).
-    pub(crate) fn block(&self, b: &Block, asked: &[usize]) -> (Problem, Vec<i64>, BTreeMap<usize, usize>, BlockKey) {
-        let mut domains = Vec::with_capacity(b.vars.len());
-        let mut truth = Vec::with_capacity(b.vars.len());
-        let mut names = Vec::with_capacity(b.vars.len());
+    /// One block as a programme of its own, with its true values and its cells'
+    /// variables in it.
+    pub(crate) fn block(&self, b: &Block) -> (Problem, Vec<i64>, BTreeMap<usize, usize>) {
+        let domains: Vec<(i64, i64)> = b.vars.iter().map(|&v| self.problem.domains[v]).collect();
+        let truth: Vec<i64> = b.vars.iter().map(|&v| self.truth[v]).collect();
         let mut cells = BTreeMap::new();
         for (i, &v) in b.vars.iter().enumerate() {
-            domains.push(self.problem.domains[v]);
-            truth.push(self.truth[v]);
-            let (lo, hi) = self.problem.domains[v];
-            names.push((self.names[v].clone(), lo, hi, self.truth[v]));
             if let VarName::Cell(c) = self.names[v] {
                 cells.insert(c, i);
             }
         }
         let mut problem = Problem::new(domains);
-        let mut cons = Vec::with_capacity(b.cons.len());
         for &ci in &b.cons {
             let c = &self.problem.cons[ci];
-            let terms: Vec<(usize, i64)> =
-                c.terms.iter().map(|&(v, a)| (b.vars.binary_search(&v).expect("in the block"), a)).collect();
-            problem.add(&terms, c.lo, c.hi);
-            cons.push((terms, c.lo, c.hi));
+            problem.add(&self.local(b, &c.terms), c.lo, c.hi);
         }
-        (problem, truth, cells, (names, cons, asked.to_vec()))
+        (problem, truth, cells)
+    }
+
+    /// A constraint's terms over the positions of its variables in the block.
+    fn local(&self, b: &Block, terms: &[(usize, i64)]) -> Vec<(usize, i64)> {
+        terms.iter().map(|&(v, a)| (b.vars.binary_search(&v).expect("in the block"), a)).collect()
+    }
+
+    /// The key of a block ([`BlockKey`]), `asked` the cells whose values are asked about.
+    pub(crate) fn key(&self, b: &Block, asked: &[usize]) -> BlockKey {
+        let vars = b
+            .vars
+            .iter()
+            .map(|&v| (self.names[v].clone(), self.problem.domains[v].0, self.problem.domains[v].1, self.truth[v]))
+            .collect();
+        let cons = b
+            .cons
+            .iter()
+            .map(|&ci| {
+                let c = &self.problem.cons[ci];
+                (self.local(b, &c.terms), c.lo, c.hi)
+            })
+            .collect();
+        (vars, cons, asked.to_vec())
     }
 }
 

@@ -56,8 +56,7 @@ pub fn suppress_within(u: &Universe, work: u64) -> Result<(Vec<Status>, Universe
     let leaks = audit_with(&u, &all, &relations, &mut w, false, &u.unlabelled(&all));
     if !leaks.is_empty() {
         exempt(&mut u, &all, &leaks)?;
-        w.found.clear();
-        w.blocks.clear();
+        w.clear();
     }
     // Two orders of showing cells again, largest first: every cell, or the parts before
     // the totals made of them; the pattern with fewer hidden cells (then the smaller
