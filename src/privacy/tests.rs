@@ -77,3 +77,34 @@ fn suppression_out_of_work_keeps_cells_hidden_and_still_passes() {
     // hidden, which hides more but reveals nothing.
     assert!(hidden(&none) > hidden(&full), "{none:?} vs {full:?}");
 }
+
+/// Two universes side by side as one: no fact links a cell of one to a cell of the other.
+fn side_by_side(a: Universe, b: Universe) -> Universe {
+    let mut u = a;
+    let offset = u.cells.len();
+    for mut c in b.cells {
+        c.table = "u".into();
+        c.members = c.members.iter().map(|m| m + 1000).collect();
+        u.cells.push(c);
+    }
+    for (p, parts) in b.families {
+        u.families.push((p + offset, parts.iter().map(|c| c + offset).collect()));
+    }
+    u
+}
+
+#[test]
+fn independent_tables_are_audited_as_separate_blocks_with_the_same_answers() {
+    let (a, b) = (grid([[1, 5], [4, 6]], 3), grid([[6, 4], [5, 2]], 3));
+    let u = side_by_side(a.clone(), b.clone());
+    let primary = u.primary();
+    let built = program::build(&u, &primary, &u.relations(), &u.unlabelled(&primary));
+    // Each table's hidden cell stands alone in its programme (its row and column print).
+    let blocks = built.blocks();
+    assert_eq!(blocks.len(), 2, "one block per small cell");
+    // Suppressing both together hides what suppressing each alone hides.
+    let both = suppress(&u).expect("protectable");
+    let (pa, pb) = (suppress(&a).expect("protectable"), suppress(&b).expect("protectable"));
+    assert_eq!(both, [pa, pb].concat());
+    assert!(audit(&u, &both).is_empty());
+}
