@@ -36,6 +36,14 @@
 //! limit irreducible: no hidden `:` cell could be shown without letting a reader narrow a
 //! small one. Past the limit, the cells not yet tried stay hidden (safe, and said).
 //!
+//! The audit does not grow with the whole study: the integer programme of a pattern falls
+//! into independent blocks (no constraint links one to another; themes whose counts are
+//! printed part from the rest), each solved alone after propagating its bounds; a block
+//! met before gets its earlier answer, and a solution found once keeps answering while
+//! the cells where it differs from the truth stay hidden ([`audit`]). The manifest keeps
+//! the chosen pattern, so a build whose system of facts did not change audits it once
+//! and does not search.
+//!
 //! Pure: no file system, no clock. [`published::universe`] builds the system from a study.
 //!
 //! The rooms, one job each: [`system`] the facts and the relations a reader may assume,

@@ -6,8 +6,8 @@
 //! The programme falls apart into *blocks*: sets of variables that no constraint links to
 //! any variable outside the set (the connected components of the constraint graph). A
 //! value is consistent with everything published exactly when it is consistent with its
-//! own block, so the audit solves one block at a time ([`Built::blocks`],
-//! [`Built::block`]), and a block it has seen before, with the same constraints over the
+//! own block, so the audit solves one block at a time (`Built::blocks`,
+//! `Built::block`), and a block it has seen before, with the same constraints over the
 //! same cells, needs no solving again.
 
 use std::collections::{BTreeMap, BTreeSet};

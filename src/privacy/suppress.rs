@@ -11,9 +11,9 @@ use super::{Cell, Fact, Measure, Role, Status, Universe};
 /// How much solver work (constraints examined) suppression may spend on showing hidden
 /// cells again. The loop starts from a pattern the audit passed and keeps it passing, so
 /// stopping early is safe: the cells not yet tried stay hidden. Counted in work, not
-/// seconds, so that the same data gives the same tables on any machine. The reference
-/// study needs about a twelfth of it; a study that reaches it spends some 20 seconds
-/// here on a 2-core machine (see BENCHMARKS.md).
+/// seconds, so that the same data gives the same tables on any machine. Work counts the
+/// solver's searches only: a block answered from memory, or a question settled by a
+/// witness kept from an earlier audit, costs none (see BENCHMARKS.md for times).
 pub(crate) const SUPPRESSION_WORK: u64 = 1_600_000_000;
 
 /// How many hidden cells suppression first tries to show again at once.

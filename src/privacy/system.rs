@@ -178,9 +178,9 @@ pub struct Universe {
     /// are as public as that table, which prints its counts as they are.
     pub exempt: BTreeSet<usize>,
     /// Hidden cells suppression left hidden without trying to show them again, because
-    /// it reached its work limit (see [`suppress_within`]).
+    /// it reached its work limit (see [`super::suppress_within`]).
     pub untried: usize,
-    /// See [`Universe::bound`]; filled on first use, so cells must be complete by then.
+    /// See `Universe::bound`; filled on first use, so cells must be complete by then.
     pub bounds: std::sync::OnceLock<[i64; 3]>,
 }
 
