@@ -40,7 +40,7 @@
 //! into independent blocks (no constraint links one to another; themes whose counts are
 //! printed part from the rest), each solved alone after propagating its bounds; a block
 //! met before gets its earlier answer, and a solution found once keeps answering while
-//! the cells where it differs from the truth stay hidden ([`audit`]). The manifest keeps
+//! the cells where it differs from the truth stay hidden ([`mod@audit`]). The manifest keeps
 //! the chosen pattern, so a build whose system of facts did not change audits it once
 //! and does not search.
 //!
@@ -48,9 +48,9 @@
 //!
 //! The rooms, one job each: [`system`] the facts and the relations a reader may assume,
 //! [`published`] the system of one study, [`program`] the integer programme of a pattern,
-//! [`solver`] the exact solver, [`audit`] the audit and its messages, [`suppress`] the
-//! search for a pattern, [`protection`] what the analysis receives (and the manifest
-//! keeps), [`explain`] `--explain-privacy`, [`names`] words that tie people to places.
+//! [`solver`] the exact solver, [`mod@audit`] the audit and its messages, [`mod@suppress`] the
+//! search for a pattern, [`mod@protection`] what the analysis receives (and the manifest
+//! keeps), [`mod@explain`] `--explain-privacy`, [`names`] words that tie people to places.
 
 pub mod audit;
 pub mod explain;

@@ -1,6 +1,6 @@
 //! The system of published facts: every count as a set of ids with its role and status,
 //! the excerpts printed per theme, and the relations a reader may assume between counts
-//! (read off the sets). [`published::universe`](super::published::universe) builds it
+//! (read off the sets). [`super::published::universe`] builds it
 //! from a study; the audit turns it into an integer programme ([`super::program`]).
 
 use std::collections::{BTreeMap, BTreeSet};
