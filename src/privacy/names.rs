@@ -296,6 +296,20 @@ pub fn check(study: &Study, p: &mut Problems) {
     for n in &study.notes {
         labelled.push((&n.pos, "text".into(), &n.text));
     }
+    // What the dialogue conference said, and the questions put to it, are printed too.
+    for q in &study.discussion {
+        labelled.push((&q.pos, "question".into(), &q.question));
+    }
+    if let Some(d) = &study.dialogue {
+        for f in &d.feedback {
+            labelled.push((&f.pos, "feedback".into(), &f.feedback));
+            labelled.push((&f.pos, "text".into(), &f.text));
+            labelled.push((&f.pos, "reason".into(), &f.reason));
+        }
+        for r in &d.participants {
+            labelled.push((&r.pos, "role".into(), &r.role));
+        }
+    }
     let m = &study.meta;
     // study.toml, where the units are (the meta has no position of its own).
     let Some(study_file) = study.units.first().map(|u| Pos { file: u.pos.file.clone(), line: None }) else { return };

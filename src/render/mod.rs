@@ -14,6 +14,7 @@
 mod context;
 mod env;
 mod figures;
+mod process;
 mod survey;
 mod tables;
 mod themes;
@@ -34,7 +35,8 @@ use context::{context_figures, context_tables};
 pub(crate) use env::environment;
 pub use env::{typst_string, PROSE_FUEL, SKELETON_FUEL};
 use figures::{figure_size, figure_views, first_sentence, place_cited_figures};
-use tables::{notes_once, table_view, TableView};
+pub(crate) use process::render_process;
+use tables::{notes_once, notes_once_in, table_view, TableView};
 use themes::theme_views;
 
 pub(crate) mod prose;
@@ -51,6 +53,7 @@ pub const TEMPLATE_FILES: &[(&str, &str)] = &[
     ("report/templates/main.typ.j2", MAIN_TEMPLATE),
     ("report/templates/style.typ", STYLE),
     ("report/templates/survey.typ.j2", survey::SURVEY_TEMPLATE),
+    ("report/templates/process.typ.j2", process::PROCESS_TEMPLATE),
 ];
 
 /// What the provenance appendix states; filled in by the build from the manifest.
@@ -113,7 +116,7 @@ pub fn render(
         a.tables.iter().map(|t| (t.name.to_string(), table_view(t, lang))).collect();
     notes_once(a, &mut tables, lang);
 
-    let themes = theme_views(study, a, lang, &chapters);
+    let themes = theme_views(study, a, lang, &chapters, crate::study::Step::Final);
     let errata_text = context::errata_text(study, a, lang);
     let text = |t: &Text| t.get(code).to_string();
     let edition = context::edition(study, lang);
@@ -135,7 +138,8 @@ pub fn render(
         has_published => !study.published.is_empty(),
         context_figures => context_figures(study),
         context_tables => context_tables(study),
-        recommendations => context::recommendations(study, lang),
+        recommendations => context::recommendations(study, lang, crate::study::Step::Final),
+        dialogue => context::dialogue(study, lang),
         errata_text => errata_text,
         notes => study.notes.iter().map(|n| (n.id.clone(), n.topic.clone(), text(&n.text))).collect::<Vec<_>>(),
         provenance => Value::from(minijinja::value::Serde(&provenance)),
