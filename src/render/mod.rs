@@ -36,7 +36,7 @@ pub(crate) use env::environment;
 pub use env::{typst_string, PROSE_FUEL, SKELETON_FUEL};
 use figures::{figure_size, figure_views, first_sentence, place_cited_figures};
 pub(crate) use process::render_process;
-use tables::{notes_once, notes_once_in, table_view, TableView};
+use tables::{mark_rows, notes_once, notes_once_in, table_view, TableView};
 use themes::theme_views;
 
 pub(crate) mod prose;
@@ -115,6 +115,16 @@ pub fn render(
     let mut tables: BTreeMap<String, TableView> =
         a.tables.iter().map(|t| (t.name.to_string(), table_view(t, lang))).collect();
     notes_once(a, &mut tables, lang);
+    // A trait the dialogue conference changed or dropped is marked in its row of the model
+    // comparison, with the note under the table saying what it did.
+    if let (Some(view), Some(t)) =
+        (tables.get_mut("model-matrix"), a.tables.iter().find(|t| t.name.as_str() == "model-matrix"))
+    {
+        mark_rows(view, t, |id| {
+            let f = study.feedback_on(id).filter(|f| f.outcome != crate::study::Outcome::Confirmed)?;
+            Some(lang.word(&format!("mark_{}", f.outcome.as_str())))
+        });
+    }
 
     let themes = theme_views(study, a, lang, &chapters, crate::study::Step::Final);
     let errata_text = context::errata_text(study, a, lang);

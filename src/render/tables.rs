@@ -101,6 +101,17 @@ pub(super) fn notes_once_in<'a>(
     }
 }
 
+/// Append a mark to the first cell of each row of `t` that `mark` names (by row id), as
+/// the final report marks the traits the dialogue conference changed or dropped.
+pub(super) fn mark_rows(view: &mut TableView, t: &Table, mark: impl Fn(&str) -> Option<String>) {
+    for (row, cells) in t.rows.iter().zip(view.rows.iter_mut()) {
+        if let (Some(m), Some(first)) = (mark(&row.id), cells.first_mut()) {
+            first.push(' ');
+            first.push_str(&m);
+        }
+    }
+}
+
 fn column_weights(t: &Table) -> Vec<u32> {
     (0..t.columns.len())
         .map(|i| match t.rows.first().map(|r| &r.cells[i]) {

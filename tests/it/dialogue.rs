@@ -167,15 +167,20 @@ fn the_final_report_records_the_conference_and_marks_exactly_what_it_changed() {
         FEEDBACK.iter().map(|f| f.0).collect::<Vec<_>>()
     );
 
-    let count = |o: &str| FEEDBACK.iter().filter(|f| f.2 == o).count();
-    // Each changed, added or dropped item carries its mark once where it appears; the
-    // marks are also named in the chapter's text and in the note under the recommendations.
+    // Each changed, added or dropped item carries its mark where it appears: a theme or a
+    // recommendation once, a trait twice (its row of the model comparison and the note
+    // under it); the marks are also named in the section's text and in the note under the
+    // recommendations.
+    // A table's columns are read in the order they are drawn, so a cell's text stays together.
+    let raw = pdf::flat(&pdf::raw_text(&pdfs["en"].0));
+    let count = |o: &str| -> usize {
+        FEEDBACK.iter().filter(|f| f.2 == o).map(|f| if f.1.starts_with("TR") { 2 } else { 1 }).sum()
+    };
     for (outcome, mark) in [("changed", "[changed]"), ("added", "[added]"), ("dropped", "[dropped]")] {
         assert_eq!(text.matches(mark).count(), count(outcome) + 2, "{mark} in: {text}");
     }
-    // Changed recommendation: the new wording, marked; the old one gone from the table. The
-    // table's columns are read in the order they are drawn, so a cell's text stays together.
-    let raw = pdf::flat(&pdf::raw_text(&pdfs["en"].0));
+    assert!(raw.contains("Trait one [dropped]"), "{raw}");
+    // Changed recommendation: the new wording, marked; the old one gone from the table.
     assert!(raw.contains("Open the ward every evening and at weekends [changed]"), "{raw}");
     let final_recs = read_csv(&out.join("report/tables/recommendations.csv"));
     let ids: Vec<&str> = final_recs.iter().map(|r| r["id"].as_str()).collect();
@@ -229,7 +234,7 @@ fn a_study_without_a_conference_says_its_record_is_not_available() {
     let out = tmp.path().join("out");
     let text = &build(&data, &out, false)["en"].1;
     assert!(text.contains("The dialogue conference"), "{text}");
-    assert!(text.contains("holds no record of that conference"), "{text}");
+    assert!(text.contains("This study's data holds no"), "{text}");
     for mark in ["[changed]", "[added]", "[dropped]"] {
         assert!(!text.contains(mark), "{text}");
     }
@@ -286,8 +291,8 @@ fn the_reference_study_builds_both_reports_in_both_languages() {
         bsb(&["-q", "build", "--edition", "process", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text_of(&o));
     for (lang, mark, missing) in [
-        ("nb", "FORELØPIG", "ingen dokumentasjon av den konferansen"),
-        ("en", "PRELIMINARY", "holds no record of that conference"),
+        ("nb", "FORELØPIG", "Studiens data inneholder ingen dokumentasjon"),
+        ("en", "PRELIMINARY", "This study's data holds no"),
     ] {
         let process = out.join(format!("report/out/bsb-legemiddelfrie-tilbud-1.0.0-process-preliminary-{lang}.pdf"));
         let text = pdf::flat(&pdf::text(&process));
