@@ -185,6 +185,18 @@ pub struct Edition {
     pub html_hash: String,
 }
 
+/// An edition's PDF identifier and its outputs' path without the extension: the process
+/// report says so in both, and says it is preliminary in the file name.
+fn names(study: &Study, lang: &str, step: Step) -> (String, String) {
+    let (slug, version) = (&study.meta.slug, &study.meta.version);
+    match step {
+        Step::Final => (format!("{slug}-{lang}"), format!("report/out/{slug}-{version}-{lang}")),
+        Step::Process => {
+            (format!("{slug}-process-{lang}"), format!("report/out/{slug}-{version}-process-preliminary-{lang}"))
+        }
+    }
+}
+
 /// Render every edition of the final report: records the releases and each edition's
 /// view in the manifest.
 pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &Stamp) -> Result<Vec<Edition>> {
@@ -193,8 +205,6 @@ pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &
 
 /// [`editions`] of one step of the method; the process report's PDFs are named
 /// `<slug>-<version>-process-preliminary-<lang>.pdf`.
-// One walk per language edition, from the view's hash to the typeset job; its steps share
-// the provenance and the job's parts.
 pub fn editions_at(
     study: &Study,
     p: &mut Products,
@@ -248,10 +258,7 @@ pub fn editions_at(
             main: rendered.main,
             files: rendered.files,
             date,
-            ident: match step {
-                Step::Final => format!("{}-{}", study.meta.slug, lang.code),
-                Step::Process => format!("{}-process-{}", study.meta.slug, lang.code),
-            },
+            ident: names(study, &lang.code, step).0,
             origins: rendered.origins,
             originals,
         };
@@ -262,12 +269,7 @@ pub fn editions_at(
             entries.insert("date".into(), format!("{y}-{m}-{d}"));
             manifest::combined(&entries)
         };
-        let stem = match step {
-            Step::Final => format!("report/out/{}-{}-{}", study.meta.slug, study.meta.version, lang.code),
-            Step::Process => {
-                format!("report/out/{}-{}-process-preliminary-{}", study.meta.slug, study.meta.version, lang.code)
-            }
-        };
+        let stem = names(study, &lang.code, step).1;
         out.push(Edition {
             lang: lang.code.clone(),
             pdf: format!("{stem}.pdf"),

@@ -265,25 +265,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
-    for table in read_tables(dir, schema::DISCUSSION.table, &mut study.files, &mut problems)? {
-        for row in rows(&table, &schema::DISCUSSION, &mut study.unreadable, &langs, &mut problems) {
-            study.discussion.push(super::dialogue::question_row(&row, &mut problems));
-        }
-    }
-    for table in read_tables(dir, schema::DIALOGUE.table, &mut study.files, &mut problems)? {
-        let parsed = rows(&table, &schema::DIALOGUE, &mut study.unreadable, &langs, &mut problems);
-        let feedback: Vec<Feedback> =
-            parsed.iter().map(|row| super::dialogue::feedback_row(row, &mut problems)).collect();
-        match study.dialogue.as_mut() {
-            Some(d) => d.feedback.extend(feedback),
-            None => problems.push(
-                &table.0,
-                None,
-                "",
-                "records the dialogue conference's feedback, but study.toml has no `[dialogue]` table with its date and participants",
-            ),
-        }
-    }
+    read_dialogue(dir, &mut study, &langs, &mut problems)?;
     study.survey =
         crate::survey::load::load(dir, &dir_label(dir), &study.models, &langs, &mut study.files, &mut problems)?;
     read_prose(dir, &mut study, &mut problems);
@@ -569,6 +551,30 @@ fn read_prose(dir: &Path, study: &mut Study, problems: &mut Problems) {
             study.files.push(SourceFile { path: rel, bytes });
         }
     }
+}
+
+/// The questions for the dialogue conference (`discussion.csv`) and its feedback
+/// (`dialogue.csv`, which needs the `[dialogue]` table already read from `study.toml`).
+fn read_dialogue(dir: &Path, study: &mut Study, langs: &[String], problems: &mut Problems) -> Result<()> {
+    for table in read_tables(dir, schema::DISCUSSION.table, &mut study.files, problems)? {
+        for row in rows(&table, &schema::DISCUSSION, &mut study.unreadable, langs, problems) {
+            study.discussion.push(super::dialogue::question_row(&row, problems));
+        }
+    }
+    for table in read_tables(dir, schema::DIALOGUE.table, &mut study.files, problems)? {
+        let parsed = rows(&table, &schema::DIALOGUE, &mut study.unreadable, langs, problems);
+        let feedback: Vec<Feedback> = parsed.iter().map(|row| super::dialogue::feedback_row(row, problems)).collect();
+        match study.dialogue.as_mut() {
+            Some(d) => d.feedback.extend(feedback),
+            None => problems.push(
+                &table.0,
+                None,
+                "",
+                "records the dialogue conference's feedback, but study.toml has no `[dialogue]` table with its date and participants",
+            ),
+        }
+    }
+    Ok(())
 }
 
 /// An interview's optional `date`: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
