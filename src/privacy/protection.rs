@@ -31,6 +31,17 @@ impl Cleared {
         Cleared(shown)
     }
 
+    /// A head count outside the interviews (who came to the dialogue conference), cleared
+    /// by the small-cell rule alone: 1 to k − 1 prints as `<k`. Its table prints a total
+    /// only when no count in it is small, so no further cell needs hiding.
+    pub(crate) fn head_count(count: u64, k: u32) -> Self {
+        Cleared(if count > 0 && count < u64::from(k) {
+            crate::shown::Shown::Small
+        } else {
+            crate::shown::Shown::Value(count)
+        })
+    }
+
     /// How it may be printed.
     pub fn get(self) -> crate::shown::Shown {
         self.0

@@ -79,6 +79,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
                 unit: row.id("unit", &mut problems),
                 kind,
                 participants: row.uint("participants", &mut problems),
+                date: interview_date(&row, &mut problems),
                 pos: row.pos,
             });
         }
@@ -264,6 +265,7 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
             });
         }
     }
+    read_dialogue(dir, &mut study, &langs, &mut problems)?;
     study.survey =
         crate::survey::load::load(dir, &dir_label(dir), &study.models, &langs, &mut study.files, &mut problems)?;
     read_prose(dir, &mut study, &mut problems);
@@ -397,6 +399,7 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
         languages: langs.clone(),
         edition: read_edition(file, source, root, &langs, problems),
     };
+    study.dialogue = super::dialogue::read_meta(file, source, root, &langs, problems);
 
     let array = |name: &str| -> Vec<toml::Table> {
         root.get(name)
@@ -436,7 +439,7 @@ fn read_meta(study: &mut Study, file: &str, source: &str, root: &toml::Table, pr
         });
         s.unknown_keys(problems);
     }
-    for key in ["languages", "small_cell_k", "model", "region", "unit", "edition"] {
+    for key in ["languages", "small_cell_k", "model", "region", "unit", "edition", "dialogue"] {
         meta_section.mark(key);
     }
     meta_section.unknown_keys(problems);
@@ -548,6 +551,40 @@ fn read_prose(dir: &Path, study: &mut Study, problems: &mut Problems) {
             study.files.push(SourceFile { path: rel, bytes });
         }
     }
+}
+
+/// The questions for the dialogue conference (`discussion.csv`) and its feedback
+/// (`dialogue.csv`, which needs the `[dialogue]` table already read from `study.toml`).
+fn read_dialogue(dir: &Path, study: &mut Study, langs: &[String], problems: &mut Problems) -> Result<()> {
+    for table in read_tables(dir, schema::DISCUSSION.table, &mut study.files, problems)? {
+        for row in rows(&table, &schema::DISCUSSION, &mut study.unreadable, langs, problems) {
+            study.discussion.push(super::dialogue::question_row(&row, problems));
+        }
+    }
+    for table in read_tables(dir, schema::DIALOGUE.table, &mut study.files, problems)? {
+        let parsed = rows(&table, &schema::DIALOGUE, &mut study.unreadable, langs, problems);
+        let feedback: Vec<Feedback> = parsed.iter().map(|row| super::dialogue::feedback_row(row, problems)).collect();
+        match study.dialogue.as_mut() {
+            Some(d) => d.feedback.extend(feedback),
+            None => problems.push(
+                &table.0,
+                None,
+                "",
+                "records the dialogue conference's feedback, but study.toml has no `[dialogue]` table with its date and participants",
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// An interview's optional `date`: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+fn interview_date(row: &Row, problems: &mut Problems) -> Option<PartialDate> {
+    let raw = row.opt("date")?;
+    let date = parse_partial_date(&raw);
+    if date.is_none() {
+        problems.at(&row.pos, "date", format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{raw}`"));
+    }
+    date
 }
 
 /// `coding = "original" | "reconstructed"`; absent means original, as for any study
