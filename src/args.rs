@@ -131,6 +131,21 @@ pub struct BuildArgs {
     /// Also write the generated typst sources and their files to DIR.
     #[arg(long, value_name = "DIR")]
     pub emit_typst: Option<PathBuf>,
+    /// Which report: `final` (the default), or `process`, the preliminary report for the
+    /// dialogue conference (PDFs named `…-process-preliminary-<lang>.pdf`, tables in
+    /// report/tables/process/).
+    #[arg(long, value_enum, default_value_t = EditionArg::Final)]
+    pub edition: EditionArg,
+}
+
+/// Which report `bsb build` makes.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EditionArg {
+    /// The final report.
+    #[default]
+    Final,
+    /// The preliminary process report for the dialogue conference.
+    Process,
 }
 
 /// How `bsb diff` prints.

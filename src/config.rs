@@ -24,6 +24,8 @@ pub struct Config {
     pub explain: bool,
     /// Also write the typst sources here (`bsb build --emit-typst DIR`).
     pub emit_typst: Option<PathBuf>,
+    /// Which report `bsb build` makes (`--edition`): the final one unless asked.
+    pub step: crate::study::Step,
     /// `SOURCE_DATE_EPOCH` as given (empty when unset); part of the build's fingerprint.
     pub source_date_epoch: String,
     /// The document date from `SOURCE_DATE_EPOCH`; `None` uses the study's own date.
@@ -72,6 +74,10 @@ impl Config {
             quiet: global.quiet,
             explain: build.is_some_and(|b| b.explain),
             emit_typst: build.and_then(|b| b.emit_typst.clone()),
+            step: match build.map(|b| b.edition) {
+                Some(crate::args::EditionArg::Process) => crate::study::Step::Process,
+                _ => crate::study::Step::Final,
+            },
             source_date_epoch: epoch,
             date,
             git: None,

@@ -10,12 +10,34 @@ use std::path::Path;
 
 use crate::manifest::{self, Manifest};
 use crate::problem::{IoContext, Result};
+use crate::study::Step;
 
 /// Where the last build's fingerprint is kept: beside the PDFs, not in the committed
 /// manifest, because it includes the program's identity, which changes with every code edit.
 pub const STATE_FILE: &str = "report/out/.bsb-state.json";
 /// The manifest, relative to the output root.
 pub const MANIFEST: &str = "report/manifest.json";
+/// The process report's own manifest and fingerprint: a process build and a final build
+/// each skip, retire and record only what they themselves make.
+const PROCESS_MANIFEST: &str = "report/manifest-process.json";
+/// See [`PROCESS_MANIFEST`].
+const PROCESS_STATE_FILE: &str = "report/out/.bsb-state-process.json";
+
+/// The manifest a build of `step` writes, relative to the output root.
+pub fn manifest_file(step: Step) -> &'static str {
+    match step {
+        Step::Final => MANIFEST,
+        Step::Process => PROCESS_MANIFEST,
+    }
+}
+
+/// Where a build of `step` keeps its fingerprint.
+fn state_file(step: Step) -> &'static str {
+    match step {
+        Step::Final => STATE_FILE,
+        Step::Process => PROCESS_STATE_FILE,
+    }
+}
 
 /// Everything a build reads, hashed without parsing: every file of the data directory,
 /// the program itself (a compile-time hash of its sources, templates, language files and
@@ -48,7 +70,12 @@ pub fn fingerprint(data: &Path, out: &Path, settings: &[(&str, String)]) -> Resu
 
 /// The last build's manifest, or an empty one.
 pub fn previous(out: &Path) -> Manifest {
-    Manifest::read(&out.join(MANIFEST)).unwrap_or_default()
+    previous_at(out, Step::Final)
+}
+
+/// The last build's manifest of `step`, or an empty one.
+pub fn previous_at(out: &Path, step: Step) -> Manifest {
+    Manifest::read(&out.join(manifest_file(step))).unwrap_or_default()
 }
 
 /// True when every output the manifest lists is on disk with the bytes it recorded.
@@ -62,15 +89,16 @@ fn outputs_intact(manifest: &Manifest, out: &Path) -> bool {
 
 /// May the whole build be skipped? Yes when nothing it reads changed since the last
 /// complete build and every output is still as that build wrote it.
-pub fn unchanged(out: &Path, fingerprint: &str) -> bool {
-    let state = std::fs::read_to_string(out.join(STATE_FILE)).unwrap_or_default();
-    state.trim() == fingerprint && Manifest::read(&out.join(MANIFEST)).is_some_and(|m| outputs_intact(&m, out))
+pub fn unchanged(out: &Path, fingerprint: &str, step: Step) -> bool {
+    let state = std::fs::read_to_string(out.join(state_file(step))).unwrap_or_default();
+    state.trim() == fingerprint
+        && Manifest::read(&out.join(manifest_file(step))).is_some_and(|m| outputs_intact(&m, out))
 }
 
 /// Record a complete build's fingerprint: only a build whose outputs are all in place
 /// may be skipped next time, so this comes after the store's commit.
-pub fn record(out: &Path, fingerprint: &str) -> Result<()> {
-    crate::store::write_file(&out.join(STATE_FILE), fingerprint.as_bytes())
+pub fn record(out: &Path, fingerprint: &str, step: Step) -> Result<()> {
+    crate::store::write_file(&out.join(state_file(step)), fingerprint.as_bytes())
 }
 
 /// Why a PDF must be typeset, or `None` when the file on disk is the one its unchanged

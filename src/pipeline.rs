@@ -15,7 +15,11 @@ use crate::problem::{build_err, Result};
 use crate::releases::{self, Recorded};
 use crate::render::{self, Provenance};
 use crate::store::Outputs;
-use crate::study::{self, Study};
+use crate::study::{self, Step, Study};
+
+/// Where the process report's tables go, beside the final ones, so that `bsb diff
+/// report/tables/process report/tables` shows what the dialogue conference changed.
+pub const PROCESS_TABLES: &str = "report/tables/process";
 use crate::typeset::{self, Job};
 
 /// Everything a build produces before typesetting: the analysis, the figures, the
@@ -95,6 +99,13 @@ pub fn languages(study: &Study) -> Result<Vec<Lang>> {
 /// Tables and figures for the committed files; shared by `build` and `check`. `cached`
 /// is the privacy answer the last build's manifest holds, if any.
 pub fn products(study: &Study, cached: Option<&manifest::Solved>) -> Result<Products> {
+    products_at(study, cached, Step::Final)
+}
+
+/// [`products`] for one step of the method: the final report's tables in report/tables/
+/// with the figures in figures/; the process report's tables in report/tables/process/
+/// (its PDFs draw the same figures, but figures/ belongs to the final build).
+pub fn products_at(study: &Study, cached: Option<&manifest::Solved>, step: Step) -> Result<Products> {
     let analysis = analysis::analyse(study, cached)?;
     let langs = languages(study)?;
     let mut figures = Vec::new();
@@ -103,12 +114,18 @@ pub fn products(study: &Study, cached: Option<&manifest::Solved>) -> Result<Prod
     }
     let mut files = Outputs::default();
     let first = langs.first().ok_or_else(|| build_err("the study declares no language"))?;
-    for t in &analysis.tables {
-        files.add(format!("report/tables/{}.csv", t.name), output::table_csv(t, &study.meta.languages)?);
-        files.add(format!("report/tables/{}.md", t.name), output::table_md(t, first));
+    let (tables, dir) = match step {
+        Step::Final => (&analysis.tables, "report/tables"),
+        Step::Process => (&analysis.process_tables, PROCESS_TABLES),
+    };
+    for t in tables {
+        files.add(format!("{dir}/{}.csv", t.name), output::table_csv(t, &study.meta.languages)?);
+        files.add(format!("{dir}/{}.md", t.name), output::table_md(t, first));
     }
-    for f in &figures {
-        files.add(format!("figures/{}.{}.svg", f.name, f.lang), f.svg.clone().into_bytes());
+    if step == Step::Final {
+        for f in &figures {
+            files.add(format!("figures/{}.{}.svg", f.name, f.lang), f.svg.clone().into_bytes());
+        }
     }
     let inputs = input_hashes(study);
     let manifest = Manifest {
@@ -168,8 +185,33 @@ pub struct Edition {
     pub html_hash: String,
 }
 
-/// Render every edition: records the releases and each edition's view in the manifest.
+/// An edition's PDF identifier and its outputs' path without the extension: the process
+/// report says so in both, and says it is preliminary in the file name.
+fn names(study: &Study, lang: &str, step: Step) -> (String, String) {
+    let (slug, version) = (&study.meta.slug, &study.meta.version);
+    match step {
+        Step::Final => (format!("{slug}-{lang}"), format!("report/out/{slug}-{version}-{lang}")),
+        Step::Process => {
+            (format!("{slug}-process-{lang}"), format!("report/out/{slug}-{version}-process-preliminary-{lang}"))
+        }
+    }
+}
+
+/// Render every edition of the final report: records the releases and each edition's
+/// view in the manifest.
 pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &Stamp) -> Result<Vec<Edition>> {
+    editions_at(study, p, releases, stamp, Step::Final)
+}
+
+/// [`editions`] of one step of the method; the process report's PDFs are named
+/// `<slug>-<version>-process-preliminary-<lang>.pdf`.
+pub fn editions_at(
+    study: &Study,
+    p: &mut Products,
+    releases: &[Recorded],
+    stamp: &Stamp,
+    step: Step,
+) -> Result<Vec<Edition>> {
     for r in releases {
         p.manifest.inputs.insert(r.name.clone(), manifest::sha256(&r.bytes));
     }
@@ -203,7 +245,10 @@ pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &
             files: p.manifest.inputs.keys().cloned().collect(),
             releases: history.clone(),
         };
-        let rendered = render::render(study, &p.analysis, &p.figures, lang, &provenance)?;
+        let rendered = match step {
+            Step::Final => render::render(study, &p.analysis, &p.figures, lang, &provenance)?,
+            Step::Process => render::render_process(study, &p.analysis, lang, &provenance)?,
+        };
         let originals = rendered
             .origins
             .iter()
@@ -213,7 +258,7 @@ pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &
             main: rendered.main,
             files: rendered.files,
             date,
-            ident: format!("{}-{}", study.meta.slug, lang.code),
+            ident: names(study, &lang.code, step).0,
             origins: rendered.origins,
             originals,
         };
@@ -224,7 +269,7 @@ pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &
             entries.insert("date".into(), format!("{y}-{m}-{d}"));
             manifest::combined(&entries)
         };
-        let stem = format!("report/out/{}-{}-{}", study.meta.slug, study.meta.version, lang.code);
+        let stem = names(study, &lang.code, step).1;
         out.push(Edition {
             lang: lang.code.clone(),
             pdf: format!("{stem}.pdf"),

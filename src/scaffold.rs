@@ -247,6 +247,7 @@ fn study_toml(shape: &Shape) -> String {
                 places: Vec::new(),
             })
             .collect(),
+        dialogue: None,
     };
     doc.to_toml(&[
         ("", "The study: what the report is about, who made it, and how the sample is organised."),

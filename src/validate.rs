@@ -38,6 +38,7 @@ pub fn validate(study: &Study) -> Report {
     coverage(study, &mut warnings);
     crate::fonts::check(study, &mut errors);
     crate::analysis::trait_evidence::check(study, &mut warnings);
+    crate::study::dialogue::check(study, &mut errors, &mut warnings);
     Report { errors: errors.into_sorted(), warnings: warnings.into_sorted() }
 }
 
@@ -72,6 +73,7 @@ fn unique_ids(s: &Study, p: &mut Problems) {
     unique(s.sets.iter().map(|x| (x.id.as_str(), &x.pos)), "set", p);
     unique(s.published.iter().map(|x| (x.id.as_str(), &x.pos)), "published figure", p);
     unique(s.notes.iter().map(|x| (x.id.as_str(), &x.pos)), "note", p);
+    unique(s.discussion.iter().map(|x| (x.id.as_str(), &x.pos)), "discussion question", p);
     let keyed: Vec<(String, &Pos)> = s.shares.iter().map(|x| (format!("{}/{}", x.set, x.id), &x.pos)).collect();
     unique(keyed.iter().map(|(k, p)| (k.as_str(), *p)), "share (set/id)", p);
     let cells: Vec<(String, &Pos)> =

@@ -8,6 +8,7 @@
 //! the eager ones are kept on purpose.
 #![allow(deprecated)]
 
+mod dialogue;
 pub mod table;
 pub mod trait_evidence;
 
@@ -88,8 +89,11 @@ pub struct Analysis {
     pub by_model: Vec<(String, Cleared, Cleared)>,
     /// The whole sample.
     pub total: SampleCounts,
-    /// The report's tables, in the order they are written.
+    /// The final report's tables, in the order they are written.
     pub tables: Vec<Table>,
+    /// The process report's tables: the same, with the recommendations as the data has
+    /// them and without the conference's record (written to `report/tables/process/`).
+    pub process_tables: Vec<Table>,
     /// The evidence per theme, in codebook order.
     pub themes: Vec<ThemeEvidence>,
     /// Named figures for prose and errata (`interviews.group`, `region.nord.participants`).
@@ -332,7 +336,7 @@ fn analyse_frames(
         tables.push(compilation_table(study));
     }
     if !study.recommendations.is_empty() {
-        tables.push(recommendations_table(study));
+        tables.push(dialogue::recommendations_table(study, crate::study::Step::Process));
     }
     // A figure of the published report is compared only where the number it is compared
     // with may be printed: a model's counts can be hidden (with the sampling table they
@@ -361,6 +365,7 @@ fn analyse_frames(
             table::drop_columns(t, "participants_");
         }
     }
+    let (tables, process_tables) = step_tables(study, tables);
     let counts = study_counts(study).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     let errata_total = study.published.len() as u64;
     Ok(Analysis {
@@ -370,6 +375,7 @@ fn analyse_frames(
         by_model,
         total,
         tables,
+        process_tables,
         themes,
         metrics,
         errata_differs,
@@ -377,6 +383,28 @@ fn analyse_frames(
         privacy: protection,
         survey: None,
     })
+}
+
+/// The final report's tables and the process report's, from the tables as the data has
+/// them: the final one takes the recommendations after the dialogue conference and, when
+/// the study records the conference, its participants and outcomes after them.
+fn step_tables(study: &Study, process: Vec<Table>) -> (Vec<Table>, Vec<Table>) {
+    let k = study.meta.small_cell_k;
+    let mut tables = Vec::new();
+    for t in &process {
+        if t.name.as_str() != "recommendations" {
+            tables.push(t.clone());
+            continue;
+        }
+        let mut after = dialogue::recommendations_table(study, crate::study::Step::Final);
+        (after.k, after.coding) = (t.k, t.coding);
+        tables.push(after);
+    }
+    for mut t in [dialogue::participants_table(study, k), dialogue::outcomes_table(study)].into_iter().flatten() {
+        (t.k, t.coding) = (k, study.meta.coding);
+        tables.push(t);
+    }
+    (tables, process)
 }
 
 /// How many of each thing the study holds, in a fixed order.
@@ -657,28 +685,6 @@ fn compilation_table(study: &Study) -> Table {
                 Cell::Plain(f.bsb_pages.clone()),
             ],
         );
-    }
-    t
-}
-
-fn recommendations_table(study: &Study) -> Table {
-    let mut t = Table::new(
-        "recommendations",
-        vec![
-            Column::key("column", "rec_column", false),
-            Column::key("recommendation", "recommendation", false),
-            Column::key("rests_on", "rests_on", false),
-        ],
-    );
-    // Read by column: every recommendation of the first column, then the second, …
-    for col in &study.rec_columns {
-        for r in study.recommendations.iter().filter(|r| r.column == col.id) {
-            t.push(
-                &r.id,
-                false,
-                vec![Cell::Text(col.label.clone()), Cell::Text(r.text.clone()), Cell::Plain(r.rests_on.join("; "))],
-            );
-        }
     }
     t
 }

@@ -34,7 +34,8 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     });
     let settings = [("commit", git.unwrap_or_default()), ("SOURCE_DATE_EPOCH", cfg.source_date_epoch.clone())];
     let fingerprint = incremental::fingerprint(&cfg.data, &cfg.out, &settings)?;
-    let unchanged = incremental::unchanged(&cfg.out, &fingerprint);
+    let step = cfg.step;
+    let unchanged = incremental::unchanged(&cfg.out, &fingerprint, step);
     if unchanged && cfg.emit_typst.is_none() {
         if cfg.explain {
             eprintln!("skip     every stage: no input changed and every output is as the last build wrote it");
@@ -47,8 +48,8 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
         cfg.say(format!("warning: {w}"));
     }
     let study = &checked.study;
-    let previous = incremental::previous(&cfg.out);
-    let mut p = pipeline::products(study, previous.privacy.as_ref())?;
+    let previous = incremental::previous_at(&cfg.out, step);
+    let mut p = pipeline::products_at(study, previous.privacy.as_ref(), step)?;
     if cfg.explain {
         incremental::explain_inputs(&previous, &p.manifest.inputs);
     }
@@ -62,7 +63,7 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
 
     let releases = releases::read_all(&cfg.out)?;
     let stamp = stamp(cfg, study);
-    let editions = pipeline::editions(study, &mut p, &releases, &stamp)?;
+    let editions = pipeline::editions_at(study, &mut p, &releases, &stamp, step)?;
     if let Some(dir) = &cfg.emit_typst {
         for e in &editions {
             emit_typst(&dir.join(&e.lang), e)?;
@@ -86,12 +87,12 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     if cfg.explain {
         incremental::explain_writes(&p.files.0, &cfg.out);
     }
-    p.files.add(incremental::MANIFEST, p.manifest.to_bytes());
+    p.files.add(incremental::manifest_file(step), p.manifest.to_bytes());
     let written = store::commit(&p.files, &cfg.out, cfg.faults)?;
     for rel in store::retire(&previous.outputs, &p.manifest.outputs, &cfg.out)? {
         cfg.say(format!("removed {rel}: this build no longer produces it"));
     }
-    incremental::record(&cfg.out, &fingerprint)?;
+    incremental::record(&cfg.out, &fingerprint, step)?;
     cfg.say(format!("built in {:.2}s; {} file(s) changed", t0.elapsed().as_secs_f64(), written.len()));
     Ok(())
 }

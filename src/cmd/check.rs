@@ -66,24 +66,28 @@ fn accept_translations(cfg: &Config, accept: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Render and typeset every edition as a build would, keeping nothing: every prose error
+/// Render and typeset every edition of both reports as a build would, keeping nothing: every prose error
 /// of every language, then typst's errors of every edition, all at once. An edition whose
 /// typst sources are exactly those the last build typeset without error is not typeset
 /// again: the same sources give the same answer, and `check` stays quick on a built study.
 fn typeset_in_memory(cfg: &Config, checked: &Checked, p: &mut Products) -> Result<()> {
     let releases = crate::releases::read_all(&cfg.out)?;
     let stamp = crate::cmd::build::stamp(cfg, &checked.study);
-    let editions = pipeline::editions(&checked.study, p, &releases, &stamp)?;
-    let previous = crate::incremental::previous(&cfg.out);
-    // The last build typeset every edition from exactly these inputs without an error; only
-    // its stamp (the commit it names) can differ, and a stamp cannot make typst fail.
-    let built_from_these =
-        previous.inputs == p.manifest.inputs && editions.iter().all(|e| previous.typeset_from.contains_key(&e.pdf));
-    let results: Vec<Result<()>> = editions
-        .par_iter()
-        .filter(|e| !built_from_these && previous.typeset_from.get(&e.pdf) != Some(&e.source_hash))
-        .map(|e| crate::typeset::typeset(&e.job).map(|_| ()))
-        .collect();
+    let mut editions = Vec::new();
+    // Both steps of the method: the final report, then the process report (from the same
+    // analysis; each skipped when its own last build typeset exactly these inputs).
+    for step in [crate::study::Step::Final, crate::study::Step::Process] {
+        let made = pipeline::editions_at(&checked.study, p, &releases, &stamp, step)?;
+        let previous = crate::incremental::previous_at(&cfg.out, step);
+        // The last build typeset every edition from exactly these inputs without an error;
+        // only its stamp (the commit it names) can differ, and a stamp cannot make typst fail.
+        let built_from_these =
+            previous.inputs == p.manifest.inputs && made.iter().all(|e| previous.typeset_from.contains_key(&e.pdf));
+        editions.extend(
+            made.into_iter().filter(|e| !built_from_these && previous.typeset_from.get(&e.pdf) != Some(&e.source_hash)),
+        );
+    }
+    let results: Vec<Result<()>> = editions.par_iter().map(|e| crate::typeset::typeset(&e.job).map(|_| ())).collect();
     let mut placed = Vec::new();
     for r in results {
         match r {

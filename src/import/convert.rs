@@ -332,6 +332,7 @@ fn study_toml(p: &Project, name: &str, d: &Design, s: &Settings) -> String {
                 places: Vec::new(),
             })
             .collect(),
+        dialogue: None,
     };
     let header = format!(
         "The study, imported from `{}` by `bsb import qdpx`; see import-report.md.",

@@ -60,6 +60,14 @@ const SAMPLE_NAMES: &[&str] = &[
     "km1",
     "units",
     "themes",
+    "date",
+    "confirmed",
+    "changed",
+    "added",
+    "dropped",
+    "marks",
+    "text",
+    "reason",
 ];
 
 /// A language file from the data must say every word and noun the skeleton uses, twelve

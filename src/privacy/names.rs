@@ -233,6 +233,27 @@ fn lone_units(study: &Study) -> BTreeSet<&str> {
         .collect()
 }
 
+/// What the dialogue conference said and the questions put to it: printed too.
+fn dialogue_texts(study: &Study) -> Vec<(&Pos, String, &crate::study::Text)> {
+    let mut out: Vec<(&Pos, String, &crate::study::Text)> = Vec::new();
+    for q in &study.discussion {
+        out.push((&q.pos, "question".into(), &q.question));
+    }
+    if let Some(d) = &study.dialogue {
+        for f in &d.feedback {
+            out.extend([
+                (&f.pos, "feedback".into(), &f.feedback),
+                (&f.pos, "text".into(), &f.text),
+                (&f.pos, "reason".into(), &f.reason),
+            ]);
+        }
+        for r in &d.participants {
+            out.push((&r.pos, "role".into(), &r.role));
+        }
+    }
+    out
+}
+
 /// Flag every note, sentence, caption or label that ties people to a place (see the module).
 pub fn check(study: &Study, p: &mut Problems) {
     let names = Names::new(study);
@@ -296,6 +317,7 @@ pub fn check(study: &Study, p: &mut Problems) {
     for n in &study.notes {
         labelled.push((&n.pos, "text".into(), &n.text));
     }
+    labelled.extend(dialogue_texts(study));
     let m = &study.meta;
     // study.toml, where the units are (the meta has no position of its own).
     let Some(study_file) = study.units.first().map(|u| Pos { file: u.pos.file.clone(), line: None }) else { return };

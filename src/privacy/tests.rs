@@ -1,5 +1,6 @@
 //! Unit tests of the audit and suppression on hand-made systems; the integration tests
 //! check them against an independent brute-force enumeration.
+use super::suppress::SUPPRESSION_WORK;
 use super::*;
 
 /// A 2×2 table with row and column totals, people only: rows a, b; columns M1, M2.
@@ -7,13 +8,13 @@ fn grid(values: [[usize; 2]; 2], k: u32) -> Universe {
     let mut u = Universe { k, models: vec!["M1".into(), "M2".into()], ..Default::default() };
     let mut id = 0;
     let mut cells = [[0usize; 3]; 3];
-    let mut members: Vec<Vec<BTreeSet<String>>> = vec![vec![BTreeSet::new(); 3]; 3];
+    let mut members: Vec<Vec<Members>> = vec![vec![Members::new(); 3]; 3];
     for r in 0..2 {
         for c in 0..2 {
             for _ in 0..values[r][c] {
                 id += 1;
                 for (rr, cc) in [(r, c), (r, 2), (2, c), (2, 2)] {
-                    members[rr][cc].insert(format!("p{id}"));
+                    members[rr][cc].insert(id);
                 }
             }
         }
@@ -75,4 +76,35 @@ fn suppression_out_of_work_keeps_cells_hidden_and_still_passes() {
     // With no work to spend, only the first cell of each order is tried; the rest stay
     // hidden, which hides more but reveals nothing.
     assert!(hidden(&none) > hidden(&full), "{none:?} vs {full:?}");
+}
+
+/// Two universes side by side as one: no fact links a cell of one to a cell of the other.
+fn side_by_side(a: Universe, b: Universe) -> Universe {
+    let mut u = a;
+    let offset = u.cells.len();
+    for mut c in b.cells {
+        c.table = "u".into();
+        c.members = c.members.iter().map(|m| m + 1000).collect();
+        u.cells.push(c);
+    }
+    for (p, parts) in b.families {
+        u.families.push((p + offset, parts.iter().map(|c| c + offset).collect()));
+    }
+    u
+}
+
+#[test]
+fn independent_tables_are_audited_as_separate_blocks_with_the_same_answers() {
+    let (a, b) = (grid([[1, 5], [4, 6]], 3), grid([[6, 4], [5, 2]], 3));
+    let u = side_by_side(a.clone(), b.clone());
+    let primary = u.primary();
+    let built = program::build(&u, &primary, &u.relations(), &u.unlabelled(&primary));
+    // Each table's hidden cell stands alone in its programme (its row and column print).
+    let blocks = built.blocks();
+    assert_eq!(blocks.len(), 2, "one block per small cell");
+    // Suppressing both together hides what suppressing each alone hides.
+    let both = suppress(&u).expect("protectable");
+    let (pa, pb) = (suppress(&a).expect("protectable"), suppress(&b).expect("protectable"));
+    assert_eq!(both, [pa, pb].concat());
+    assert!(audit(&u, &both).is_empty());
 }

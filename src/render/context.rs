@@ -185,11 +185,94 @@ pub(super) fn sample_text(a: &Analysis, lang: &Lang) -> String {
     )
 }
 
-/// The recommendations, column by column, each with its label and items.
-pub(super) fn recommendations(study: &Study, lang: &Lang) -> Vec<Value> {
+/// The recommendations, column by column as `step` prints them: each column's id, label
+/// and items (text and, in the final report, the mark of the dialogue conference's
+/// outcome), and the items the conference dropped from it.
+pub(super) fn recommendations(study: &Study, lang: &Lang, step: crate::study::Step) -> Vec<Value> {
     let text = |t: &Text| t.get(&lang.code).to_string();
-    study.rec_columns.iter().map(|c| minijinja::context! {
-        label => text(&c.label),
-        items => study.recommendations.iter().filter(|r| r.column == c.id).map(|r| text(&r.text)).collect::<Vec<_>>(),
-    }).collect::<Vec<_>>()
+    let at = study.recommendations_at(step);
+    let mark =
+        |o: Option<crate::study::Outcome>| o.map(|o| lang.word(&format!("mark_{}", o.as_str()))).unwrap_or_default();
+    study
+        .rec_columns
+        .iter()
+        .map(|c| {
+            let dropped: Vec<Value> = if step == crate::study::Step::Final {
+                study
+                    .recommendations
+                    .iter()
+                    .filter(|r| r.column == c.id)
+                    .filter(|r| study.feedback_on(&r.id).is_some_and(|f| f.outcome == crate::study::Outcome::Dropped))
+                    .map(|r| minijinja::context! { text => text(&r.text), mark => mark(Some(crate::study::Outcome::Dropped)) })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            minijinja::context! {
+                id => c.id.clone(),
+                label => text(&c.label),
+                items => at.iter().filter(|r| r.column == c.id).map(|r| minijinja::context! {
+                    text => text(&r.text),
+                    mark => mark(r.outcome),
+                }).collect::<Vec<_>>(),
+                dropped => dropped,
+            }
+        })
+        .collect::<Vec<_>>()
+}
+
+/// The final report's chapter on the dialogue conference: whether the study records it,
+/// the sentence on how it ran and what it did, the notes on the model comparison's traits
+/// it changed or dropped, and the note under the recommendations.
+pub(super) fn dialogue(study: &Study, lang: &Lang) -> Value {
+    let Some(d) = &study.dialogue else {
+        return minijinja::context! { recorded => false, text => lang.word("dialogue_missing") };
+    };
+    let count = |o: crate::study::Outcome| lang.int(d.feedback.iter().filter(|f| f.outcome == o).count() as u64);
+    let date = crate::study::load::parse_partial_date(&d.date).map(|x| lang.date(x)).unwrap_or_default();
+    use crate::study::Outcome::*;
+    let text = lang.say(
+        "dialogue_text",
+        &[
+            ("date", date),
+            ("confirmed", count(Confirmed)),
+            ("changed", count(Changed)),
+            ("added", count(Added)),
+            ("dropped", count(Dropped)),
+            ("marks", lang.and_list(&[Changed, Added, Dropped].map(|o| lang.word(&format!("mark_{}", o.as_str()))))),
+        ],
+    );
+    let trait_notes: Vec<Value> = study
+        .traits
+        .iter()
+        .filter_map(|t| {
+            let f = study.feedback_on(&t.id).filter(|f| f.outcome != Confirmed)?;
+            Some(minijinja::context! { label => t.label.get(&lang.code).to_string(), note => conference_note(f, lang) })
+        })
+        .collect();
+    let marked = study.recommendations_at(crate::study::Step::Final).iter().any(|r| r.outcome.is_some())
+        || study.recommendations.iter().any(|r| study.feedback_on(&r.id).is_some_and(|f| f.outcome == Dropped));
+    minijinja::context! {
+        recorded => true,
+        text => text,
+        trait_notes => trait_notes,
+        rec_note => if marked {
+            let mark = |o: crate::study::Outcome| lang.word(&format!("mark_{}", o.as_str()));
+            lang.say("dialogue_rec_note", &[("changed", mark(Changed)), ("added", mark(Added)), ("dropped", mark(Dropped))])
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// What the conference did to a finding, in a sentence: the mark, the outcome, the new
+/// wording or added text, and why.
+pub(super) fn conference_note(f: &crate::study::Feedback, lang: &Lang) -> String {
+    let code = &lang.code;
+    let mark = lang.word(&format!("mark_{}", f.outcome.as_str()));
+    let sentence = lang.say(
+        &format!("conference_note_{}", f.outcome.as_str()),
+        &[("text", f.text.get(code).to_string()), ("reason", f.reason.get(code).to_string())],
+    );
+    format!("{mark} {sentence}")
 }

@@ -14,6 +14,7 @@
 mod context;
 mod env;
 mod figures;
+mod process;
 mod survey;
 mod tables;
 mod themes;
@@ -34,7 +35,8 @@ use context::{context_figures, context_tables};
 pub(crate) use env::environment;
 pub use env::{typst_string, PROSE_FUEL, SKELETON_FUEL};
 use figures::{figure_size, figure_views, first_sentence, place_cited_figures};
-use tables::{notes_once, table_view, TableView};
+pub(crate) use process::render_process;
+use tables::{mark_rows, notes_once, notes_once_in, table_view, TableView};
 use themes::theme_views;
 
 pub(crate) mod prose;
@@ -51,6 +53,7 @@ pub const TEMPLATE_FILES: &[(&str, &str)] = &[
     ("report/templates/main.typ.j2", MAIN_TEMPLATE),
     ("report/templates/style.typ", STYLE),
     ("report/templates/survey.typ.j2", survey::SURVEY_TEMPLATE),
+    ("report/templates/process.typ.j2", process::PROCESS_TEMPLATE),
 ];
 
 /// What the provenance appendix states; filled in by the build from the manifest.
@@ -112,8 +115,18 @@ pub fn render(
     let mut tables: BTreeMap<String, TableView> =
         a.tables.iter().map(|t| (t.name.to_string(), table_view(t, lang))).collect();
     notes_once(a, &mut tables, lang);
+    // A trait the dialogue conference changed or dropped is marked in its row of the model
+    // comparison, with the note under the table saying what it did.
+    if let (Some(view), Some(t)) =
+        (tables.get_mut("model-matrix"), a.tables.iter().find(|t| t.name.as_str() == "model-matrix"))
+    {
+        mark_rows(view, t, |id| {
+            let f = study.feedback_on(id).filter(|f| f.outcome != crate::study::Outcome::Confirmed)?;
+            Some(lang.word(&format!("mark_{}", f.outcome.as_str())))
+        });
+    }
 
-    let themes = theme_views(study, a, lang, &chapters);
+    let themes = theme_views(study, a, lang, &chapters, crate::study::Step::Final);
     let errata_text = context::errata_text(study, a, lang);
     let text = |t: &Text| t.get(code).to_string();
     let edition = context::edition(study, lang);
@@ -135,7 +148,8 @@ pub fn render(
         has_published => !study.published.is_empty(),
         context_figures => context_figures(study),
         context_tables => context_tables(study),
-        recommendations => context::recommendations(study, lang),
+        recommendations => context::recommendations(study, lang, crate::study::Step::Final),
+        dialogue => context::dialogue(study, lang),
         errata_text => errata_text,
         notes => study.notes.iter().map(|n| (n.id.clone(), n.topic.clone(), text(&n.text))).collect::<Vec<_>>(),
         provenance => Value::from(minijinja::value::Serde(&provenance)),

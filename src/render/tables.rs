@@ -76,8 +76,17 @@ pub(super) fn table_view(t: &Table, lang: &Lang) -> TableView {
 /// Say once what `<k` and `:` mean: under the first table that has them; every later one
 /// refers to that table.
 pub(super) fn notes_once(a: &Analysis, tables: &mut BTreeMap<String, TableView>, lang: &Lang) {
+    notes_once_in(a.tables.iter(), tables, lang);
+}
+
+/// [`notes_once`] for one report's tables, in the order it prints them.
+pub(super) fn notes_once_in<'a>(
+    printed: impl IntoIterator<Item = &'a Table>,
+    tables: &mut BTreeMap<String, TableView>,
+    lang: &Lang,
+) {
     let mut first: Option<String> = None;
-    for t in &a.tables {
+    for t in printed {
         let Some(view) = tables.get_mut(t.name.as_str()) else { continue };
         if view.note.is_empty() {
             continue;
@@ -88,6 +97,17 @@ pub(super) fn notes_once(a: &Analysis, tables: &mut BTreeMap<String, TableView>,
                 view.note = lang.word("suppression_note_again");
                 view.note_see = format!("tab-{name}");
             }
+        }
+    }
+}
+
+/// Append a mark to the first cell of each row of `t` that `mark` names (by row id), as
+/// the final report marks the traits the dialogue conference changed or dropped.
+pub(super) fn mark_rows(view: &mut TableView, t: &Table, mark: impl Fn(&str) -> Option<String>) {
+    for (row, cells) in t.rows.iter().zip(view.rows.iter_mut()) {
+        if let (Some(m), Some(first)) = (mark(&row.id), cells.first_mut()) {
+            first.push(' ');
+            first.push_str(&m);
         }
     }
 }

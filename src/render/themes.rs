@@ -11,7 +11,7 @@ use crate::study::Study;
 
 /// An excerpt as the skeleton quotes it.
 #[derive(Serialize)]
-struct ExcerptView {
+pub(super) struct ExcerptView {
     text: String,
     model: String,
 }
@@ -19,13 +19,18 @@ struct ExcerptView {
 /// A theme as the chapter and the appendix print it.
 #[derive(Serialize)]
 pub(super) struct ThemeView {
-    id: String,
+    /// The theme's id.
+    pub(super) id: String,
     heading: String,
     prose: Option<String>,
     counts: String,
     by_model: Vec<String>,
-    excerpts: Vec<ExcerptView>,
+    /// The excerpts printed under the theme.
+    pub(super) excerpts: Vec<ExcerptView>,
     all_excerpts: Vec<ExcerptView>,
+    /// In the final report, what the dialogue conference did to the theme's finding and
+    /// what it added under it, each a sentence with its mark.
+    conference: Vec<String>,
 }
 
 /// The model's name in this language, or nothing for an excerpt without a model.
@@ -94,6 +99,7 @@ pub(super) fn theme_views(
     a: &Analysis,
     lang: &Lang,
     chapters: &BTreeMap<String, String>,
+    step: crate::study::Step,
 ) -> Vec<ThemeView> {
     let (k, code, coding) = (a.k, &lang.code, study.meta.coding);
     // The largest count shown in a theme's paragraph of counts.
@@ -142,6 +148,17 @@ pub(super) fn theme_views(
                     .filter(|e| in_chapter.insert(e.text.clone()))
                     .collect(),
                 all_excerpts: t.excerpts.iter().map(view).filter(|e| in_appendix.insert(e.text.clone())).collect(),
+                conference: if step == crate::study::Step::Final {
+                    study
+                        .feedback_on(&t.theme)
+                        .filter(|f| f.outcome != crate::study::Outcome::Confirmed)
+                        .into_iter()
+                        .chain(study.added_under(&t.theme))
+                        .map(|f| super::context::conference_note(f, lang))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect()

@@ -3,7 +3,7 @@
 //! dates, a version that can name a file, at least one model, region and unit.
 
 use super::load::parse_full_date;
-use super::studytoml::{EditionToml, Read, StudyToml};
+use super::studytoml::{DialogueToml, EditionToml, Read, StudyToml};
 use super::*;
 use crate::problem::Problems;
 
@@ -41,7 +41,43 @@ pub(crate) fn read_meta(study: &mut Study, read: &Read, problems: &mut Problems)
         languages: langs,
         edition: doc.edition.as_ref().map(|e| edition(read, e, problems)),
     };
+    study.dialogue = doc.dialogue.as_ref().map(|d| dialogue(read, d, problems));
     sample(study, read, problems);
+}
+
+/// The `[dialogue]` table: its date checked, each role counted at least once.
+fn dialogue(read: &Read, d: &DialogueToml, problems: &mut Problems) -> Dialogue {
+    if !d.date.is_empty() && parse_full_date(&d.date).is_none() {
+        problems.at(
+            &read.pos("dialogue.date"),
+            "dialogue.date",
+            format!("expected a real date as YYYY-MM-DD, found `{}`", d.date),
+        );
+    }
+    if d.participants.is_empty() {
+        problems.at(
+            &read.pos("dialogue"),
+            "dialogue.participants",
+            "expected at least one `[[dialogue.participants]]` table (a role and how many took part in it), found none",
+        );
+    }
+    let mut participants = Vec::new();
+    for (i, p) in d.participants.iter().enumerate() {
+        let at = |key: &str| format!("dialogue.participants[{}].{key}", i + 1);
+        if p.count == 0 {
+            problems.at(
+                &read.pos(&at("count")),
+                at("count"),
+                "expected how many took part in this role, a whole number of at least 1, found 0",
+            );
+        }
+        participants.push(super::dialogue::Participant {
+            pos: read.pos(&at("role")),
+            role: p.role.to_text(),
+            count: p.count,
+        });
+    }
+    Dialogue { pos: read.pos("dialogue.date"), date: d.date.clone(), participants, feedback: Vec::new() }
 }
 
 /// The languages, each checked to be a code.

@@ -5,6 +5,7 @@
 //! Every record keeps the position it was read from, so validation can name file and line.
 
 mod csvfile;
+pub mod dialogue;
 mod id;
 pub mod load;
 mod meta;
@@ -14,6 +15,7 @@ mod tables;
 mod tomlread;
 
 pub(crate) use csvfile::{parse as parse_csv, separator};
+pub use dialogue::{Dialogue, Feedback, Outcome, Question, Step};
 pub use id::{Id, ID_RULE, MAX_ID_LEN};
 pub use load::load;
 
@@ -212,6 +214,8 @@ pub struct Interview {
     pub kind: InterviewKind,
     /// How many people took part.
     pub participants: u32,
+    /// When it was held, where the register gives it (the dialogue conference must come after).
+    pub date: Option<PartialDate>,
 }
 
 /// A node of the codebook: a theme (no parent) or a subtheme.
@@ -531,6 +535,10 @@ pub struct Study {
     pub prose: Vec<Prose>,
     /// The bibliography, when the study has one.
     pub bibliography: Option<Bibliography>,
+    /// The dialogue conference's record (`[dialogue]` and `dialogue.csv`), when there is one.
+    pub dialogue: Option<Dialogue>,
+    /// The questions the process report puts to the conference (`discussion.csv`).
+    pub discussion: Vec<Question>,
     /// The questionnaire and its answers (`data/survey/`), empty when there is none.
     pub survey: crate::survey::Survey,
     /// Every file read, for the manifest.

@@ -61,7 +61,14 @@ use Kind::*;
 /// `interviews.csv`: the interview register.
 pub const INTERVIEWS: Schema = Schema {
     table: "interviews",
-    columns: &[req("id", Id), req("region", Id), req("unit", Id), req("kind", Plain), req("participants", Count)],
+    columns: &[
+        req("id", Id),
+        req("region", Id),
+        req("unit", Id),
+        req("kind", Plain),
+        req("participants", Count),
+        opt("date", Date),
+    ],
 };
 /// `codebook.csv`: themes and subthemes.
 pub const CODEBOOK: Schema = Schema {
@@ -158,6 +165,22 @@ pub const PUBLISHED: Schema = Schema {
 /// `notes.csv`: choices the data had to make.
 pub const NOTES: Schema = Schema { table: "notes", columns: &[req("id", Id), req("topic", Id), req("text", Text)] };
 
+/// `discussion.csv`: questions the process report puts to the dialogue conference.
+pub const DISCUSSION: Schema =
+    Schema { table: "discussion", columns: &[req("id", Id), req("about", Id), req("question", Text)] };
+/// `dialogue.csv`: the dialogue conference's feedback on each finding or recommendation.
+pub const DIALOGUE: Schema = Schema {
+    table: "dialogue",
+    columns: &[
+        req("id", Id),
+        req("about", Id),
+        req("outcome", Plain),
+        req("feedback", Text),
+        opt("text", Text),
+        opt("reason", Text),
+    ],
+};
+
 /// Every table, in the order the loader reads them.
 pub const TABLES: &[Schema] = &[
     INTERVIEWS,
@@ -174,6 +197,8 @@ pub const TABLES: &[Schema] = &[
     SHARES,
     PUBLISHED,
     NOTES,
+    DISCUSSION,
+    DIALOGUE,
 ];
 
 impl Schema {
@@ -184,7 +209,7 @@ impl Schema {
 
     /// The language-suffixed fields (`label` for `label_nb`, `label_en`).
     pub fn texts(&self) -> Vec<&'static str> {
-        self.columns.iter().filter(|c| c.kind == Text).map(|c| c.name).collect()
+        self.columns.iter().filter(|c| c.kind == Text && c.required).map(|c| c.name).collect()
     }
 
     /// The header row for a study in `langs`, in the written order.
@@ -249,6 +274,6 @@ mod tests {
         assert_eq!(r.ids("codes", &mut problems), vec!["T01".to_string(), "T02".to_string()]);
         assert_eq!(r.text("text", &mut problems).get("en"), "She said \"yes\",\nand left.");
         assert_eq!(EXCERPTS.header(&langs).join(","), "id,interview,participant,codes,text_nb,text_en");
-        assert_eq!(TABLES.len(), 14);
+        assert_eq!(TABLES.len(), 16);
     }
 }

@@ -61,6 +61,27 @@ pub struct StudyToml {
     pub region: Vec<RegionToml>,
     /// The units (`[[unit]]`).
     pub unit: Vec<UnitToml>,
+    /// The dialogue conference (`[dialogue]`), when it is recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dialogue: Option<DialogueToml>,
+}
+
+/// `[dialogue]`: the day of the dialogue conference and who took part.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DialogueToml {
+    /// ISO date of the conference.
+    pub date: String,
+    /// Who took part, as roles and counts (`[[dialogue.participants]]`), never names.
+    pub participants: Vec<ParticipantToml>,
+}
+
+/// `[[dialogue.participants]]`: one role and how many took part in it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantToml {
+    /// The role, in words.
+    pub role: PerLang<String>,
+    /// How many took part in this role.
+    pub count: u32,
 }
 
 /// `[edition]`: every field but the ISBN and ISSN is required.

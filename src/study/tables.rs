@@ -20,6 +20,7 @@ pub(crate) fn read_tables(dir: &Path, study: &mut Study, problems: &mut Problems
     t.timeline()?;
     t.numbers()?;
     t.record()?;
+    t.dialogue()?;
     Ok(())
 }
 
@@ -61,6 +62,7 @@ impl<'a> Tables<'a> {
                 unit: row.id("unit", problems),
                 kind,
                 participants: row.uint("participants", problems),
+                date: interview_date(&row, problems),
                 pos: row.pos,
             });
         }
@@ -259,6 +261,39 @@ impl<'a> Tables<'a> {
         }
         Ok(())
     }
+
+    /// The questions for the dialogue conference (`discussion.csv`) and its feedback
+    /// (`dialogue.csv`, which needs the `[dialogue]` table already read from `study.toml`).
+    fn dialogue(&mut self) -> Result<()> {
+        for row in self.rows(&schema::DISCUSSION)? {
+            self.study.discussion.push(super::dialogue::question_row(&row, self.problems));
+        }
+        for table in files(self.dir, schema::DIALOGUE.table, &mut self.study.files, self.problems)? {
+            let parsed = rows(&table, &schema::DIALOGUE, &mut self.study.unreadable, self.langs, self.problems);
+            let feedback: Vec<Feedback> =
+                parsed.iter().map(|row| super::dialogue::feedback_row(row, self.problems)).collect();
+            match self.study.dialogue.as_mut() {
+                Some(d) => d.feedback.extend(feedback),
+                None => self.problems.push(
+                    &table.0,
+                    None,
+                    "",
+                    "records the dialogue conference's feedback, but study.toml has no `[dialogue]` table with its date and participants",
+                ),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An interview's optional `date`: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+fn interview_date(row: &Row, problems: &mut Problems) -> Option<PartialDate> {
+    let raw = row.opt("date")?;
+    let date = parse_partial_date(&raw);
+    if date.is_none() {
+        problems.at(&row.pos, "date", format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{raw}`"));
+    }
+    date
 }
 
 /// One table's files: `name.csv`, or every `name/*.csv` in file-name order. A missing

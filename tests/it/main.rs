@@ -13,6 +13,7 @@ mod builds;
 mod coding;
 mod datatable;
 mod diagnostics;
+mod dialogue;
 mod diff;
 mod errors;
 mod figures;

@@ -3,7 +3,9 @@
 //! `bsb import qdpx`) writes a file the loader accepts, with the values the writer was asked
 //! for (worked out here from the command's arguments and inputs, not from the program).
 
-use bsb::study::studytoml::{EditionToml, ModelToml, PerLang, RegionToml, StudyToml, UnitToml};
+use bsb::study::studytoml::{
+    DialogueToml, EditionToml, ModelToml, ParticipantToml, PerLang, RegionToml, StudyToml, UnitToml,
+};
 use bsb::study::{Coding, Study};
 
 use crate::common::*;
@@ -69,6 +71,13 @@ fn full_study() -> StudyToml {
                 places: vec![format!("Sted {m}"), "Bodø".into()],
             })
             .collect(),
+        dialogue: Some(DialogueToml {
+            date: "2024-03-15".into(),
+            participants: vec![
+                ParticipantToml { role: t("Brukere"), count: 7 },
+                ParticipantToml { role: t("Ansatte"), count: 2 },
+            ],
+        }),
     }
 }
 
@@ -113,6 +122,9 @@ fn what_the_serialiser_writes_the_loader_reads_back_to_the_same_values() {
     let units: Vec<_> = study.units.iter().map(|u| (u.id.as_str(), u.region.as_str(), u.model.as_str())).collect();
     assert_eq!(units, [("u1", "nord", "M1"), ("u2", "nord", "M2")]);
     assert_eq!(study.units[0].places, ["Sted 1", "Bodø"]);
+    let d = study.dialogue.as_ref().expect("the dialogue conference");
+    let roles: Vec<_> = d.participants.iter().map(|p| (p.role.get("en").to_string(), p.count)).collect();
+    assert_eq!((d.date.as_str(), roles), ("2024-03-15", vec![("Brukere (en)".into(), 7), ("Ansatte (en)".into(), 2)]));
     // The comments are where they were asked for, and the file stays one key per language.
     let written = fs::read_to_string(tmp.path().join("study.toml")).unwrap();
     assert!(written.starts_with("# A comment\n# over two lines\nslug = "), "{written}");
