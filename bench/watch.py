@@ -7,8 +7,8 @@ Copies DATA_DIR to a temporary directory (outside any git checkout), starts
 `BSB watch` on the copy, and saves PROSE_FILE (default prose/nb/overall.typ) EDITS times, each
 time with one sentence changed, the way an editor saves (write a temporary file, rename it
 over the old one). For each save it times how long until the Norwegian PDF has been
-replaced, and reads the watcher's resident memory from /proc. Prints the median and the
-slowest latencies and the memory after the first, the middle and the last rebuild.
+replaced, and reads the watcher's resident memory from /proc. Prints the median, the 95th
+percentile and the slowest latencies and the memory after the first, the middle and the last rebuild.
 """
 
 import os
@@ -80,7 +80,8 @@ def main():
     shutil.rmtree(tmp)
     ms = sorted(x * 1000 for x in latencies)
     print(f"edits: {edits}")
-    print(f"edit -> PDF: median {statistics.median(ms):.0f} ms, min {ms[0]:.0f} ms, max {ms[-1]:.0f} ms")
+    p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
+    print(f"edit -> PDF: median {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms, min {ms[0]:.0f} ms, max {ms[-1]:.0f} ms")
     marks = sorted({0, len(memory) // 10, len(memory) // 2, len(memory) - 1})
     print("resident memory after rebuild " + ", ".join(f"{i + 1}: {memory[i]:.0f} MB" for i in marks))
 
