@@ -1,13 +1,14 @@
 //! From the typed `study.toml` ([`super::studytoml`]) to the study's [`Meta`], models,
-//! regions and units, with the checks a type cannot state: language codes, ids, real
-//! dates, a version that can name a file, at least one model, region and unit.
+//! regions, units and dialogue conference, with the checks a type cannot state: language
+//! codes, ids, real dates, a version that can name a file, at least one model, region and
+//! unit, and at least one role (each counted at least once) at the conference.
 
 use super::load::parse_full_date;
 use super::studytoml::{DialogueToml, EditionToml, Read, StudyToml};
 use super::*;
 use crate::problem::Problems;
 
-/// Fill `study`'s meta, models, regions and units from `read`, noting every problem.
+/// Fill `study`'s meta, models, regions, units and conference from `read`, noting every problem.
 pub(crate) fn read_meta(study: &mut Study, read: &Read, problems: &mut Problems) {
     let doc: &StudyToml = &read.doc;
     let langs = languages(read, problems);
