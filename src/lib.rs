@@ -5,7 +5,8 @@
 //! [`incremental`] build's decisions; then the stages, each above what it uses ([`validate`]
 //! → [`render`] → [`typeset`] with [`fonts`] → [`figures`], [`output`], [`present`] →
 //! [`analysis`] → [`privacy`] → [`references`] → [`lang`] → [`study`]); at the bottom the
-//! leaves [`releases`], [`manifest`], [`store`], [`shown`] and [`problem`]. Every import
+//! leaves [`releases`], [`manifest`], [`store`], [`shown`], the ZIP and XML readers
+//! ([`archive`], [`xml`]) and [`problem`]. Every import
 //! points down this list (ARCHITECTURE.md has the map).
 
 pub mod args;
@@ -31,13 +32,14 @@ pub mod render;
 pub mod scaffold;
 pub mod shown;
 pub mod study;
-pub mod survey;
 pub mod synth;
 pub mod translations;
 pub mod typeset;
 pub mod validate;
 
+pub mod archive;
 pub mod diagnostic;
 pub mod manifest;
 pub mod problem;
 pub mod releases;
+pub mod xml;

@@ -9,6 +9,7 @@
 #![allow(deprecated)]
 
 mod dialogue;
+pub mod survey;
 pub mod table;
 pub mod trait_evidence;
 
@@ -105,7 +106,7 @@ pub struct Analysis {
     /// Which cells are hidden and why, and which excerpts print without their model.
     pub privacy: crate::privacy::Protection,
     /// The questionnaire's answers as they may be printed (`None`: no answers given).
-    pub survey: Option<crate::survey::results::SurveyResults>,
+    pub survey: Option<crate::analysis::survey::SurveyResults>,
 }
 
 fn pe(e: PolarsError) -> crate::problem::Failure {
@@ -206,7 +207,7 @@ pub fn analyse(study: &Study, cached: Option<&crate::manifest::Solved>) -> Resul
     let protection = crate::privacy::protect(study, cached).map_err(build_err)?;
     let unaudited = std::cell::RefCell::new(Vec::new());
     let mut analysis = analyse_frames(study, protection, &unaudited).map_err(pe)?;
-    crate::survey::results::attach(study, &mut analysis);
+    crate::analysis::survey::attach(study, &mut analysis);
     let unaudited = unaudited.into_inner();
     if !unaudited.is_empty() {
         return Err(build_err(format!("counts the privacy audit did not clear:\n  {}", unaudited.join("\n  "))));

@@ -229,7 +229,7 @@ fn committed_study(data: &Path, git: &GitState) -> Option<Study> {
                 store::write_file(&target, &bytes).ok()?;
             }
         }
-        study::load(&copy).ok().map(|(s, _)| s)
+        study::load(&copy, &crate::lang::Lang::yes_no).ok().map(|(s, _)| s)
     })();
     let _ = std::fs::remove_dir_all(&tmp);
     result

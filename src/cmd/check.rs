@@ -43,7 +43,7 @@ fn cached_privacy(cfg: &Config) -> Option<crate::manifest::Solved> {
 
 /// `--accept FILE[:LINE]`: record each named translation as current, in its file.
 fn accept_translations(cfg: &Config, accept: &[String]) -> Result<()> {
-    let (study, _) = crate::study::load(&cfg.data)?;
+    let (study, _) = crate::study::load(&cfg.data, &crate::lang::Lang::yes_no)?;
     for spec in accept {
         let (file, line) = match spec.rsplit_once(':') {
             Some((f, l)) if l.chars().all(|c| c.is_ascii_digit()) && !l.is_empty() => (f, l.parse().ok()),

@@ -36,7 +36,7 @@ pub struct Checked {
 
 /// Load the data directory and validate it; every problem at once.
 pub fn load_and_validate(data: &Path) -> Result<Checked> {
-    let (study, mut errors) = study::load(data)?;
+    let (study, mut errors) = study::load(data, &crate::lang::Lang::yes_no)?;
     let report = validate::validate(&study);
     errors.extend(report.errors);
     if !errors.is_empty() {

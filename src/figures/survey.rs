@@ -13,12 +13,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{anchored, err, ink_on, text, wrap, Figure, INK, WIDTH};
+use crate::analysis::survey::{Group, ItemResult};
 use crate::analysis::Analysis;
 use crate::lang::Lang;
 use crate::problem::Result;
+use crate::study::survey::Item;
 use crate::study::{Id, Study};
-use crate::survey::results::{Group, ItemResult};
-use crate::survey::Item;
 
 /// Where the group labels end and the centre line stands.
 const LABEL_W: i32 = 200;

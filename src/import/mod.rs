@@ -8,7 +8,6 @@
 //! `qdc`, `report`), and only then write them, all at once (`write`). Every problem found
 //! before writing stops the import with nothing written.
 
-pub(crate) mod archive;
 mod convert;
 mod design;
 mod project;
@@ -16,15 +15,14 @@ mod qdc;
 mod report;
 mod sources;
 mod write;
-pub(crate) mod xml;
 
 #[cfg(test)]
 mod tests;
 
 use std::path::Path;
 
+use crate::archive::{Archive, Limits};
 use crate::problem::{build_err, Failure, Problems, Result};
-use archive::{Archive, Limits};
 use report::{Part, Report};
 
 /// Import a `.qdpx` project as a new data directory `into` (absent or empty).
@@ -49,7 +47,7 @@ fn import_qdpx_with(file: &Path, into: &Path, maps: &[String], langs: &[String],
     let qde_index = find_project(&archive)?;
     let qde = format!("{}/{}", archive.label, archive.name(qde_index));
     let bytes = archive.read(qde_index)?;
-    let root = xml::parse(&bytes, &qde)?;
+    let root = crate::xml::parse(&bytes, &qde)?;
     if root.name != "Project" {
         return Err(build_err(format!(
             "{qde}: expected a REFI-QDA project (root element <Project>), found <{}>",
@@ -156,7 +154,7 @@ fn import_qdc_report(file: &Path, into: &Path, langs: &[String]) -> Result<Repor
             "{label}: is a ZIP archive, not a codebook; a .qdpx project imports with `bsb import qdpx`"
         )));
     }
-    let root = xml::parse(&bytes, &label)?;
+    let root = crate::xml::parse(&bytes, &label)?;
     if root.name != "CodeBook" {
         return Err(build_err(format!(
             "{label}: expected a REFI-QDA codebook (root element <CodeBook>), found <{}>",
@@ -236,7 +234,7 @@ fn study_languages(dir: &Path) -> Result<Option<Vec<String>>> {
 /// Write the study's codebook (from `data`) as a `.qdc`, named in `lang` (default: the
 /// study's first language).
 pub fn export_qdc(data: &Path, out: &Path, lang: Option<&str>) -> Result<String> {
-    let (study, problems) = crate::study::load(data)?;
+    let (study, problems) = crate::study::load(data, &crate::lang::Lang::yes_no)?;
     // Problems elsewhere in the study do not make the codebook wrong; only its own do.
     let own: Vec<_> = problems
         .into_iter()

@@ -10,8 +10,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::xml::Element;
 use crate::problem::Problems;
+use crate::xml::Element;
 
 /// A code of the codebook, in document order (parents before their children).
 #[derive(Debug, Clone)]

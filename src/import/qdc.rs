@@ -29,9 +29,9 @@ use std::path::Path;
 use super::project::{key, QdaCode};
 use super::report::{quoted, Part, Report};
 use super::write;
-use super::xml::escape;
 use crate::problem::{build_err, Problems, Result};
 use crate::study::Study;
+use crate::xml::escape;
 
 /// The start of the `origin` attribute of a codebook bsb wrote.
 pub(crate) const ORIGIN: &str = "bsb ";

@@ -34,11 +34,11 @@
 
 use std::io::{Read, Seek};
 
-use super::archive::Archive;
 use super::project::Project;
 use super::report::{quoted, Part, Report};
-use super::xml::decode_text;
+use crate::archive::Archive;
 use crate::problem::{Problems, Result};
+use crate::xml::decode_text;
 
 /// The unit a source's offsets count in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,7 +261,7 @@ fn locate<R: Read + Seek>(archive: &Archive<R>, path: &str) -> std::result::Resu
     } else {
         path
     };
-    let rel = super::archive::safe_name(rel)
+    let rel = crate::archive::safe_name(rel)
         .ok_or_else(|| format!("its text path `{path}` leaves the archive (absolute or `..`); refused"))?;
     let mut candidates = vec![rel.clone()];
     let decoded = percent_decode(&rel);

@@ -8,9 +8,9 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::archive::Limits;
 use super::report::{Part, Report};
 use super::*;
+use crate::archive::Limits;
 
 /// A directory under the system's temporary directory, removed when dropped.
 struct TempDir(PathBuf);
@@ -897,7 +897,7 @@ fn reference_data() -> PathBuf {
 #[test]
 fn our_codebook_survives_a_round_trip_through_qdc() {
     let data = reference_data();
-    let (study, _) = crate::study::load(&data).unwrap();
+    let (study, _) = crate::study::load(&data, &crate::lang::Lang::yes_no).unwrap();
     let tmp = TempDir::new();
     let out = tmp.path().join("codebook.qdc");
     export_qdc(&data, &out, Some("en")).unwrap();

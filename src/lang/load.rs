@@ -64,6 +64,14 @@ impl Lang {
         })
     }
 
+    /// A built-in language's "yes" and "no", which a yes/no question of a study's
+    /// questionnaire takes where it gives no options (the loader's
+    /// [`crate::study::survey::YesNoWords`]).
+    pub fn yes_no(code: &str) -> Option<[String; 2]> {
+        let lang = Lang::load(code).ok()?;
+        Some([lang.word("survey_yes"), lang.word("survey_no")])
+    }
+
     /// A built-in language.
     pub fn load(code: &str) -> Result<Lang> {
         let (_, text) = FILES.iter().find(|(c, _)| *c == code).ok_or_else(|| {

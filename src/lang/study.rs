@@ -7,6 +7,7 @@ use minijinja::value::Value;
 
 use super::Lang;
 use crate::problem::Problems;
+use crate::study::survey::Survey;
 use crate::study::Study;
 
 impl Lang {
@@ -15,7 +16,7 @@ impl Lang {
     /// data/words/<lang>.toml); where the study gives none, from the titles of the sets
     /// (or the labels of the facts) the table or figure shows.
     pub(super) fn check_context_words(&mut self, study: &Study, _data: &str, _problems: &mut Problems) {
-        for (key, text) in crate::survey::results::captions(&study.survey, self) {
+        for (key, text) in self.survey_captions(&study.survey) {
             if !self.words.contains_key(&key) {
                 self.plain.entry(key).or_insert(text);
             }
@@ -59,6 +60,18 @@ impl Lang {
             };
             self.plain.insert(key, text);
         }
+    }
+
+    /// Captions of the committed survey tables and figures (`cap_survey-<item>`,
+    /// `figcap_survey-<item>`), made from each counted item's question.
+    fn survey_captions(&self, survey: &Survey) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for item in survey.items.iter().filter(|i| i.counted()) {
+            let label = vec![("label", item.question.get(&self.code).to_string())];
+            out.push((format!("cap_survey-{}", item.id), self.say("survey_tabcap", &label)));
+            out.push((format!("figcap_survey-{}", item.id), self.say("survey_figcap", &label)));
+        }
+        out
     }
 }
 

@@ -17,6 +17,12 @@ fn every_built_in_language_has_the_same_keys() {
 }
 
 #[test]
+fn the_loader_knows_exactly_the_built_in_languages() {
+    let compiled: Vec<&str> = FILES.iter().map(|(c, _)| *c).collect();
+    assert_eq!(compiled, crate::study::load::BUILTIN_LANGUAGES.to_vec());
+}
+
+#[test]
 fn every_built_in_sentence_renders() {
     for (code, _) in FILES {
         let l = Lang::load(code).unwrap();

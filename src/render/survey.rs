@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{environment, figure_size, first_sentence};
+use crate::analysis::survey::{Group, ItemResult};
 use crate::analysis::Analysis;
 use crate::figures::Figure;
 use crate::lang::Lang;
 use crate::problem::{build_err, Result};
+use crate::study::survey::{Item, ItemKind};
 use crate::study::Study;
-use crate::survey::results::{Group, ItemResult};
-use crate::survey::{Item, ItemKind};
 
 /// The template of both parts.
 pub(crate) const SURVEY_TEMPLATE: &str = include_str!("../../report/templates/survey.typ.j2");

@@ -6,21 +6,26 @@ use std::fs;
 use std::path::Path;
 
 use super::csvfile;
+use super::survey::YesNoWords;
 use super::*;
 use crate::problem::{Failure, IoContext, Problems, Result};
 
 /// The study file and the tables, by the name used in `data/` (`codebook` means
 /// `codebook.csv` or every `codebook/*.csv`).
 const STUDY_FILE: &str = "study.toml";
+/// The languages the program has built in, whose words `lang` compiles in: the loader
+/// checks a study's languages against them (a `lang` test keeps the two lists equal).
+pub const BUILTIN_LANGUAGES: [&str; 3] = ["nb", "nn", "en"];
 /// The folder of a study's data with whole language files (`lang/<code>.toml`).
 pub const LANG_DIR: &str = "lang";
 /// The folder of a study's data with its own words over the skeleton's (`words/<code>.toml`).
 pub const WORDS_DIR: &str = "words";
 
-/// Reads `dir` into a [`Study`] and the problems found on the way (a value that cannot
+/// Reads `dir` into a [`Study`] (a yes/no question without options given takes its
+/// language's words from `yes_no`) and the problems found on the way (a value that cannot
 /// be read is left empty, so validation can still report everything else at once). Only
 /// a missing or unparsable study file stops loading.
-pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
+pub fn load(dir: &Path, yes_no: YesNoWords<'_>) -> Result<(Study, Vec<crate::problem::Problem>)> {
     let mut problems = Problems::default();
     let mut study = Study::default();
     let read = read_study_file(dir, &mut study, &mut problems)?;
@@ -28,11 +33,12 @@ pub fn load(dir: &Path) -> Result<(Study, Vec<crate::problem::Problem>)> {
     read_lang_files(dir, &mut study.files)?;
     unknown_languages(&study, &read.pos("languages"), &mut problems);
     super::tables::read_tables(dir, &mut study, &mut problems)?;
-    study.survey = crate::survey::load::load(
+    study.survey = super::survey::load::load(
         dir,
         &dir_label(dir),
         &study.models,
         &study.meta.languages,
+        yes_no,
         &mut study.files,
         &mut problems,
     )?;
@@ -84,13 +90,11 @@ pub(crate) fn dir_label(dir: &Path) -> String {
 /// A language the study names that is neither built in nor in `data/lang/` is the root
 /// cause of every text "missing" in it: say so once, with the nearest language there is.
 fn unknown_languages(study: &Study, pos: &crate::problem::Pos, problems: &mut Problems) {
-    let builtin: Vec<&str> = crate::lang::FILES.iter().map(|(c, _)| *c).collect();
+    let builtin: Vec<&str> = BUILTIN_LANGUAGES.to_vec();
     let own: Vec<String> = study
         .files
         .iter()
-        .filter_map(|f| {
-            f.path.strip_prefix(&format!("{}/", crate::lang::LANG_DIR))?.strip_suffix(".toml").map(str::to_string)
-        })
+        .filter_map(|f| f.path.strip_prefix(&format!("{}/", LANG_DIR))?.strip_suffix(".toml").map(str::to_string))
         .collect();
     for lang in &study.meta.languages {
         let valid = !lang.is_empty() && lang.chars().all(|c| c.is_ascii_lowercase());
@@ -107,8 +111,8 @@ fn unknown_languages(study: &Study, pos: &crate::problem::Pos, problems: &mut Pr
             format!(
                 "`{lang}` is not a language this study has: languages are {} or a file in data/{}/ (data/{}/{lang}.toml, laid out as report/lang/en.toml){hint}",
                 known.join(", "),
-                crate::lang::LANG_DIR,
-                crate::lang::LANG_DIR
+                LANG_DIR,
+                LANG_DIR
             ),
         );
     }

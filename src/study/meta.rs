@@ -90,8 +90,8 @@ fn languages(read: &Read, problems: &mut Problems) -> Vec<String> {
     }
     for lang in &langs {
         if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_lowercase()) {
-            let near = crate::diagnostic::nearest(lang, crate::lang::FILES.iter().map(|(c, _)| *c))
-                .or_else(|| crate::lang::FILES.iter().map(|(c, _)| *c).find(|c| lang.to_lowercase().starts_with(c)));
+            let near = crate::diagnostic::nearest(lang, super::load::BUILTIN_LANGUAGES)
+                .or_else(|| super::load::BUILTIN_LANGUAGES.into_iter().find(|c| lang.to_lowercase().starts_with(c)));
             let hint = near.map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
             problems.at(
                 &pos,

@@ -11,6 +11,7 @@ pub mod load;
 mod meta;
 pub mod schema;
 pub mod studytoml;
+pub mod survey;
 mod tables;
 mod tomlread;
 
@@ -540,7 +541,7 @@ pub struct Study {
     /// The questions the process report puts to the conference (`discussion.csv`).
     pub discussion: Vec<Question>,
     /// The questionnaire and its answers (`data/survey/`), empty when there is none.
-    pub survey: crate::survey::Survey,
+    pub survey: crate::study::survey::Survey,
     /// Every file read, for the manifest.
     #[serde(skip)]
     pub files: Vec<SourceFile>,

@@ -405,9 +405,15 @@ mod tests {
     #[test]
     fn an_overrun_is_an_error_returned_and_the_run_is_counted_until_it_ends() {
         let doc = job(&format!("{HEAD}= Heading\n#image(\"f.svg\", alt: \"a square\")"));
-        let slow = typeset_within(&doc, Duration::ZERO, u64::MAX, typeset_here).unwrap_err().to_string();
+        // Typst may answer this small document from its cache within microseconds (another
+        // test typeset it), before the watch looks even once: the work is made slow first.
+        fn slow_typeset(job: &Job) -> Result<Pdf> {
+            std::thread::sleep(Duration::from_millis(300));
+            typeset_here(job)
+        }
+        let slow = typeset_within(&doc, Duration::ZERO, u64::MAX, slow_typeset).unwrap_err().to_string();
         assert!(slow.contains("did not finish within 0 s") && slow.contains("typesetting t"), "{slow}");
-        let big = typeset_within(&doc, Duration::from_secs(60), 0, typeset_here).unwrap_err().to_string();
+        let big = typeset_within(&doc, Duration::from_secs(60), 0, slow_typeset).unwrap_err().to_string();
         assert!(big.contains("MB of memory, more than the 0 MB allowed"), "{big}");
         // Both runs were given up while typst worked on; they end by themselves soon after.
         let start = Instant::now();

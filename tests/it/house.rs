@@ -259,3 +259,71 @@ fn typst_speaks_of_the_studys_own_files_and_only_of_bsbs_options() {
     assert!(said.contains("data/prose/en/summary.typ:3") && said.contains("escape"), "{said}");
     assert!(!said.contains("--root"), "{said}");
 }
+
+/// The rank of each module in ARCHITECTURE.md's table "The modules, from the top down":
+/// the row it is named in (a row may name several modules of one rank).
+fn documented_order() -> BTreeMap<String, usize> {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md")).unwrap();
+    let section = doc.split("## The modules, from the top down").nth(1).expect("the section of the module map");
+    let mut rank = BTreeMap::new();
+    for (i, row) in section.lines().filter(|l| l.starts_with("| `")).enumerate() {
+        let first = row.split('|').nth(1).unwrap_or("");
+        for name in first.split('`').skip(1).step_by(2) {
+            rank.insert(name.trim_end_matches('/').trim_end_matches(".rs").to_string(), i);
+        }
+    }
+    rank
+}
+
+/// The module path names after `crate::` on one line of code: `crate::a::b` and each name
+/// of `crate::{a, b::c}`.
+fn crate_paths(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in line.split("crate::").skip(1) {
+        if let Some(group) = part.strip_prefix('{') {
+            let inner = group.split('}').next().unwrap_or("");
+            out.extend(inner.split(',').map(|p| p.trim().split("::").next().unwrap_or("").to_string()));
+        } else {
+            out.push(part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect());
+        }
+    }
+    out
+}
+
+#[test]
+fn every_import_points_down_the_documented_order_of_modules() {
+    let rank = documented_order();
+    assert!(rank.len() > 20 && rank["main"] == 0, "the module map was read: {rank:?}");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![src.clone()];
+    let mut upward = Vec::new();
+    let mut seen = 0;
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let rel = p.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let top = rel.split('/').next().unwrap().trim_end_matches(".rs").to_string();
+        // Unit tests may reach any module (they drive the stage from the outside).
+        if top == "lib" || rel.ends_with("tests.rs") || rel.contains("/tests/") {
+            continue;
+        }
+        let Some(&own) = rank.get(&top) else { panic!("src/{rel}: module `{top}` is not in ARCHITECTURE.md's map") };
+        seen += 1;
+        let text = std::fs::read_to_string(&p).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        for (n, line) in code.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for used in crate_paths(line) {
+                if rank.get(&used).is_some_and(|&r| r < own) {
+                    upward.push(format!("src/{rel}:{}: `{top}` uses `{used}`, which stands above it", n + 1));
+                }
+            }
+        }
+    }
+    assert!(seen > 50, "the sources were read ({seen} files)");
+    assert!(upward.is_empty(), "imports against the documented order:\n{}", upward.join("\n"));
+}

@@ -132,7 +132,7 @@ fn write_study(dir: &Path, note: Option<&str>, prose: Option<&str>) {
 }
 
 fn load(dir: &Path) -> bsb::study::Study {
-    let (study, errors) = bsb::study::load(dir).unwrap();
+    let (study, errors) = bsb::study::load(dir, &bsb::lang::Lang::yes_no).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     study
 }

@@ -13,7 +13,7 @@ use crate::common::*;
 /// The study in `data`, with only the problems of `study.toml` (a directory holding no
 /// more than a study file lacks the interview register, which is not this file's doing).
 fn load(data: &Path) -> (Study, Vec<String>) {
-    let (study, problems) = bsb::study::load(data).expect("the study file loads");
+    let (study, problems) = bsb::study::load(data, &bsb::lang::Lang::yes_no).expect("the study file loads");
     let own = problems.iter().filter(|p| p.file.ends_with("study.toml")).map(|p| p.to_string()).collect();
     (study, own)
 }

@@ -10,10 +10,10 @@
 
 use serde::Serialize;
 
-use super::{Answer, Item, Survey};
-use crate::analysis::{Cell, Column, Table};
+use super::{Cell, Column, Table};
 use crate::privacy::Cleared;
 use crate::shown::Shown;
+use crate::study::survey::{Answer, Item, Survey};
 use crate::study::{Measure, Model};
 
 /// The answers of one group to one item, as they may be printed.
@@ -86,7 +86,7 @@ pub fn results(survey: &Survey, models: &[Model], k: u32) -> Option<SurveyResult
     if !survey.has_answers {
         return None;
     }
-    let chosen = |item: &Item, r: &super::Respondent| match r.answers.get(&item.id) {
+    let chosen = |item: &Item, r: &crate::study::survey::Respondent| match r.answers.get(&item.id) {
         Some(Answer::Option(i)) => Some(*i),
         _ => None,
     };
@@ -163,16 +163,4 @@ pub fn attach(study: &crate::study::Study, a: &mut crate::analysis::Analysis) {
     if let Some(r) = &a.survey {
         a.tables.extend(tables(&study.survey, r));
     }
-}
-
-/// Captions of the committed survey tables and figures (`cap_survey-<item>`,
-/// `figcap_survey-<item>`), made from each counted item's question in `lang`.
-pub fn captions(survey: &Survey, lang: &crate::lang::Lang) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for item in survey.items.iter().filter(|i| i.counted()) {
-        let label = vec![("label", item.question.get(&lang.code).to_string())];
-        out.push((format!("cap_survey-{}", item.id), lang.say("survey_tabcap", &label)));
-        out.push((format!("figcap_survey-{}", item.id), lang.say("survey_figcap", &label)));
-    }
-    out
 }

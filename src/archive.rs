@@ -1,4 +1,4 @@
-//! Reading a `.qdpx` (a ZIP archive) without trusting it.
+//! Reading a ZIP archive (a `.qdpx` project, an `.xlsx` workbook) without trusting it.
 //!
 //! Nothing is ever extracted to disk: entries are read into memory, and only the ones the
 //! import needs (`project.qde` and the plain-text sources it names). Before anything is

@@ -7,9 +7,9 @@
 use std::io::Cursor;
 
 use super::sheet::{Sheet, SheetRow, MAX_BYTES, MAX_ROWS};
-use crate::import::archive::{Archive, Limits};
-use crate::import::xml::{self, Element};
+use crate::archive::{Archive, Limits};
 use crate::problem::{Failure, Problems};
+use crate::xml::{self, Element};
 
 /// The message of a failure, without the "error:" framing.
 fn message(f: Failure) -> String {

@@ -19,7 +19,7 @@ use std::fs;
 use std::path::Path;
 
 use super::sheet::{self, Sheet, SheetRow};
-use super::{xlsx, Answer, Item, ItemKind, Respondent, Survey};
+use super::{xlsx, Answer, Item, ItemKind, Respondent, Survey, YesNoWords};
 use crate::problem::{IoContext, Pos, Problems, Result};
 use crate::study::{Id, Model, SourceFile, Text};
 
@@ -35,6 +35,7 @@ pub fn load(
     label: &str,
     models: &[Model],
     langs: &[String],
+    yes_no: YesNoWords<'_>,
     files: &mut Vec<SourceFile>,
     problems: &mut Problems,
 ) -> Result<Survey> {
@@ -53,7 +54,7 @@ pub fn load(
     if dir.join(&items_rel).is_file() {
         let (file, bytes) = read(&items_rel)?;
         if let Some(sheet) = sheet::read_csv(&file, &bytes, problems) {
-            survey.items = items(&sheet, langs, problems);
+            survey.items = items(&sheet, langs, yes_no, problems);
         }
     }
     let mut answer_files: Vec<String> = ["answers.csv", "answers.xlsx"]
@@ -103,7 +104,7 @@ fn list(value: &str) -> Vec<String> {
 }
 
 /// The items of `items.csv`, each checked.
-fn items(sheet: &Sheet, langs: &[String], problems: &mut Problems) -> Vec<Item> {
+fn items(sheet: &Sheet, langs: &[String], yes_no: YesNoWords<'_>, problems: &mut Problems) -> Vec<Item> {
     let file = &sheet.file;
     let mut required = vec!["id".to_string(), "kind".to_string()];
     required.extend(langs.iter().map(|l| format!("question_{l}")));
@@ -163,7 +164,7 @@ fn items(sheet: &Sheet, langs: &[String], problems: &mut Problems) -> Vec<Item> 
                 );
             }
         }
-        let (options, no_answer) = options(sheet, row, &pos, kind, langs, problems);
+        let (options, no_answer) = options(sheet, row, &pos, kind, langs, yes_no, problems);
         out.push(Item { pos, id, parent, kind, question, options, no_answer });
     }
     out
@@ -178,14 +179,15 @@ fn options(
     pos: &Pos,
     kind: ItemKind,
     langs: &[String],
+    yes_no: YesNoWords<'_>,
     problems: &mut Problems,
 ) -> (Vec<Text>, Vec<usize>) {
     let mut per_lang: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for l in langs {
         let mut given = list(sheet.get(row, &format!("options_{l}")).unwrap_or(""));
         if given.is_empty() && kind == ItemKind::Yesno {
-            if let Ok(lang) = crate::lang::Lang::load(l) {
-                given = vec![lang.word("survey_yes"), lang.word("survey_no")];
+            if let Some(words) = yes_no(l) {
+                given = words.to_vec();
             }
         }
         per_lang.insert(l.clone(), given);

@@ -1,12 +1,11 @@
 //! A questionnaire beside the interviews: the instrument as data (`data/survey/items.csv`)
 //! and the answers as survey tools export them (one row per respondent, one column per
-//! item; CSV as Excel writes it, or `.xlsx`), read in [`load`] and counted in [`results`].
+//! item; CSV as Excel writes it, or `.xlsx`), read in [`load`] and counted in [`crate::analysis::survey`].
 //!
-//! Answers are people's: the counts leave this module only through [`results`], which
+//! Answers are people's: the counts reach a table only through [`crate::analysis::survey`], which
 //! applies the small-cell rule to every group before anything is printed.
 
 pub mod load;
-pub mod results;
 mod sheet;
 mod xlsx;
 
@@ -16,6 +15,12 @@ use serde::Serialize;
 
 use crate::problem::Pos;
 use crate::study::Text;
+
+/// A language's "yes" and "no" (in that order), for a yes/no item whose options the
+/// questionnaire leaves out; `None` for a language without them. The words belong to
+/// `lang`, which stands above `study`, so whoever loads a study hands the loader this
+/// lookup (`crate::lang::Lang::yes_no`).
+pub type YesNoWords<'a> = &'a dyn Fn(&str) -> Option<[String; 2]>;
 
 /// What an item of the questionnaire is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -1,5 +1,5 @@
-//! A small, suspicious XML reader: it turns a REFI-QDA file (`project.qde`, `.qdc`) into a
-//! tree of elements that the rest of the import walks by name.
+//! A small, suspicious XML reader: it turns a REFI-QDA file (`project.qde`, `.qdc`) or a
+//! worksheet of an `.xlsx` into a tree of elements that the reader walks by name.
 //!
 //! A tree rather than a streaming state machine because the project format cross-references
 //! everything by GUID, so the whole document is needed anyway, and walking a tree by name
