@@ -218,16 +218,18 @@ fn study_languages(dir: &Path) -> Result<Option<Vec<String>>> {
     }
     let text =
         std::fs::read_to_string(&path).map_err(|e| build_err(format!("{}: cannot be read: {e}", path.display())))?;
-    let table: toml::Table = toml::from_str(&text)
-        .map_err(|e| build_err(format!("{}: is not valid TOML: {}", path.display(), e.message())))?;
-    let Some(value) = table.get("languages") else { return Ok(None) };
-    let list = value.as_array().map(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>());
-    match list.flatten() {
-        Some(l) if !l.is_empty() => languages(&l).map(Some),
-        _ => Err(build_err(format!(
-            "{}: field languages: expected a list of language codes like [\"nb\", \"en\"]",
-            path.display()
-        ))),
+    // Read through the study file's types: only a problem with the languages matters here
+    // (the study's other fields are checked when it is loaded).
+    let mut problems = crate::problem::Problems::default();
+    let read = crate::study::studytoml::read(&path.display().to_string(), &text, &mut problems);
+    let about_languages: Vec<String> =
+        problems.0.iter().filter(|p| p.field.is_empty() || p.field == "languages").map(|p| p.to_string()).collect();
+    match read {
+        Ok(read) if about_languages.is_empty() && !read.doc.languages.is_empty() => {
+            languages(&read.doc.languages).map(Some)
+        }
+        Ok(read) if about_languages.is_empty() && read.doc.languages.is_empty() => Ok(None),
+        _ => Err(build_err(about_languages.join("\n"))),
     }
 }
 

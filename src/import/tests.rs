@@ -974,6 +974,13 @@ fn qdc_import_refuses_an_existing_codebook_and_bad_files() {
     assert!(!into.join("codebook.csv").exists());
     import_qdc_report(&qdc, &into, &["nb".into(), "en".into()]).unwrap();
     assert_eq!(fs::read(into.join("codebook.csv")).unwrap(), before, "the same --lang as the study is fine");
+    // The study file is read through its types: a languages field of the wrong kind is
+    // named with the file and line, and nothing is written.
+    fs::remove_file(into.join("codebook.csv")).unwrap();
+    fs::write(into.join("study.toml"), "title = \"x\"\nlanguages = \"nb\"\n").unwrap();
+    let err = import_qdc_report(&qdc, &into, &[]).unwrap_err().to_string();
+    assert!(err.contains("study.toml") && err.contains(":2") && err.contains("languages"), "{err}");
+    assert!(!into.join("codebook.csv").exists());
     for (bad, needle) in [
         (r#"<!DOCTYPE x [<!ENTITY a "b">]><CodeBook/>"#.to_string(), "DOCTYPE"),
         ("<Project name=\"x\"/>".to_string(), "expected a REFI-QDA codebook"),
