@@ -79,7 +79,7 @@ impl Diagnostic {
     }
 
     /// The text rustc would print, with ANSI colour when `colour` is true.
-    pub fn render(&self, colour: bool) -> String {
+    pub fn to_text(&self, colour: bool) -> String {
         let paint = Paint(colour);
         let number = self.line.to_string();
         let pad = " ".repeat(number.len());
@@ -275,7 +275,7 @@ mod tests {
         let d = Diagnostic::at("data/prose/nb/method.typ", src, start..start + 13, "`n.participant` is not a value")
             .label("not a value")
             .note("help: did you mean `n.participants`?");
-        let text = d.render(false);
+        let text = d.to_text(false);
         assert!(text.contains("--> data/prose/nb/method.typ:2:13"), "{text}");
         let lines: Vec<&str> = text.lines().collect();
         let code = lines.iter().find(|l| l.starts_with("2 |")).unwrap();
@@ -284,7 +284,7 @@ mod tests {
         assert_eq!(code.chars().position(|c| c == 'n').unwrap(), caret.chars().position(|c| c == '^').unwrap());
         assert!(caret.contains("^^^^^^^^^^^^^ not a value"), "{text}");
         assert!(!text.contains('\x1b'), "no colour when asked for none");
-        assert!(d.render(true).contains("\x1b[1;31merror"), "errors are red");
+        assert!(d.to_text(true).contains("\x1b[1;31merror"), "errors are red");
     }
 
     #[test]

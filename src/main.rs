@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprint!("{}", failure.render(bsb::diagnostic::colour_on_stderr(), all));
+            eprint!("{}", failure.to_text(bsb::diagnostic::colour_on_stderr(), all));
             match failure {
                 Failure::Data(_) | Failure::Diagnostics(_) | Failure::Build(_) => ExitCode::from(1),
             }

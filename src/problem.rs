@@ -95,7 +95,7 @@ pub enum Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.render(false, true).trim_end())
+        f.write_str(self.to_text(false, true).trim_end())
     }
 }
 
@@ -103,7 +103,7 @@ impl Failure {
     /// The text to print: in colour when `colour`, every problem when `all`, else a
     /// problem that follows from a root cause (a language the study cannot have) folded
     /// into one line under it.
-    pub fn render(&self, colour: bool, all: bool) -> String {
+    pub fn to_text(&self, colour: bool, all: bool) -> String {
         let paint = crate::diagnostic::Paint(colour);
         let error = paint.red_bold("error");
         match self {
@@ -121,7 +121,7 @@ impl Failure {
                 out
             }
             Failure::Diagnostics(ds) => {
-                let mut out: String = ds.iter().map(|d| d.render(colour) + "\n").collect();
+                let mut out: String = ds.iter().map(|d| d.to_text(colour) + "\n").collect();
                 let files: std::collections::BTreeSet<&str> = ds.iter().map(|d| d.file.as_str()).collect();
                 out.push_str(&format!("{} error(s) in {} file(s); nothing was written\n", ds.len(), files.len()));
                 out

@@ -14,7 +14,7 @@ pub const MAX_EXCERPT_WORDS: usize = 50;
 const SHARE_TOLERANCE: f64 = 1.0;
 
 /// What validation found: errors stop the build, warnings are printed.
-pub struct Report {
+pub struct Findings {
     /// Problems that stop the build, each naming file, line and field.
     pub errors: Vec<Problem>,
     /// Problems worth saying that do not stop it.
@@ -22,7 +22,7 @@ pub struct Report {
 }
 
 /// Check a loaded study as a whole (ids, references, languages, privacy names), collecting every problem at once.
-pub fn validate(study: &Study) -> Report {
+pub fn validate(study: &Study) -> Findings {
     let mut errors = Problems::default();
     let mut warnings = Problems::default();
     unique_ids(study, &mut errors);
@@ -39,7 +39,7 @@ pub fn validate(study: &Study) -> Report {
     crate::fonts::check(study, &mut errors);
     crate::analysis::trait_evidence::check(study, &mut warnings);
     crate::study::dialogue::check(study, &mut errors, &mut warnings);
-    Report { errors: errors.into_sorted(), warnings: warnings.into_sorted() }
+    Findings { errors: errors.into_sorted(), warnings: warnings.into_sorted() }
 }
 
 fn unique<'a>(items: impl IntoIterator<Item = (&'a str, &'a Pos)>, what: &str, problems: &mut Problems) {

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::privacy::Measure as PMeasure;
+use crate::privacy::Counted;
 pub use crate::privacy::{CellId, Cleared};
 use crate::problem::{build_err, Result};
 use crate::study::{InterviewKind, Measure, Study, Text};
@@ -233,7 +233,7 @@ fn evidence_row(
     study: &Study,
     p: &crate::privacy::Protection,
     unaudited: &Unaudited,
-    id: &dyn Fn(Option<&str>, PMeasure) -> CellId,
+    id: &dyn Fn(Option<&str>, Counted) -> CellId,
     cells: &[(u64, u64)],
     total: (u64, u64),
 ) -> (Vec<Evidence>, Evidence) {
@@ -242,13 +242,13 @@ fn evidence_row(
         .iter()
         .zip(cells)
         .map(|(m, c)| Evidence {
-            excerpts: shown(p, id(Some(&m.id), PMeasure::Excerpts), c.0, unaudited),
-            participants: shown(p, id(Some(&m.id), PMeasure::People), c.1, unaudited),
+            excerpts: shown(p, id(Some(&m.id), Counted::Excerpts), c.0, unaudited),
+            participants: shown(p, id(Some(&m.id), Counted::People), c.1, unaudited),
         })
         .collect();
     let total = Evidence {
-        excerpts: shown(p, id(None, PMeasure::Excerpts), total.0, unaudited),
-        participants: shown(p, id(None, PMeasure::People), total.1, unaudited),
+        excerpts: shown(p, id(None, Counted::Excerpts), total.0, unaudited),
+        participants: shown(p, id(None, Counted::People), total.1, unaudited),
     };
     (by_model, total)
 }
@@ -647,8 +647,8 @@ fn model_matrix(
             .iter()
             .zip(&cells)
             .map(|(m, c)| Evidence {
-                excerpts: shown(protection, CellId::model_matrix(&tr.id, &m.id, PMeasure::Excerpts), c.0, unaudited),
-                participants: shown(protection, CellId::model_matrix(&tr.id, &m.id, PMeasure::People), c.1, unaudited),
+                excerpts: shown(protection, CellId::model_matrix(&tr.id, &m.id, Counted::Excerpts), c.0, unaudited),
+                participants: shown(protection, CellId::model_matrix(&tr.id, &m.id, Counted::People), c.1, unaudited),
             })
             .collect();
         let _ = total;

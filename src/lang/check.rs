@@ -13,7 +13,7 @@ impl Lang {
     /// Render every sentence once with sample values, so a mistake is reported at load
     /// time with its file and key rather than in the middle of a build.
     pub(super) fn check_sentences(&self, problems: &mut Problems, data: &str) {
-        let env = self.environment(true);
+        let env = self.text_environment(true);
         let mut sample: BTreeMap<&str, Value> = SAMPLE_NAMES.iter().map(|n| (*n, Value::from(2u64))).collect();
         sample.insert("model_names", Value::from(vec!["A", "B"]));
         sample.extend(self.vars.iter().map(|(k, v)| (k.as_str(), v.clone())));

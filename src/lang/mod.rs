@@ -175,7 +175,7 @@ impl Lang {
             return p.clone();
         }
         match self.words.get(key) {
-            Some(w) => self.render(w, BTreeMap::new()),
+            Some(w) => self.fill(w, BTreeMap::new()),
             None => format!("[{key}]"),
         }
     }

@@ -12,7 +12,7 @@ use super::Lang;
 
 impl Lang {
     /// An environment for this language's sentences: plain text out, the filters in.
-    pub fn environment(&self, strict: bool) -> Environment<'static> {
+    pub fn text_environment(&self, strict: bool) -> Environment<'static> {
         let mut env = Environment::new();
         env.set_undefined_behavior(if strict { UndefinedBehavior::Strict } else { UndefinedBehavior::Lenient });
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
@@ -24,7 +24,7 @@ impl Lang {
     /// numerals in this language become counts the filters can read.
     pub fn sentence(&self, template: &str, pairs: &[(&str, String)]) -> String {
         let ctx: BTreeMap<&str, Value> = pairs.iter().map(|(k, v)| (*k, self.value_of(v))).collect();
-        self.render(template, ctx)
+        self.fill(template, ctx)
     }
 
     /// The sentence `key` of the language file with its values filled in.
@@ -36,13 +36,13 @@ impl Lang {
     }
 
     /// A sentence with values already made (counts from [`Lang::count`]).
-    pub fn render(&self, template: &str, ctx: BTreeMap<&str, Value>) -> String {
+    pub fn fill(&self, template: &str, ctx: BTreeMap<&str, Value>) -> String {
         if !template.contains("{{") && !template.contains("{%") {
             return template.to_string();
         }
         let mut all: BTreeMap<&str, Value> = self.vars.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         all.extend(ctx);
-        self.environment(false).render_str(template, Value::from_pairs(all)).unwrap_or_else(|e| format!("[{e}]"))
+        self.text_environment(false).render_str(template, Value::from_pairs(all)).unwrap_or_else(|e| format!("[{e}]"))
     }
 
     /// A value for a sentence: a numeral in this language becomes a count the filters read.

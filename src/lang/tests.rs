@@ -49,7 +49,7 @@ fn numbers_follow_each_language() {
 }
 
 fn say(l: &Lang, t: &str, n: u64) -> String {
-    l.render(t, BTreeMap::from([("n", l.count(n))]))
+    l.fill(t, BTreeMap::from([("n", l.count(n))]))
 }
 
 #[test]
@@ -72,7 +72,7 @@ fn plurals_and_number_words() {
     assert_eq!(say(&en, "{% if n is one %}a{% else %}b{% endif %}", 1), "a");
     assert_eq!(nb.and_list(&["a".into(), "b".into(), "c".into()]), "a, b og c");
     let hidden = nb.shown_count(Shown::Small, 3);
-    assert_eq!(nb.render(r#"{{ n|count("participant") }}"#, BTreeMap::from([("n", hidden)])), "færre enn 3 deltakere");
+    assert_eq!(nb.fill(r#"{{ n|count("participant") }}"#, BTreeMap::from([("n", hidden)])), "færre enn 3 deltakere");
 }
 
 #[test]

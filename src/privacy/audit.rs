@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::program::{build, Block, BlockKey, Built, VarName};
-use super::solver::{Outcome, Problem};
-use super::{Fact, Role, Status, Universe};
+use super::solver::{IntProgram, Outcome};
+use super::{Constraint, Role, Status, Universe};
 
 /// A value a hidden small cell could not take, given what is published.
 #[derive(Clone, Debug)]
@@ -79,7 +79,7 @@ impl Witnesses {
         for (x, &v) in block.vars.iter().enumerate() {
             if sol[x] != truth[x] {
                 let name = &b.names[v];
-                if let VarName::Cell(c) = *name {
+                if let VarName::Count(c) = *name {
                     diff.push((c, sol[x]));
                 }
                 names.push((name.clone(), sol[x]));
@@ -129,7 +129,7 @@ pub fn audit_printed(u: &Universe, pattern: &[Status], unlabelled: &BTreeSet<Str
 pub(crate) fn audit_with(
     u: &Universe,
     pattern: &[Status],
-    relations: &[Fact],
+    relations: &[Constraint],
     w: &mut Witnesses,
     first: bool,
     unlabelled: &BTreeSet<String>,
@@ -180,7 +180,7 @@ fn audit_block(
         }
     }
     // The block as a programme of its own, made when a question needs solving.
-    let mut solver: Option<(Problem, Vec<i64>, BTreeMap<usize, usize>)> = None;
+    let mut solver: Option<(IntProgram, Vec<i64>, BTreeMap<usize, usize>)> = None;
     // Every question (cell, value), in order. An audit that stops at its first leak
     // first tries each with a small budget: a value ruled out within it is ruled out
     // (the search was complete), a solution is a solution, and only the questions left

@@ -66,7 +66,7 @@ pub use audit::{audit, audit_printed, describe, pinned_by, Leak, Witnesses};
 pub use explain::{explain, explain_text, loss, Explained};
 pub use protection::{protect, protection, Cleared, Protection};
 pub use suppress::{suppress, suppress_exempt, suppress_within, Unprotectable};
-pub use system::{Cell, CellId, Fact, Group, Measure, Members, Role, Status, Universe, BIG};
+pub use system::{CellId, Constraint, Count, Counted, Group, Members, Role, Status, Universe, BIG};
 
 #[cfg(test)]
 mod tests;

@@ -12,15 +12,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::solver::Problem;
-use super::{Fact, Measure, Status, Universe, BIG};
+use super::solver::IntProgram;
+use super::{Constraint, Counted, Status, Universe, BIG};
 
 /// What a variable of the programme stands for, in terms that do not depend on the
 /// pattern (its index in the programme does): the key of a block seen before.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum VarName {
     /// A hidden cell, by its index in the universe.
-    Cell(usize),
+    Count(usize),
     /// The excerpts of one model among those printed without their model in exactly
     /// these themes.
     Class(Vec<usize>, usize),
@@ -32,7 +32,7 @@ pub(crate) enum VarName {
 /// then one for each (class of unlabelled excerpts, model).
 pub(crate) struct Built {
     /// Variables and constraints.
-    pub(crate) problem: Problem,
+    pub(crate) problem: IntProgram,
     /// Each cell's variable, `None` for a shown cell (a constant).
     pub(crate) var: Vec<Option<usize>>,
     /// The true value of each variable: a solution of every constraint.
@@ -109,16 +109,16 @@ impl Built {
 
     /// One block as a programme of its own, with its true values and its cells'
     /// variables in it.
-    pub(crate) fn block(&self, b: &Block) -> (Problem, Vec<i64>, BTreeMap<usize, usize>) {
+    pub(crate) fn block(&self, b: &Block) -> (IntProgram, Vec<i64>, BTreeMap<usize, usize>) {
         let domains: Vec<(i64, i64)> = b.vars.iter().map(|&v| self.problem.domains[v]).collect();
         let truth: Vec<i64> = b.vars.iter().map(|&v| self.truth[v]).collect();
         let mut cells = BTreeMap::new();
         for (i, &v) in b.vars.iter().enumerate() {
-            if let VarName::Cell(c) = self.names[v] {
+            if let VarName::Count(c) = self.names[v] {
                 cells.insert(c, i);
             }
         }
-        let mut problem = Problem::new(domains);
+        let mut problem = IntProgram::new(domains);
         for &ci in &b.cons {
             let c = &self.problem.cons[ci];
             problem.add(&self.local(b, &c.terms), c.lo, c.hi);
@@ -152,15 +152,20 @@ impl Built {
 
 /// The programme of `pattern`: shown cells are constants, hidden ones variables, and the
 /// excerpts printed per theme constrain the excerpt cells of each model.
-pub(crate) fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabelled: &BTreeSet<String>) -> Built {
+pub(crate) fn build(
+    u: &Universe,
+    pattern: &[Status],
+    relations: &[Constraint],
+    unlabelled: &BTreeSet<String>,
+) -> Built {
     let mut b = Built {
-        problem: Problem::new(Vec::new()),
+        problem: IntProgram::new(Vec::new()),
         var: vec![None; u.cells.len()],
         truth: Vec::new(),
         names: Vec::new(),
     };
     let k = u.k as i64;
-    let bounds = [u.bound(Measure::Excerpts), u.bound(Measure::People), u.bound(Measure::Interviews)];
+    let bounds = [u.bound(Counted::Excerpts), u.bound(Counted::People), u.bound(Counted::Interviews)];
     for (i, c) in u.cells.iter().enumerate() {
         let ub = bounds[c.measure as usize];
         let dom = match pattern[i] {
@@ -170,7 +175,7 @@ pub(crate) fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabe
         };
         b.var[i] = Some(b.problem.var(dom.0, dom.1));
         b.truth.push(c.value());
-        b.names.push(VarName::Cell(i));
+        b.names.push(VarName::Count(i));
     }
     for f in relations {
         b.add(u, f);
@@ -182,7 +187,7 @@ pub(crate) fn build(u: &Universe, pattern: &[Status], relations: &[Fact], unlabe
 
 impl Built {
     /// Add a fact over cells: shown cells move to the bounds as constants.
-    fn add(&mut self, u: &Universe, f: &Fact) {
+    fn add(&mut self, u: &Universe, f: &Constraint) {
         let mut terms = Vec::new();
         let mut constant = 0i64;
         for &(c, a) in &f.terms {
@@ -257,7 +262,7 @@ impl Built {
             };
             if !u.omit_hidden {
                 let n = printed.len() as i64;
-                self.add(u, &Fact { terms: vec![(group.total, 1)], lo: n, hi: n });
+                self.add(u, &Constraint { terms: vec![(group.total, 1)], lo: n, hi: n });
             }
             for (m, &cell) in group.by_model.iter().enumerate() {
                 let labelled = printed.iter().filter(|(id, x)| *x == m && !unlabelled.contains(id)).count() as i64;

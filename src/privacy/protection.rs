@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::audit::audit;
 use super::suppress::{leave_out, suppress_exempt, Unprotectable};
-use super::{published, Cell, CellId, Measure, Role, Status, Universe};
+use super::{published, CellId, Count, Counted, Role, Status, Universe};
 
 /// A published count the audit has cleared: its value, `<k`, or the mark that it is
 /// hidden. Only this module makes one that holds a number ([`Protection::cleared`]), and
@@ -174,10 +174,10 @@ fn reuse(u: &Universe, cached: &crate::manifest::Solved) -> Option<(Vec<Status>,
         });
     // An exempt cell must be what suppression exempts: a small people count inside a group
     // the sampling table prints as small. A study that leaves excerpts out keeps doing so.
-    let small_public: Vec<&Cell> = u
+    let small_public: Vec<&Count> = u
         .cells
         .iter()
-        .filter(|c| c.role == Role::Public && c.measure == Measure::People && c.value() < u.k as i64)
+        .filter(|c| c.role == Role::Public && c.measure == Counted::People && c.value() < u.k as i64)
         .collect();
     let exempt_ok = cached.exempt.iter().all(|&i| {
         i < u.cells.len()

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{Cell, CellId, Fact, Group, Measure, Members, Role, Universe, BIG};
+use super::{CellId, Constraint, Count, Counted, Group, Members, Role, Universe, BIG};
 use crate::study::{Interview, InterviewKind, Study};
 
 /// The table of evidence per theme, subtheme and model.
@@ -45,14 +45,14 @@ pub fn framework_order(study: &Study) -> Vec<(&str, usize)> {
     order
 }
 
-fn cell(table: &str, row: &str, col: &str, measure: Measure, model: Option<usize>, role: Role) -> Cell {
+fn cell(table: &str, row: &str, col: &str, measure: Counted, model: Option<usize>, role: Role) -> Count {
     at(CellId::new(table, row, col), measure, model, role)
 }
 
 /// A cell of a published table, named by the constructors the analysis prints it by.
-fn at(id: CellId, measure: Measure, model: Option<usize>, role: Role) -> Cell {
+fn at(id: CellId, measure: Counted, model: Option<usize>, role: Role) -> Count {
     let CellId { table, row, col } = id;
-    Cell { table, row, col, measure, model, members: Members::new(), role, scope: Vec::new() }
+    Count { table, row, col, measure, model, members: Members::new(), role, scope: Vec::new() }
 }
 
 /// Each id a count may hold (excerpts, people, interviews) as a number, in the order first
@@ -78,7 +78,7 @@ struct Context<'a> {
     /// Codebook rows in the framework's order, then `total`.
     rows: Vec<&'a str>,
     /// The framework cell of each row, model (`None`: all) and measure.
-    fw: HashMap<(&'a str, Option<usize>, Measure), usize>,
+    fw: HashMap<(&'a str, Option<usize>, Counted), usize>,
     /// Each excerpt's model and evidence nodes, when its interview has a model.
     evidence: Vec<Option<(usize, Vec<&'a str>)>>,
     /// The model of each unit.
@@ -143,13 +143,13 @@ fn framework(cx: &mut Context, u: &mut Universe) {
         for m in each_model(nm) {
             let id = m.map(|m| cx.models[m].as_str());
             let role = if row == "total" && m.is_none() { Role::Public } else { Role::Suppressible };
-            let mut e = at(CellId::framework(row, id, Measure::Excerpts), Measure::Excerpts, m, role);
+            let mut e = at(CellId::framework(row, id, Counted::Excerpts), Counted::Excerpts, m, role);
             e.scope = scope.clone();
-            let p = at(CellId::framework(row, id, Measure::People), Measure::People, m, role);
+            let p = at(CellId::framework(row, id, Counted::People), Counted::People, m, role);
             let (ei, pi) = (u.push(e), u.push(p));
             u.pairs.push((ei, pi));
-            cx.fw.insert((row, m, Measure::Excerpts), ei);
-            cx.fw.insert((row, m, Measure::People), pi);
+            cx.fw.insert((row, m, Counted::Excerpts), ei);
+            cx.fw.insert((row, m, Counted::People), pi);
         }
     }
     for (e, ev) in study.excerpts.iter().zip(&cx.evidence) {
@@ -157,17 +157,17 @@ fn framework(cx: &mut Context, u: &mut Universe) {
         let (eid, pid) = (cx.ids.of('e', &e.id), cx.ids.of('p', &e.participant));
         for node in nodes.iter().copied().chain(std::iter::once("total")) {
             for mm in [Some(*m), None] {
-                if let Some(&c) = cx.fw.get(&(node, mm, Measure::Excerpts)) {
+                if let Some(&c) = cx.fw.get(&(node, mm, Counted::Excerpts)) {
                     u.cells[c].members.insert(eid);
                 }
-                if let Some(&c) = cx.fw.get(&(node, mm, Measure::People)) {
+                if let Some(&c) = cx.fw.get(&(node, mm, Counted::People)) {
                     u.cells[c].members.insert(pid);
                 }
             }
         }
     }
     for &row in &cx.rows {
-        for measure in [Measure::Excerpts, Measure::People] {
+        for measure in [Counted::Excerpts, Counted::People] {
             // A row total and its models.
             let parts: Vec<usize> = (0..nm).map(|m| cx.fw[&(row, Some(m), measure)]).collect();
             u.families.push((cx.fw[&(row, None, measure)], parts));
@@ -193,13 +193,13 @@ fn model_matrix(cx: &Context, u: &mut Universe) {
     for t in &cx.study.traits {
         for m in 0..cx.models.len() {
             let ids = |measure| CellId::model_matrix(&t.id, &cx.models[m], measure);
-            let mut e = at(ids(Measure::Excerpts), Measure::Excerpts, Some(m), Role::Suppressible);
-            let mut p = at(ids(Measure::People), Measure::People, Some(m), Role::Suppressible);
+            let mut e = at(ids(Counted::Excerpts), Counted::Excerpts, Some(m), Role::Suppressible);
+            let mut p = at(ids(Counted::People), Counted::People, Some(m), Role::Suppressible);
             let (mut ek, mut pk) = (Vec::new(), Vec::new());
             for code in &t.codes {
                 if let (Some(&ce), Some(&cp)) = (
-                    cx.fw.get(&(code.as_str(), Some(m), Measure::Excerpts)),
-                    cx.fw.get(&(code.as_str(), Some(m), Measure::People)),
+                    cx.fw.get(&(code.as_str(), Some(m), Counted::Excerpts)),
+                    cx.fw.get(&(code.as_str(), Some(m), Counted::People)),
                 ) {
                     e.members.extend(u.cells[ce].members.iter().copied());
                     p.members.extend(u.cells[cp].members.iter().copied());
@@ -260,7 +260,7 @@ fn sampling(cx: &mut Context, u: &mut Universe) {
     let study = cx.study;
     let people = people_of(study, &mut cx.ids);
     let units = unit_cells(cx, u, &people);
-    let gather = |u: &mut Universe, mut c: Cell, parts: Vec<usize>| -> usize {
+    let gather = |u: &mut Universe, mut c: Count, parts: Vec<usize>| -> usize {
         for &p in &parts {
             let m = u.cells[p].members.clone();
             c.members.extend(m);
@@ -272,10 +272,10 @@ fn sampling(cx: &mut Context, u: &mut Universe) {
     let mut model_cells = Vec::new();
     for m in 0..cx.models.len() {
         let id = cx.models[m].as_str();
-        let c = at(CellId::by_model(id, "participants"), Measure::People, Some(m), Role::Suppressible);
+        let c = at(CellId::by_model(id, "participants"), Counted::People, Some(m), Role::Suppressible);
         let parts: Vec<usize> = units.iter().filter(|x| x.model == Some(m)).map(|x| x.people).collect();
         model_cells.push(gather(u, c, parts));
-        let c = at(CellId::by_model(id, "interviews"), Measure::Interviews, Some(m), Role::Suppressible);
+        let c = at(CellId::by_model(id, "interviews"), Counted::Interviews, Some(m), Role::Suppressible);
         let parts: Vec<usize> =
             units.iter().filter(|x| x.model == Some(m)).flat_map(|x| [x.individual, x.group]).collect();
         gather(u, c, parts);
@@ -285,17 +285,17 @@ fn sampling(cx: &mut Context, u: &mut Universe) {
     for r in &study.regions {
         let of =
             |f: fn(&UnitCells) -> usize| -> Vec<usize> { units.iter().filter(|x| x.region == r.id).map(f).collect() };
-        let c = cell(SAMPLE, &r.id, "participants", Measure::People, None, Role::Public);
+        let c = cell(SAMPLE, &r.id, "participants", Counted::People, None, Role::Public);
         region_cells.push(gather(u, c, of(|x| x.people)));
-        let c = cell(SAMPLE, &r.id, "individual", Measure::Interviews, None, Role::Public);
+        let c = cell(SAMPLE, &r.id, "individual", Counted::Interviews, None, Role::Public);
         region_ind.push(gather(u, c, of(|x| x.individual)));
-        let c = cell(SAMPLE, &r.id, "group", Measure::Interviews, None, Role::Public);
+        let c = cell(SAMPLE, &r.id, "group", Counted::Interviews, None, Role::Public);
         region_grp.push(gather(u, c, of(|x| x.group)));
     }
-    let all = gather(u, cell(SAMPLE, "total", "participants", Measure::People, None, Role::Public), region_cells);
+    let all = gather(u, cell(SAMPLE, "total", "participants", Counted::People, None, Role::Public), region_cells);
     u.families.push((all, model_cells));
-    gather(u, cell(SAMPLE, "total", "individual", Measure::Interviews, None, Role::Public), region_ind);
-    gather(u, cell(SAMPLE, "total", "group", Measure::Interviews, None, Role::Public), region_grp);
+    gather(u, cell(SAMPLE, "total", "individual", Counted::Interviews, None, Role::Public), region_ind);
+    gather(u, cell(SAMPLE, "total", "group", Counted::Interviews, None, Role::Public), region_grp);
 }
 
 /// The cells of every unit, with the facts a reader knows about them.
@@ -313,12 +313,12 @@ fn unit_cells<'a>(cx: &mut Context<'a>, u: &mut Universe, people: &HashMap<&str,
     let mut out = Vec::new();
     for unit in &study.units {
         let model = cx.model_of_unit.get(unit.id.as_str()).copied();
-        let mut c = cell(UNITS, &unit.id, "participants", Measure::People, model, Role::Latent);
+        let mut c = cell(UNITS, &unit.id, "participants", Counted::People, model, Role::Latent);
         let mut parts = Vec::new();
         let mut kinds = Vec::new();
         for (kind, name) in [(InterviewKind::Individual, "individual"), (InterviewKind::Group, "group")] {
-            let mut p = cell(UNITS, &unit.id, &format!("participants_{name}"), Measure::People, model, Role::Helper);
-            let mut n = cell(UNITS, &unit.id, name, Measure::Interviews, model, Role::Helper);
+            let mut p = cell(UNITS, &unit.id, &format!("participants_{name}"), Counted::People, model, Role::Helper);
+            let mut n = cell(UNITS, &unit.id, name, Counted::Interviews, model, Role::Helper);
             for i in by_unit.get(unit.id.as_str()).into_iter().flatten().filter(|i| i.kind == kind) {
                 p.members.extend(people.get(i.id.as_str()).into_iter().flatten());
                 n.members.insert(cx.ids.of('i', &i.id));
@@ -333,9 +333,9 @@ fn unit_cells<'a>(cx: &mut Context<'a>, u: &mut Universe, people: &HashMap<&str,
         }
         let ci = u.push(c);
         u.families.push((ci, parts.clone()));
-        u.links.push(Fact { terms: vec![(parts[0], 1), (kinds[0], -1)], lo: 0, hi: 0 });
-        u.links.push(Fact { terms: vec![(parts[1], 1), (kinds[1], -2)], lo: 0, hi: BIG });
-        u.links.push(Fact { terms: vec![(parts[1], 1), (kinds[1], -b)], lo: -BIG, hi: 0 });
+        u.links.push(Constraint { terms: vec![(parts[0], 1), (kinds[0], -1)], lo: 0, hi: 0 });
+        u.links.push(Constraint { terms: vec![(parts[1], 1), (kinds[1], -2)], lo: 0, hi: BIG });
+        u.links.push(Constraint { terms: vec![(parts[1], 1), (kinds[1], -b)], lo: -BIG, hi: 0 });
         out.push(UnitCells { region: unit.region.as_str(), model, people: ci, individual: kinds[0], group: kinds[1] });
     }
     out
@@ -350,8 +350,8 @@ fn themes(cx: &Context, u: &mut Universe) {
     // The theme of each framework row, found once.
     let theme_of: HashMap<&str, &str> = cx.rows.iter().filter_map(|&row| Some((row, study.theme_of(row)?))).collect();
     for &theme in &cx.themes {
-        let total = cx.fw[&(theme, None, Measure::Excerpts)];
-        let by_model: Vec<usize> = (0..nm).map(|m| cx.fw[&(theme, Some(m), Measure::Excerpts)]).collect();
+        let total = cx.fw[&(theme, None, Counted::Excerpts)];
+        let by_model: Vec<usize> = (0..nm).map(|m| cx.fw[&(theme, Some(m), Counted::Excerpts)]).collect();
         let mut excerpts = Vec::new();
         for (e, ev) in study.excerpts.iter().zip(&cx.evidence) {
             let Some((m, nodes)) = ev else { continue };
@@ -365,7 +365,7 @@ fn themes(cx: &Context, u: &mut Universe) {
             .filter(|row| theme_of.get(*row) == Some(&theme))
             .flat_map(|&row| {
                 each_model(nm)
-                    .flat_map(move |m| [Measure::Excerpts, Measure::People].map(|measure| cx.fw[&(row, m, measure)]))
+                    .flat_map(move |m| [Counted::Excerpts, Counted::People].map(|measure| cx.fw[&(row, m, measure)]))
             })
             .collect();
         u.groups.push(Group { name: theme.to_string(), total, by_model, excerpts, cells });

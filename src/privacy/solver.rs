@@ -18,17 +18,17 @@ pub struct Lin {
 
 /// Bounded integer variables and linear constraints over them.
 #[derive(Clone, Debug, Default)]
-pub struct Problem {
+pub struct IntProgram {
     /// Inclusive bounds of each variable.
     pub domains: Vec<(i64, i64)>,
     /// The constraints.
     pub cons: Vec<Lin>,
-    /// Constraints each variable occurs in (built by [`Problem::index`]).
+    /// Constraints each variable occurs in (built by [`IntProgram::index`]).
     occurs: Vec<Vec<usize>>,
     /// Terms of constraints examined so far: the solver's work, counted so that callers can bound
     /// it deterministically (a clock would not give the same answer twice).
     pub work: std::cell::Cell<u64>,
-    /// [`Problem::propagate`]'s queue marks and their last stamp.
+    /// [`IntProgram::propagate`]'s queue marks and their last stamp.
     marks: std::cell::RefCell<(Vec<u64>, u64)>,
     /// The domains after propagating every constraint once (`None` inside: infeasible),
     /// computed on the first solve: each solve then propagates only from what it fixes.
@@ -62,10 +62,10 @@ fn div_ceil(a: i64, b: i64) -> i64 {
     -div_floor(-a, b)
 }
 
-impl Problem {
+impl IntProgram {
     /// A problem over variables with these bounds and no constraint yet.
     pub fn new(domains: Vec<(i64, i64)>) -> Self {
-        Problem {
+        IntProgram {
             domains,
             cons: Vec::new(),
             occurs: Vec::new(),
@@ -285,7 +285,7 @@ impl Problem {
     }
 
     /// `Some(Some(x))` a solution, `Some(None)` none in this subtree, `None` out of budget.
-    /// Variables are decided in `order` (see [`Problem::distances`]; then the smallest
+    /// Variables are decided in `order` (see [`IntProgram::distances`]; then the smallest
     /// domain first); those before `from` are already fixed in this subtree, so finding
     /// the next one costs nothing along a path.
     #[allow(clippy::too_many_arguments)]
@@ -349,7 +349,7 @@ mod tests {
     #[test]
     fn subtraction_pins_a_cell() {
         // a + b = 5, b = 4 (fixed by the domain), a ∈ [1, 2].
-        let mut p = Problem::new(vec![(1, 2), (4, 4)]);
+        let mut p = IntProgram::new(vec![(1, 2), (4, 4)]);
         p.add(&[(0, 1), (1, 1)], 5, 5);
         assert!(matches!(p.solve(&[(0, 1)], &[1, 4], 1000), Outcome::Feasible(_)));
         assert_eq!(p.solve(&[(0, 2)], &[1, 4], 1000), Outcome::Infeasible);
@@ -358,7 +358,7 @@ mod tests {
     #[test]
     fn search_finds_what_propagation_alone_cannot_decide() {
         // x + y = 3, x − y ∈ {−1, 1} via 2x parity: x, y ∈ [0, 3], 2x ≠ 3 means no fractional split.
-        let mut p = Problem::new(vec![(0, 3), (0, 3)]);
+        let mut p = IntProgram::new(vec![(0, 3), (0, 3)]);
         p.add(&[(0, 2), (1, 2)], 6, 6);
         p.add(&[(0, 1), (1, -1)], -1, 1);
         match p.solve(&[], &[0, 0], 1000) {
@@ -366,7 +366,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // Parity: 2x = 3 has no integer solution, though its bounds do.
-        let mut q = Problem::new(vec![(0, 3)]);
+        let mut q = IntProgram::new(vec![(0, 3)]);
         q.add(&[(0, 2)], 3, 3);
         assert_eq!(q.solve(&[], &[0], 1000), Outcome::Infeasible);
     }
@@ -377,7 +377,7 @@ mod tests {
         assert_eq!(div_ceil(-7, 2), -3);
         assert_eq!(div_floor(7, -2), -4);
         // 10·p − e ≥ 0 with e = 3: p ≥ 1.
-        let mut p = Problem::new(vec![(0, 5), (3, 3)]);
+        let mut p = IntProgram::new(vec![(0, 5), (3, 3)]);
         p.add(&[(0, 10), (1, -1)], 0, i64::MAX / 4);
         assert_eq!(p.solve(&[(0, 0)], &[0, 3], 100), Outcome::Infeasible);
     }

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::audit::{audit_with, describe, Leak, Witnesses};
-use super::{Cell, Fact, Measure, Role, Status, Universe};
+use super::{Constraint, Count, Counted, Role, Status, Universe};
 
 /// How much solver work (constraints examined) suppression may spend on showing hidden
 /// cells again. The loop starts from a pattern the audit passed and keeps it passing, so
@@ -84,10 +84,10 @@ pub fn suppress_within(u: &Universe, work: u64) -> Result<(Vec<Status>, Universe
 /// small (a region of one or two people): they are as public as that table. Any other
 /// leak with everything hidden makes the study unprotectable.
 fn exempt(u: &mut Universe, all: &[Status], leaks: &[Leak]) -> Result<(), Unprotectable> {
-    let small_public: Vec<&Cell> = u
+    let small_public: Vec<&Count> = u
         .cells
         .iter()
-        .filter(|c| c.role == Role::Public && c.measure == Measure::People && c.value() < u.k as i64)
+        .filter(|c| c.role == Role::Public && c.measure == Counted::People && c.value() < u.k as i64)
         .collect();
     let exempt: BTreeSet<usize> = leaks
         .iter()
@@ -111,7 +111,7 @@ fn exempt(u: &mut Universe, all: &[Status], leaks: &[Leak]) -> Result<(), Unprot
 /// would have tried it, with far fewer audits when most cells can be shown.
 fn show_again(
     u: &Universe,
-    relations: &[Fact],
+    relations: &[Constraint],
     w: &mut Witnesses,
     (all, primary): (&[Status], &[Status]),
     order: &[usize],

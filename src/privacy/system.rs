@@ -11,7 +11,7 @@ use super::published;
 
 /// What a cell counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Measure {
+pub enum Counted {
     /// Coded excerpts.
     Excerpts,
     /// Distinct participants (pseudonyms).
@@ -74,18 +74,18 @@ impl CellId {
     }
 
     /// A column of an evidence table: `excerpts_<model>` or `participants_total`.
-    fn evidence(table: &str, row: &str, model: Option<&str>, measure: Measure) -> Self {
-        let what = if measure == Measure::Excerpts { "excerpts" } else { "participants" };
+    fn evidence(table: &str, row: &str, model: Option<&str>, measure: Counted) -> Self {
+        let what = if measure == Counted::Excerpts { "excerpts" } else { "participants" };
         CellId::new(table, row, &format!("{what}_{}", model.unwrap_or("total")))
     }
 
     /// A cell of the framework matrix (Table 3): a code or `total`, a model or all.
-    pub fn framework(row: &str, model: Option<&str>, measure: Measure) -> Self {
+    pub fn framework(row: &str, model: Option<&str>, measure: Counted) -> Self {
         CellId::evidence(published::FRAMEWORK, row, model, measure)
     }
 
     /// A cell of the model matrix: a trait and a model.
-    pub fn model_matrix(row: &str, model: &str, measure: Measure) -> Self {
+    pub fn model_matrix(row: &str, model: &str, measure: Counted) -> Self {
         CellId::evidence(published::MODEL_MATRIX, row, Some(model), measure)
     }
 
@@ -100,7 +100,7 @@ pub type Members = BTreeSet<u32>;
 
 /// One count: a set of excerpt, person or interview ids in one table, row and column.
 #[derive(Clone, Debug)]
-pub struct Cell {
+pub struct Count {
     /// The table it is printed in (or a name for a count never printed).
     pub table: String,
     /// The row id.
@@ -108,7 +108,7 @@ pub struct Cell {
     /// The column id.
     pub col: String,
     /// What it counts.
-    pub measure: Measure,
+    pub measure: Counted,
     /// The model this cell counts, if it counts one model only.
     pub model: Option<usize>,
     /// The ids it counts (numbered as the system was built); its value is their number.
@@ -119,7 +119,7 @@ pub struct Cell {
     pub scope: Vec<usize>,
 }
 
-impl Cell {
+impl Count {
     /// The true count.
     pub fn value(&self) -> i64 {
         self.members.len() as i64
@@ -161,7 +161,7 @@ pub struct Universe {
     /// Model ids, in the study's order.
     pub models: Vec<String>,
     /// Every count, printed or not.
-    pub cells: Vec<Cell>,
+    pub cells: Vec<Count>,
     /// A parent cell and the cells it is made of (a total and its parts, a theme and its
     /// subthemes). Which relation holds is read off the sets.
     pub families: Vec<(usize, Vec<usize>)>,
@@ -173,7 +173,7 @@ pub struct Universe {
     pub omit_hidden: bool,
     /// Further relations a reader knows: `lo ≤ Σ coef·cell ≤ hi` (one person per
     /// individual interview, at least two in a group).
-    pub links: Vec<Fact>,
+    pub links: Vec<Constraint>,
     /// Small cells the sampling table itself pins (a region of one or two people): they
     /// are as public as that table, which prints its counts as they are.
     pub exempt: BTreeSet<usize>,
@@ -186,8 +186,8 @@ pub struct Universe {
 
 /// `lo ≤ Σ coef·cell ≤ hi`.
 #[derive(Clone, Debug)]
-pub struct Fact {
-    /// Cell index and coefficient.
+pub struct Constraint {
+    /// Count index and coefficient.
     pub terms: Vec<(usize, i64)>,
     /// Lower bound of the sum.
     pub lo: i64,
@@ -205,16 +205,16 @@ impl Universe {
     }
 
     /// Add a cell; returns its index.
-    pub fn push(&mut self, cell: Cell) -> usize {
+    pub fn push(&mut self, cell: Count) -> usize {
         self.cells.push(cell);
         self.cells.len() - 1
     }
 
     /// How many excerpts, people or interviews there are in all: the upper end of any
     /// hidden count. Computed once (the audit builds its programme many times).
-    pub(crate) fn bound(&self, m: Measure) -> i64 {
+    pub(crate) fn bound(&self, m: Counted) -> i64 {
         let all = self.bounds.get_or_init(|| {
-            [Measure::Excerpts, Measure::People, Measure::Interviews].map(|m| {
+            [Counted::Excerpts, Counted::People, Counted::Interviews].map(|m| {
                 let all: BTreeSet<u32> =
                     self.cells.iter().filter(|c| c.measure == m).flat_map(|c| c.members.iter().copied()).collect();
                 all.len() as i64
@@ -224,13 +224,13 @@ impl Universe {
     }
 
     /// The relations a reader can assume, read off the sets.
-    pub(crate) fn relations(&self) -> Vec<Fact> {
+    pub(crate) fn relations(&self) -> Vec<Constraint> {
         let mut facts = Vec::new();
         for (parent, children) in &self.families {
             let p = &self.cells[*parent].members;
             for &c in children {
                 if self.cells[c].members.is_subset(p) {
-                    facts.push(Fact { terms: vec![(c, 1), (*parent, -1)], lo: -BIG, hi: 0 });
+                    facts.push(Constraint { terms: vec![(c, 1), (*parent, -1)], lo: -BIG, hi: 0 });
                 }
             }
             let union: Members = children.iter().flat_map(|&c| self.cells[c].members.iter().copied()).collect();
@@ -239,9 +239,9 @@ impl Universe {
                 let mut terms: Vec<(usize, i64)> = children.iter().map(|&c| (c, 1)).collect();
                 terms.push((*parent, -1));
                 if sum == union.len() && union.len() == p.len() {
-                    facts.push(Fact { terms, lo: 0, hi: 0 });
+                    facts.push(Constraint { terms, lo: 0, hi: 0 });
                 } else {
-                    facts.push(Fact { terms, lo: 0, hi: BIG });
+                    facts.push(Constraint { terms, lo: 0, hi: BIG });
                 }
             }
         }
@@ -250,7 +250,7 @@ impl Universe {
         // model in two tables), and a reader may take them as equal. Two rows of one
         // table that happen to count the same people, or small sets that coincide, are
         // not structure a reader could know.
-        let mut same: BTreeMap<(Measure, Option<usize>, &Members), Vec<usize>> = BTreeMap::new();
+        let mut same: BTreeMap<(Counted, Option<usize>, &Members), Vec<usize>> = BTreeMap::new();
         for (i, c) in self.cells.iter().enumerate() {
             let printed = matches!(c.role, Role::Public | Role::Suppressible);
             if printed && c.members.len() >= self.k as usize {
@@ -261,17 +261,17 @@ impl Universe {
             for (n, &a) in cells.iter().enumerate() {
                 for &b in &cells[n + 1..] {
                     if self.cells[a].table != self.cells[b].table {
-                        facts.push(Fact { terms: vec![(a, 1), (b, -1)], lo: 0, hi: 0 });
+                        facts.push(Constraint { terms: vec![(a, 1), (b, -1)], lo: 0, hi: 0 });
                     }
                 }
             }
         }
         facts.extend(self.links.iter().cloned());
-        let b = self.bound(Measure::Excerpts).max(1);
+        let b = self.bound(Counted::Excerpts).max(1);
         for &(e, p) in &self.pairs {
             // Nobody without an excerpt, and at least one person behind any excerpt.
-            facts.push(Fact { terms: vec![(p, 1), (e, -1)], lo: -BIG, hi: 0 });
-            facts.push(Fact { terms: vec![(p, b), (e, -1)], lo: 0, hi: BIG });
+            facts.push(Constraint { terms: vec![(p, 1), (e, -1)], lo: -BIG, hi: 0 });
+            facts.push(Constraint { terms: vec![(p, b), (e, -1)], lo: 0, hi: BIG });
         }
         facts
     }
@@ -283,7 +283,7 @@ impl Universe {
             .map(|c| match c.role {
                 Role::Public => Status::Shown,
                 Role::Latent | Role::Helper => Status::Latent,
-                Role::Suppressible if c.measure == Measure::People && c.value() >= 1 && c.value() < self.k as i64 => {
+                Role::Suppressible if c.measure == Counted::People && c.value() >= 1 && c.value() < self.k as i64 => {
                     Status::Small
                 }
                 Role::Suppressible => Status::Shown,
@@ -293,7 +293,7 @@ impl Universe {
 
     pub(crate) fn sensitive(&self, pattern: &[Status], i: usize) -> bool {
         let c = &self.cells[i];
-        c.measure == Measure::People
+        c.measure == Counted::People
             && c.role != Role::Helper
             && !self.exempt.contains(&i)
             && c.value() >= 1

@@ -22,11 +22,11 @@ fn grid(values: [[usize; 2]; 2], k: u32) -> Universe {
     for r in 0..3 {
         for c in 0..3 {
             let role = if r == 2 && c == 2 { Role::Public } else { Role::Suppressible };
-            cells[r][c] = u.push(Cell {
+            cells[r][c] = u.push(Count {
                 table: "t".into(),
                 row: format!("r{r}"),
                 col: format!("c{c}"),
-                measure: Measure::People,
+                measure: Counted::People,
                 model: (c < 2).then_some(c),
                 members: members[r][c].clone(),
                 role,

@@ -32,7 +32,7 @@ pub const SKELETON_FUEL: u64 = 200_000_000;
 
 /// `strict` for the study's prose, where an unknown name is an author's typo to report;
 /// the skeleton asks for optional parts (`chapters.summary`) and tests them instead.
-pub(crate) fn environment(strict: bool, lang: Option<&Lang>) -> Environment<'static> {
+pub(crate) fn typst_environment(strict: bool, lang: Option<&Lang>) -> Environment<'static> {
     let mut env = Environment::new();
     // A work limit: a runaway loop or a huge repetition in a template ends as an error
     // naming its file instead of running on (each render has its own budget).

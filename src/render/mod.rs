@@ -32,7 +32,7 @@ use crate::study::{Study, Text};
 
 pub(crate) use context::prose_context;
 use context::{context_figures, context_tables};
-pub(crate) use env::environment;
+pub(crate) use env::typst_environment;
 pub use env::{typst_string, PROSE_FUEL, SKELETON_FUEL};
 use figures::{figure_size, figure_views, first_sentence, place_cited_figures};
 pub(crate) use process::render_process;
@@ -96,7 +96,7 @@ pub fn render(
     lang: &Lang,
     provenance: &Provenance,
 ) -> Result<Rendered> {
-    let env = environment(false, Some(lang));
+    let env = typst_environment(false, Some(lang));
     let code = &lang.code;
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut origins: BTreeMap<String, String> = BTreeMap::new();
@@ -169,7 +169,7 @@ fn render_chapters(
     files: &mut BTreeMap<String, Vec<u8>>,
     origins: &mut BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>> {
-    let prose_env = environment(true, Some(lang));
+    let prose_env = typst_environment(true, Some(lang));
     let prose_ctx = prose_context(study, a, lang);
     let mut chapters = BTreeMap::new();
     for p in study.prose.iter().filter(|p| p.lang == lang.code) {
@@ -197,7 +197,7 @@ fn render_other_summaries(
         // A language of the study's own (data/lang/se.toml) counts with its own words.
         let Some(p) = study.prose(other, "summary") else { continue };
         let other_lang = Lang::for_study(other, study)?;
-        let other_env = environment(true, Some(&other_lang));
+        let other_env = typst_environment(true, Some(&other_lang));
         let rendered =
             prose::render_file(&other_env, &p.file, &p.text, &prose_context(study, a, &other_lang), &other_lang)
                 .map_err(crate::problem::Failure::Diagnostics)?;
@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn formatter_writes_literals_and_lit_filter_omits_the_hash() {
-        let env = environment(true, None);
+        let env = typst_environment(true, None);
         let out = env
             .render_str("[{{ x }}] ({{ x|lit }})", minijinja::context! { x => "#read(\"/etc/passwd\") @y" })
             .unwrap();

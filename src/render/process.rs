@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use minijinja::value::Value;
 
-use super::{context, environment, notes_once_in, table_view, theme_views, Provenance, Rendered, TableView, STYLE};
+use super::{
+    context, notes_once_in, table_view, theme_views, typst_environment, Provenance, Rendered, TableView, STYLE,
+};
 use crate::analysis::Analysis;
 use crate::lang::Lang;
 use crate::problem::{build_err, Result};
@@ -30,7 +32,7 @@ fn questions(study: &Study, about: &str, lang: &Lang) -> Vec<String> {
 
 /// Render the process report for one language.
 pub(crate) fn render_process(study: &Study, a: &Analysis, lang: &Lang, provenance: &Provenance) -> Result<Rendered> {
-    let env = environment(false, Some(lang));
+    let env = typst_environment(false, Some(lang));
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut origins: BTreeMap<String, String> = BTreeMap::new();
     origins.insert("style.typ".into(), "report/templates/style.typ".into());

@@ -404,7 +404,7 @@ pub(crate) fn typst_syntax(file: &str, source: &str, rendered: &str) -> Vec<Diag
 pub(crate) fn check_all(study: &crate::study::Study, a: &crate::analysis::Analysis, langs: &[Lang]) -> Result<()> {
     let mut all = Vec::new();
     for lang in langs {
-        let env = super::environment(true, Some(lang));
+        let env = super::typst_environment(true, Some(lang));
         let ctx = super::prose_context(study, a, lang);
         for p in study.prose.iter().filter(|p| p.lang == lang.code) {
             // typst's syntax is checked on what rendered, also around template errors.
@@ -456,7 +456,7 @@ mod tests {
 
     fn check(src: &str) -> Vec<Diagnostic> {
         let lang = Lang::load("en").unwrap();
-        let env = super::super::environment(true, Some(&lang));
+        let env = super::super::typst_environment(true, Some(&lang));
         render_file(&env, "data/prose/en/method.typ", src, &ctx(), &lang).unwrap_err()
     }
 
@@ -464,7 +464,7 @@ mod tests {
     fn every_template_error_in_a_file_is_found_with_its_column() {
         let src = "= Method\nWe met {{ n.participant }} people.\n\n{{ n.regions|cuont(\"region\") }}\n{% if k is one %}{{ n.nothing }}{% endif %}\n{{ n.regions }\n";
         let ds = check(src);
-        let text: Vec<String> = ds.iter().map(|d| d.render(false)).collect();
+        let text: Vec<String> = ds.iter().map(|d| d.to_text(false)).collect();
         let all = text.join("\n");
         assert!(all.contains("`n.participant` is not a value"), "{all}");
         assert!(all.contains("did you mean `n.participants`?"), "{all}");
@@ -484,6 +484,6 @@ mod tests {
         assert!(!ds.is_empty());
         let d = &ds[0];
         assert_eq!(d.line, 1);
-        assert!(d.column > 27, "after the value's tag: {}", d.render(false));
+        assert!(d.column > 27, "after the value's tag: {}", d.to_text(false));
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{environment, figure_size, first_sentence};
+use super::{figure_size, first_sentence, typst_environment};
 use crate::analysis::survey::{Group, ItemResult};
 use crate::analysis::Analysis;
 use crate::figures::Figure;
@@ -154,7 +154,7 @@ pub(crate) fn render(
     if study.survey.items.is_empty() {
         return Ok(out);
     }
-    let env = environment(false, Some(lang));
+    let env = typst_environment(false, Some(lang));
     let render = |ctx: minijinja::Value| {
         env.render_str(SURVEY_TEMPLATE, ctx)
             .map_err(|e| build_err(format!("report/templates/survey.typ.j2:{}: {e}", e.line().unwrap_or(0))))
