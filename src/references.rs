@@ -131,6 +131,41 @@ pub fn is_key(key: &str) -> bool {
         && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// The study's bibliography as typst reads it with `references.csl`, the report's reference
+/// style: each entry gets a `note`, which that style never prints, saying whether the
+/// entry's title ends in its own question or exclamation mark (a number, `"1"`) or not (a
+/// word), and the style sets no full stop after such a title. The note is a line added
+/// under the entry's key, so the file is otherwise served as written; an entry that has a
+/// note of its own (which, if it is a number, reads as the mark), or is not written as a
+/// block under its key, is left as it is. A file
+/// hayagriva cannot read is passed on unchanged: the check before typesetting names its
+/// error.
+pub(crate) fn marked_for_style(text: &str) -> String {
+    let Ok(library) = hayagriva::io::from_yaml_str(text) else { return text.to_string() };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(text.len() + 24 * library.len());
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        let key = line.trim_end().strip_suffix(':').filter(|k| !k.is_empty() && !k.starts_with([' ', '\t', '#', '-']));
+        let Some(entry) = key.and_then(|k| library.get(k.trim_matches(['"', '\'']))) else { continue };
+        // The entry's own fields, indented as its first field is.
+        let Some(first) = lines[i + 1..].iter().find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        else {
+            continue;
+        };
+        let indent = &first[..first.len() - first.trim_start().len()];
+        if indent.is_empty() || entry.note().is_some() {
+            continue;
+        }
+        let own_mark = entry.title().is_some_and(|t| t.value.to_string().trim_end().ends_with(['?', '!']));
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&format!("{indent}note: \"{}\"\n", if own_mark { "1" } else { "plain" }));
+    }
+    out
+}
+
 /// Every `@key` and `<key>` citation in the study's prose, with its line.
 pub fn citations(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
@@ -287,5 +322,27 @@ mod tests {
         assert_eq!(bib.described("a", "og", "mfl.", "u.å.").unwrap(), "KBT (2020)");
         assert_eq!(bib.described("d", "and", "et al.", "n.d.").unwrap(), "T (n.d.)");
         assert!(bib.short("zz", "", "", "").is_none());
+    }
+
+    #[test]
+    fn the_served_bibliography_marks_titles_that_end_in_their_own_mark_and_keeps_the_rest() {
+        let yaml = "a:\n  type: report\n  title: Mitt liv, mitt valg!\n  date: 2020\nb:\n  type: book\n  title: Hvordan lese?\n  edition: 2\nc:\n  type: article\n  title: Plain\n  note: a remark\n  parent:\n    type: periodical\n    title: Why?\nd:\n  type: misc\n  author: { name: \"Allsopp et al.\" }\n";
+        let served = hayagriva::io::from_yaml_str(&marked_for_style(yaml)).unwrap();
+        let note = |k: &str| served.get(k).and_then(|e| e.note()).map(|n| n.value.to_string());
+        assert_eq!(note("a").as_deref(), Some("1"));
+        assert_eq!(note("b").as_deref(), Some("1"));
+        // A parent's title is not the entry's; an entry's own note is left as written.
+        assert_eq!(note("c").as_deref(), Some("a remark"));
+        assert_eq!(note("d").as_deref(), Some("plain"));
+        assert_eq!(marked_for_style(yaml).lines().filter(|l| l.trim_start().starts_with("note:")).count(), 4);
+        let original = hayagriva::io::from_yaml_str(yaml).unwrap();
+        for key in ["a", "b", "c", "d"] {
+            let (o, s) = (original.get(key).unwrap(), served.get(key).unwrap());
+            assert_eq!(o.title(), s.title(), "{key}");
+            assert_eq!(o.date(), s.date(), "{key}");
+            assert_eq!(o.parents(), s.parents(), "{key}");
+            assert_eq!(o.authors(), s.authors(), "{key}");
+        }
+        assert_eq!(marked_for_style("not: [yaml"), "not: [yaml");
     }
 }

@@ -47,11 +47,17 @@ pub const MAIN_TEMPLATE: &str = include_str!("../../report/templates/main.typ.j2
 pub const STYLE: &str = include_str!("../../report/templates/style.typ");
 /// The bibliography's name in the typst sources.
 pub const BIBLIOGRAPHY: &str = "references.yml";
+/// The reference list's style: typst's APA style, with no full stop after a title that ends
+/// in its own "?" or "!" (see the file's head).
+pub const REFERENCE_STYLE: &str = include_str!("../../report/templates/references.csl");
+/// The reference style's name in the typst sources.
+pub const REFERENCE_STYLE_FILE: &str = "references.csl";
 
 /// The program's own report files, for the manifest.
 pub const TEMPLATE_FILES: &[(&str, &str)] = &[
     ("report/templates/main.typ.j2", MAIN_TEMPLATE),
     ("report/templates/style.typ", STYLE),
+    ("report/templates/references.csl", REFERENCE_STYLE),
     ("report/templates/survey.typ.j2", survey::SURVEY_TEMPLATE),
     ("report/templates/process.typ.j2", process::PROCESS_TEMPLATE),
 ];
@@ -105,10 +111,13 @@ pub fn render(
 
     let chapters = render_chapters(study, a, lang, &mut files, &mut origins)?;
     let other_summaries = render_other_summaries(study, a, lang, &mut files, &mut origins)?;
-    // The bibliography, served from memory to typst's own bibliography.
+    // The bibliography, served from memory to typst's own bibliography with the marks its
+    // style reads, and the style.
     if let Some(b) = &study.bibliography {
-        files.insert(BIBLIOGRAPHY.into(), b.text.clone().into_bytes());
+        files.insert(BIBLIOGRAPHY.into(), crate::references::marked_for_style(&b.text).into_bytes());
         origins.insert(BIBLIOGRAPHY.into(), b.file.clone());
+        files.insert(REFERENCE_STYLE_FILE.into(), REFERENCE_STYLE.as_bytes().to_vec());
+        origins.insert(REFERENCE_STYLE_FILE.into(), "report/templates/references.csl".into());
     }
     let figure_views = figure_views(figures, lang, study.meta.coding, &mut files);
     let figure_views = place_cited_figures(&mut files, &chapters, figure_views);
@@ -135,6 +144,7 @@ pub fn render(
         survey => survey,
         edition => edition,
         bibliography => if study.bibliography.is_some() { Some(BIBLIOGRAPHY) } else { None },
+        reference_style => REFERENCE_STYLE_FILE,
         other_summaries => other_summaries,
         lang => lang.typst_code(),
         quotes => lang.format.quotes.clone(),

@@ -79,6 +79,50 @@ fn each_pdf_carries_edition_colophon_references_both_summaries_and_lists() {
     }
 }
 
+/// Each entry's own title and DOI as `data/references.yml` writes them, read here line by
+/// line: a field indented once under an entry's key (a journal's title, indented deeper
+/// under `parent`, is not the entry's).
+fn reference_fields(field: &str) -> Vec<(String, String)> {
+    let mut key = String::new();
+    let mut out = Vec::new();
+    let unquote = |v: &str| v.trim().trim_matches('"').to_string();
+    for line in fs::read_to_string(root().join("data/references.yml")).unwrap().lines() {
+        if let Some(k) = line.strip_suffix(':').filter(|k| !k.starts_with([' ', '#'])) {
+            key = k.to_string();
+        } else if let Some(v) = line.strip_prefix(&format!("  {field}: ")) {
+            out.push((key.clone(), unquote(v)));
+        } else if let Some(doi) = line.strip_prefix("  serial-number: { doi: ").filter(|_| field == "doi") {
+            out.push((key.clone(), unquote(doi.trim_end_matches('}'))));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_reference_list_prints_every_title_and_doi_and_no_stop_after_a_titles_own_mark() {
+    let titles = reference_fields("title");
+    let dois = reference_fields("doi");
+    assert!(titles.iter().any(|(_, t)| t.ends_with(['?', '!'])), "a title that ends in its own mark");
+    assert!(!dois.is_empty(), "entries with a DOI");
+    let plain = |s: &str| s.replace('’', "'");
+    for lang in ["nb", "en"] {
+        // Without hyphens on both sides: typst may break a title's word at a line end.
+        let text = plain(&pdf::loose(&pdf_text(lang)));
+        let joined: String = plain(&pdf_text(lang)).split_whitespace().collect();
+        for (key, title) in &titles {
+            let title = plain(&pdf::loose(title));
+            assert!(text.contains(&title), "{lang}: {key}'s title `{title}`");
+            if title.ends_with(['?', '!']) {
+                // APA: a title's own mark ends it; no full stop is added after it.
+                assert!(!text.contains(&format!("{title}.")), "{lang}: {key}: a full stop after `{title}`");
+            }
+        }
+        for (key, doi) in &dois {
+            assert!(joined.contains(&format!("https://doi.org/{doi}")), "{lang}: {key}'s DOI {doi}");
+        }
+    }
+}
+
 #[test]
 fn the_pdf_dates_are_the_editions() {
     let date = study()["date"].as_str().unwrap().replace('-', "");
