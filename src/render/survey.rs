@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::tables::TableView;
 use super::{figure_size, first_sentence, typst_environment};
 use crate::analysis::survey::{Group, ItemResult};
 use crate::analysis::Analysis;
@@ -76,18 +77,13 @@ fn parts(study: &Study, lang: &Lang) -> Vec<PartView> {
     parts
 }
 
-/// A counted item's chart and table as the results section prints them.
+/// A counted item's chart and table as the results section prints them (the table as
+/// every other table of the skeleton).
 #[derive(Serialize)]
 struct ResultView {
     id: String,
     figure: Option<BTreeMap<&'static str, String>>,
-    caption: String,
-    short_caption: String,
-    header: Vec<String>,
-    numeric: Vec<bool>,
-    rows: Vec<Vec<String>>,
-    emphasis: Vec<bool>,
-    note: String,
+    table: TableView,
 }
 
 /// One group's row of the printed table: name, answered, "count (share)" per option, blanks.
@@ -127,18 +123,16 @@ fn result_view(study: &Study, r: &ItemResult, k: u32, figures: &[Figure], lang: 
     let mut header = vec![lang.word("survey_group"), lang.word("survey_answered")];
     header.extend(item.options.iter().map(|o| o.get(&lang.code).to_string()));
     header.push(lang.word("survey_blank"));
-    let caption = lang.say("survey_tabcap", &[("label", label)]);
-    Some(ResultView {
-        id: item.id.clone(),
-        figure,
-        short_caption: first_sentence(&caption),
-        caption,
-        numeric: (0..header.len()).map(|i| i > 0).collect(),
-        rows: r.groups.iter().map(|g| row(study, g, item.options.len(), k, lang)).collect(),
-        emphasis: r.groups.iter().map(|g| g.model.is_none()).collect(),
-        header,
-        note: if r.split { String::new() } else { lang.say("survey_unsplit", &[("k", k.to_string())]) },
-    })
+    let table = TableView::plain(
+        format!("survey-{}", item.id),
+        lang.say("survey_tabcap", &[("label", label)]),
+        header.clone(),
+        (0..header.len()).map(|i| i > 0).collect(),
+        r.groups.iter().map(|g| row(study, g, item.options.len(), k, lang)).collect(),
+        r.groups.iter().map(|g| g.model.is_none()).collect(),
+        if r.split { String::new() } else { lang.say("survey_unsplit", &[("k", k.to_string())]) },
+    );
+    Some(ResultView { id: item.id.clone(), figure, table })
 }
 
 /// Render the survey's parts into `files`; returns where each went, for the main

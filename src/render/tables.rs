@@ -50,6 +50,35 @@ fn pdf_header(column: &crate::analysis::Column, lang: &Lang) -> String {
     }
 }
 
+impl TableView {
+    /// A table the skeleton does not take from the analysis (a survey item's results): a
+    /// text column shares the width, numbers never wrap, no column groups, its own note.
+    pub(super) fn plain(
+        name: String,
+        caption: String,
+        header: Vec<String>,
+        numeric: Vec<bool>,
+        rows: Vec<Vec<String>>,
+        emphasis: Vec<bool>,
+        note: String,
+    ) -> Self {
+        TableView {
+            name,
+            short_caption: first_sentence(&caption),
+            caption,
+            weights: numeric.iter().map(|n| if *n { 0 } else { 1 }).collect(),
+            header,
+            numeric,
+            rows,
+            emphasis,
+            groups: Vec::new(),
+            note,
+            note_see: String::new(),
+        }
+    }
+}
+
+/// The view of one analysis table in `lang`.
 pub(super) fn table_view(t: &Table, lang: &Lang) -> TableView {
     let k = t.k;
     let caption = lang.word_for(&format!("cap_{}", t.name), t.coding);
