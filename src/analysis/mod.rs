@@ -40,6 +40,8 @@ pub struct SampleCounts {
 /// Evidence behind one theme for one model (or all models), protected.
 #[derive(Clone, Debug, Serialize)]
 pub struct Evidence {
+    /// The model's id; `None` for all models together.
+    pub model: Option<String>,
     /// Excerpts coded to the theme or below it.
     pub excerpts: Cleared,
     /// Different participants those excerpts come from.
@@ -61,6 +63,17 @@ pub struct ThemeEvidence {
     /// [`EXCERPTS_PER_THEME`], taken in turn from each subtheme in codebook order, each
     /// subtheme's in the order of their ids. Nothing hidden (a model, a person) decides.
     pub picked: Vec<usize>,
+}
+
+impl ThemeEvidence {
+    /// Each model of `study` with its evidence, paired by the model's id (never by
+    /// position), in the study's model order.
+    pub fn per_model<'a>(&'a self, study: &'a Study) -> impl Iterator<Item = (&'a crate::study::Model, &'a Evidence)> {
+        study
+            .models
+            .iter()
+            .filter_map(move |m| Some((m, self.by_model.iter().find(|e| e.model.as_ref() == Some(&m.id))?)))
+    }
 }
 
 /// Excerpts shown with each theme in the findings chapter.
@@ -242,11 +255,13 @@ fn evidence_row(
         .iter()
         .zip(cells)
         .map(|(m, c)| Evidence {
+            model: Some(m.id.clone()),
             excerpts: shown(p, id(Some(&m.id), Counted::Excerpts), c.0, unaudited),
             participants: shown(p, id(Some(&m.id), Counted::People), c.1, unaudited),
         })
         .collect();
     let total = Evidence {
+        model: None,
         excerpts: shown(p, id(None, Counted::Excerpts), total.0, unaudited),
         participants: shown(p, id(None, Counted::People), total.1, unaudited),
     };
@@ -647,6 +662,7 @@ fn model_matrix(
             .iter()
             .zip(&cells)
             .map(|(m, c)| Evidence {
+                model: Some(m.id.clone()),
                 excerpts: shown(protection, CellId::model_matrix(&tr.id, &m.id, Counted::Excerpts), c.0, unaudited),
                 participants: shown(protection, CellId::model_matrix(&tr.id, &m.id, Counted::People), c.1, unaudited),
             })

@@ -253,11 +253,12 @@ fn format_tick(v: f64) -> String {
 fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
     let series = vec![lang.word("individual_interviews"), lang.word("group_interviews"), lang.word("participants")];
     let mut alt = vec![lang.word("alt_participants-by-region")];
-    let groups: Vec<BarGroup> = study
-        .regions
+    // Each row of the analysis names its region: paired by id, never by position.
+    let groups: Vec<BarGroup> = a
+        .by_region
         .iter()
-        .zip(&a.by_region)
-        .map(|(r, (_, c))| {
+        .filter_map(|(id, c)| Some((study.region(id)?, c)))
+        .map(|(r, c)| {
             alt.push(lang.say(
                 "alt_region_row",
                 &[
@@ -286,11 +287,12 @@ fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fig
     let k = a.k;
     let series = vec![lang.word("interviews"), lang.word("participants")];
     let mut alt = vec![lang.word("fig_participants-by-model")];
-    let groups: Vec<BarGroup> = study
-        .models
+    // Each row of the analysis names its model: paired by id, never by position.
+    let groups: Vec<BarGroup> = a
+        .by_model
         .iter()
-        .zip(&a.by_model)
-        .map(|(m, (_, people, interviews))| {
+        .filter_map(|(id, people, interviews)| Some((study.model(id)?, people, interviews)))
+        .map(|(m, people, interviews)| {
             alt.push(lang.say(
                 "alt_model_row",
                 &[
@@ -356,19 +358,16 @@ fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure>
         .iter()
         .map(|t| {
             let label = theme_label(study, &t.theme, lang);
-            let cells: Vec<String> = study
-                .models
-                .iter()
-                .zip(&t.by_model)
+            let cells: Vec<String> = t
+                .per_model(study)
                 .map(|(m, e)| format!("{} {}", m.short.get(&lang.code), lang.shown_in_text(e.excerpts.get(), k)))
                 .collect();
             alt.push(format!("{label}: {}", cells.join(", ")));
             BarGroup {
                 label: wrap(&label, 24).join("\n"),
                 bars: t
-                    .by_model
-                    .iter()
-                    .map(|e| (e.excerpts.value().map(|v| v as f64), lang.shown(e.excerpts.get(), k)))
+                    .per_model(study)
+                    .map(|(_, e)| (e.excerpts.value().map(|v| v as f64), lang.shown(e.excerpts.get(), k)))
                     .collect(),
             }
         })
@@ -451,7 +450,7 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
                 .map_err(err)?;
             }
             let mut cells_alt = Vec::new();
-            for (ci, (m, e)) in study.models.iter().zip(&t.by_model).enumerate() {
+            for (ci, (m, e)) in t.per_model(study).enumerate() {
                 let x0 = label_w + ci as i32 * cell_w;
                 let (x1, y1) = (x0 + cell_w - 4, y0 + cell_h - 4);
                 cells_alt.push(format!("{} {}", m.short.get(&lang.code), lang.shown_in_text(e.excerpts.get(), k)));

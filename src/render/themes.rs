@@ -132,10 +132,7 @@ pub(super) fn theme_views(
                 by_model: if coding.is_reconstructed() {
                     Vec::new()
                 } else {
-                    study
-                        .models
-                        .iter()
-                        .zip(&t.by_model)
+                    t.per_model(study)
                         .map(|(m, e)| {
                             evidence_sentence(lang, "theme_counts_model", Some(m.short.get(code)), e, k, largest(t))
                         })
