@@ -286,11 +286,7 @@ fn bsb_new_builds_and_checks_from_any_directory() {
     }
     let data = dir.join("data");
     for cwd in [tmp.path().to_path_buf(), data.clone(), std::env::temp_dir()] {
-        let o = Command::new(env!("CARGO_BIN_EXE_bsb"))
-            .args(["check", "--data", data.to_str().unwrap()])
-            .current_dir(&cwd)
-            .output()
-            .unwrap();
+        let o = bsb_command().args(["check", "--data", data.to_str().unwrap()]).current_dir(&cwd).output().unwrap();
         assert!(o.status.success(), "check from {}: {}", cwd.display(), text_of(&o));
     }
     // Every value the prose may use is shown once in the example prose.

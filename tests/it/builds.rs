@@ -92,7 +92,7 @@ fn no_change_to_any_kind_of_input_is_missed() {
 fn source_date_epoch_sets_the_pdf_date() {
     let (tmp, data) = temp_study(1, 1, &["en"]);
     let out = tmp.path().join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_bsb"))
+    let o = bsb_command()
         .args(["-q", "build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
         .env("SOURCE_DATE_EPOCH", "1000000000")
         .output()
@@ -114,7 +114,7 @@ fn a_second_build_waits_for_the_first() {
     let held =
         fs::OpenOptions::new().create(true).truncate(false).write(true).open(out.join("report/.bsb.lock")).unwrap();
     held.lock_exclusive().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bsb"))
+    let mut child = bsb_command()
         .args(["build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -178,7 +178,7 @@ fn synth_scales_the_sample_and_the_codebook() {
 fn watch_rebuilds_after_a_saved_change() {
     let (tmp, data) = temp_study(1, 1, &["en"]);
     let out = tmp.path().join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bsb"))
+    let mut child = bsb_command()
         .args(["watch", "--stop-after", "120", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -20,7 +20,7 @@ pub fn started(tmp: &TempDir, langs: &[&str], regions: usize) -> PathBuf {
 /// `bsb COMMAND --data DIR/data --out DIR` without colour (as piped), its output and exit code.
 pub fn run_in(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let data = dir.join("data");
-    let o = Command::new(env!("CARGO_BIN_EXE_bsb"))
+    let o = bsb_command()
         .args(args)
         .args(["--data", data.to_str().unwrap(), "--out", dir.to_str().unwrap()])
         .output()

@@ -39,17 +39,12 @@ fn diff_reads_tables_from_git_revisions() {
     git(&["commit", "-qm", "one"]);
     fs::write(repo.join("report/tables/t.csv"), "id,n\na,2\nb,3\n").unwrap();
     git(&["commit", "-qam", "two"]);
-    let o =
-        Command::new(env!("CARGO_BIN_EXE_bsb")).args(["diff", "HEAD~1", "HEAD"]).current_dir(repo).output().unwrap();
+    let o = bsb_command().args(["diff", "HEAD~1", "HEAD"]).current_dir(repo).output().unwrap();
     assert!(o.status.success(), "{}", text_of(&o));
     let text = text_of(&o);
     assert!(text.contains("a n: 1 → 2") && text.contains("row added: b"), "{text}");
     // A revision compared with the working tree, as `just diff REV` does.
     fs::write(repo.join("report/tables/t.csv"), "id,n\na,9\nb,3\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_bsb"))
-        .args(["diff", "HEAD", "report/tables"])
-        .current_dir(repo)
-        .output()
-        .unwrap();
+    let o = bsb_command().args(["diff", "HEAD", "report/tables"]).current_dir(repo).output().unwrap();
     assert!(text_of(&o).contains("a n: 2 → 9"), "{}", text_of(&o));
 }

@@ -6,7 +6,7 @@ use crate::common::*;
 
 /// `bsb` run in `cwd` with extra environment, and without `SOURCE_DATE_EPOCH`.
 fn bsb_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_bsb"));
+    let mut c = bsb_command();
     c.args(args).current_dir(cwd).env_remove("SOURCE_DATE_EPOCH");
     for (k, v) in env {
         c.env(k, v);
@@ -14,23 +14,10 @@ fn bsb_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     c.output().expect("run bsb")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &target);
-        } else {
-            fs::copy(&p, &target).unwrap();
-        }
-    }
-}
-
 /// A copy of the reference study as `<dir>/data`.
 fn reference_copy(dir: &Path) -> PathBuf {
     let data = dir.join("data");
-    copy_dir(&root().join("data"), &data);
+    copy_tree(&root().join("data"), &data);
     data
 }
 
@@ -140,7 +127,7 @@ fn a_store_that_fails_between_renames_leaves_the_old_set_and_the_next_build_clea
         let other_tmp = TempDir::new();
         let other = other_tmp.path().to_path_buf();
         let new_data = other.join("data");
-        copy_dir(&data, &new_data);
+        copy_tree(&data, &new_data);
         ok(&bsb_in(&other, &["-q", "build", "--data", new_data.to_str().unwrap()], &[]));
         files(&other)
     };

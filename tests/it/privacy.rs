@@ -70,8 +70,8 @@ fn model_of(interview: &str) -> usize {
 }
 
 fn write_study(dir: &Path, note: Option<&str>, prose: Option<&str>) {
-    let mut toml = String::from(
-        "slug = \"leaky\"\nversion = \"1.0\"\ndate = \"2024-01-31\"\nlanguages = [\"en\"]\nsmall_cell_k = 3\n",
+    let mut toml = format!(
+        "slug = \"leaky\"\nversion = \"1.0\"\ndate = \"2024-01-31\"\nlanguages = [\"en\"]\nsmall_cell_k = {SMALL_CELL_K}\n",
     );
     for f in ["title", "subtitle", "short_title", "commissioner", "author", "excerpt_notice"] {
         toml.push_str(&format!("{f}_en = \"The {f}\"\n"));
@@ -218,31 +218,43 @@ fn a_note_tying_an_interview_to_a_unit_and_prose_naming_a_lone_unit_fail_the_che
     assert!(!err.contains("notes.csv"), "{err}");
 }
 
-/// What a table prints: a number, `<3` or `:`.
+/// The small-cell threshold of the test study (`small_cell_k` in its study.toml).
+const SMALL_CELL_K: i64 = 3;
+
+/// What a table prints: a number, `<k` (a count from 1 to k − 1) or `:`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Printed {
     Value(i64),
-    Small,
+    Small(i64),
     Hidden,
 }
 
+impl Printed {
+    /// The values a reader allows a `<k` cell.
+    fn small_range(k: i64) -> BTreeSet<i64> {
+        (1..k).collect()
+    }
+}
+
+/// The counts a committed table prints, by (row id, column), read as CSV (a text cell may
+/// hold commas and quotes); text columns are left out.
 fn read_table(path: &Path) -> BTreeMap<(String, String), Printed> {
-    let text = fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let mut out = BTreeMap::new();
-    for line in lines {
-        let fields: Vec<&str> = line.split(',').collect();
-        for (h, f) in header.iter().zip(&fields).skip(1) {
-            let v = match *f {
-                "<3" => Printed::Small,
+    for row in read_csv(path) {
+        let id = row["id"].clone();
+        for (column, cell) in row.iter().filter(|(c, _)| c.as_str() != "id") {
+            let v = match cell.as_str() {
                 ":" => Printed::Hidden,
-                x => match x.parse() {
-                    Ok(n) => Printed::Value(n),
-                    Err(_) => continue,
+                x => match x.strip_prefix('<').map(str::parse) {
+                    Some(Ok(k)) => Printed::Small(k),
+                    Some(Err(_)) => continue,
+                    None => match x.parse() {
+                        Ok(n) => Printed::Value(n),
+                        Err(_) => continue,
+                    },
                 },
             };
-            out.insert((fields[0].to_string(), h.to_string()), v);
+            out.insert((id.clone(), column.clone()), v);
         }
     }
     out
@@ -359,7 +371,7 @@ fn brute_force(
             ["M1", "M2"].iter().any(|m| {
                 matches!(
                     published.get(&(r.clone(), format!("participants_{m}"))),
-                    Some(Printed::Small | Printed::Hidden)
+                    Some(Printed::Small(_) | Printed::Hidden)
                 )
             })
         };
@@ -381,7 +393,7 @@ fn brute_force(
         .iter()
         .map(|c| match published.get(c) {
             Some(Printed::Value(v)) => vec![*v],
-            Some(Printed::Small) => vec![1, 2],
+            Some(Printed::Small(k)) => (1..*k).collect(),
             Some(Printed::Hidden) | None if c.1.starts_with("participants") => (0..=11).collect(),
             Some(Printed::Hidden) | None => (0..=28).collect(),
         })
@@ -440,6 +452,7 @@ fn after_suppression_brute_force_finds_every_small_cell_open() {
     let printed = printed_excerpts(&main, "All excerpts by theme");
     assert_eq!(printed.len(), EXCERPTS.len(), "every excerpt printed once in the appendix: {printed:?}");
     let ranges = brute_force(&published, &by_model, &printed);
+    let k = SMALL_CELL_K;
     // Every hidden count of 1 or 2 people (`<3`, or `:` where `<3` would have let a reader
     // add up small cells) stays open to both.
     let mut small = 0;
@@ -451,13 +464,14 @@ fn after_suppression_brute_force_finds_every_small_cell_open() {
         } else {
             None
         };
-        let people = cell.1.starts_with("participants") && (1..3).contains(&truth(&cell.0, model).1);
-        if *p == Printed::Small || (*p == Printed::Hidden && people) {
+        let people = cell.1.starts_with("participants") && (1..k).contains(&truth(&cell.0, model).1);
+        if matches!(p, Printed::Small(_)) || (*p == Printed::Hidden && people) {
             small += 1;
-            assert!(ranges[cell].is_superset(&BTreeSet::from([1, 2])), "{cell:?} can be narrowed: {:?}", ranges[cell]);
+            assert!(ranges[cell].is_superset(&Printed::small_range(k)), "{cell:?} can be narrowed: {:?}", ranges[cell]);
         }
-        if *p == Printed::Small {
-            assert_eq!(ranges[cell], BTreeSet::from([1, 2]), "{cell:?}");
+        if let Printed::Small(printed_k) = p {
+            assert_eq!(*printed_k, k, "{cell:?} prints the study's k");
+            assert_eq!(ranges[cell], Printed::small_range(k), "{cell:?}");
         }
     }
     assert!(small >= 2, "the study has small cells: {published:?}");
@@ -471,7 +485,7 @@ fn after_suppression_brute_force_finds_every_small_cell_open() {
         .zip(u.primary())
         .filter(|(c, _)| c.table == "framework-matrix")
         .map(|(c, s)| {
-            let p = if s == Status::Small { Printed::Small } else { Printed::Value(c.value()) };
+            let p = if s == Status::Small { Printed::Small(k) } else { Printed::Value(c.value()) };
             ((c.row.clone(), c.col.clone()), p)
         })
         .collect();
@@ -880,7 +894,7 @@ fn no_hidden_cell_of_a_synthetic_study_could_be_shown() {
 fn errata_never_compare_a_figure_with_a_hidden_count() {
     let tmp = TempDir::new();
     let data = tmp.path().join("data");
-    bsb::store::copy_dir(&root().join("data"), &data).unwrap();
+    copy_tree(&root().join("data"), &data);
     let mut published = fs::read_to_string(data.join("published.csv")).unwrap();
     for (id, metric, value) in [("m1_people", "model.M1.participants", 20), ("m1_ind", "model.M1.individual", 13)] {
         published.push_str(&format!("{id},tabell 2,Table 2,table,{metric},{value},Merknad.,Note.\n"));

@@ -44,8 +44,14 @@ impl Drop for TempDir {
     }
 }
 
+/// The program under test, to be given arguments, a directory or an environment.
+pub fn bsb_command() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_bsb"))
+}
+
+/// Run the program with `args` and wait for it.
 pub fn bsb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bsb")).args(args).output().expect("run bsb")
+    bsb_command().args(args).output().expect("run bsb")
 }
 
 pub fn root() -> PathBuf {
