@@ -33,8 +33,8 @@ pub struct Products {
     pub files: Outputs,
     /// Inputs and their hashes; outputs are added as they are made.
     pub manifest: Manifest,
-    /// The study's part of each language's view ([`study_views`]), once an edition
-    /// needed it: both steps' editions share it.
+    /// The study's part of each language's view ([`study_views`]), made with the
+    /// analysis: both steps' editions use it.
     pub(crate) study_views: Option<BTreeMap<String, String>>,
 }
 
@@ -190,7 +190,10 @@ pub fn products(study: &Study, cached: Option<&manifest::Solved>) -> Result<Prod
 /// with the figures in figures/; the process report's tables in report/tables/process/
 /// (its PDFs draw the same figures, but figures/ belongs to the final build).
 pub fn products_at(study: &Study, cached: Option<&manifest::Solved>, step: Step) -> Result<Products> {
-    let analysis = analysis::analyse(study, cached)?;
+    // The study's views (for the editions' hashes) read the study alone: they are made
+    // beside the analysis, on the other core.
+    let (analysis, views) = rayon::join(|| analysis::analyse(study, cached), || study_views(study));
+    let analysis = analysis?;
     let langs = languages(study)?;
     let mut figures = Vec::new();
     for lang in &langs {
@@ -221,7 +224,7 @@ pub fn products_at(study: &Study, cached: Option<&manifest::Solved>, step: Step)
         privacy: Some(analysis.privacy.solved.clone()),
         ..Default::default()
     };
-    Ok(Products { analysis, figures, files, manifest, study_views: None })
+    Ok(Products { analysis, figures, files, manifest, study_views: Some(views) })
 }
 
 /// The PDF's date: `SOURCE_DATE_EPOCH`'s (resolved in the configuration) when given, else
