@@ -74,8 +74,46 @@ pub fn covered(book: &FontBook, c: char) -> bool {
 
 /// The characters of `text` no font in `book` has, each once, in order.
 pub fn missing(book: &FontBook, text: &str) -> Vec<char> {
-    let mut seen = BTreeSet::new();
-    text.chars().filter(|&c| needs_glyph(c) && !covered(book, c) && seen.insert(c)).collect()
+    Coverage::new(book).missing(text)
+}
+
+/// [`covered`] remembered per character: a study's texts repeat a few hundred characters
+/// millions of times, and asking every font's coverage for each costs a search per font.
+struct Coverage<'a> {
+    /// The fonts asked.
+    book: &'a FontBook,
+    /// The answer for each ASCII character, once asked: 0 not yet, 1 printable, 2 not.
+    ascii: [u8; 128],
+    /// The answers for the other characters asked so far.
+    other: std::collections::HashMap<char, bool>,
+}
+
+impl<'a> Coverage<'a> {
+    /// Nothing asked yet.
+    fn new(book: &'a FontBook) -> Self {
+        Coverage { book, ascii: [0; 128], other: Default::default() }
+    }
+
+    /// Whether `c` can be printed: it needs no glyph, or some font has one.
+    fn printable(&mut self, c: char) -> bool {
+        let book = self.book;
+        let ask = |c| !needs_glyph(c) || covered(book, c);
+        if c.is_ascii() {
+            let slot = &mut self.ascii[c as usize];
+            if *slot == 0 {
+                *slot = if ask(c) { 1 } else { 2 };
+            }
+            *slot == 1
+        } else {
+            *self.other.entry(c).or_insert_with(|| ask(c))
+        }
+    }
+
+    /// The characters of `text` no font has, each once, in order.
+    fn missing(&mut self, text: &str) -> Vec<char> {
+        let mut seen = BTreeSet::new();
+        text.chars().filter(|&c| !self.printable(c) && seen.insert(c)).collect()
+    }
 }
 
 /// Columns that never reach the PDF.
@@ -83,7 +121,7 @@ const UNPRINTED_COLUMNS: [&str; 2] = ["guid", "color"];
 
 /// Report every character of the study's printed texts that no embedded font has.
 pub fn check(study: &Study, problems: &mut Problems) {
-    let book = font_book();
+    let mut book = Coverage::new(font_book());
     // Problems name files as the loader does: `<data dir>/<path>`.
     let prefix = study.models.first().and_then(|m| m.pos.file.strip_suffix("study.toml")).unwrap_or("").to_string();
     for f in &study.files {
@@ -93,13 +131,13 @@ pub fn check(study: &Study, problems: &mut Problems) {
         let mut found: Vec<(usize, String, char)> = Vec::new();
         if f.path.ends_with(".csv") {
             csv_texts(text, &mut |line, field, s| {
-                for c in missing(book, s) {
+                for c in book.missing(s) {
                     found.push((line + s[..s.find(c).unwrap_or(0)].matches('\n').count(), field.to_string(), c));
                 }
             });
         } else if f.path.ends_with(".toml") {
             toml_texts(text, &mut |line, field, s| {
-                for c in missing(book, s) {
+                for c in book.missing(s) {
                     found.push((line, field.to_string(), c));
                 }
             });
@@ -108,7 +146,7 @@ pub fn check(study: &Study, problems: &mut Problems) {
                 if line.trim_start().starts_with("//") {
                     continue;
                 }
-                for c in missing(book, line) {
+                for c in book.missing(line) {
                     found.push((i + 1, "prose".to_string(), c));
                 }
             }

@@ -33,6 +33,9 @@ pub struct Products {
     pub files: Outputs,
     /// Inputs and their hashes; outputs are added as they are made.
     pub manifest: Manifest,
+    /// The study's part of each language's view ([`study_views`]), made with the
+    /// analysis: both steps' editions use it.
+    pub(crate) study_views: Option<BTreeMap<String, String>>,
 }
 
 /// The inputs of a build: the study's files, the program's templates and language files,
@@ -56,39 +59,120 @@ fn input_hashes(study: &Study) -> BTreeMap<String, String> {
 /// language, prose of other languages left out, plus the program's files that edition
 /// uses (templates, its language file, fonts, releases).
 pub fn view_hash(study: &Study, lang: &str, inputs: &BTreeMap<String, String>) -> String {
-    fn project(v: serde_json::Value, lang: &str, langs: &[String]) -> Option<serde_json::Value> {
-        use serde_json::Value;
-        match v {
-            Value::Object(map) => {
-                let keys: Vec<&String> = map.keys().collect();
-                if !keys.is_empty() && keys.len() == langs.len() && keys.iter().all(|k| langs.contains(k)) {
-                    return map.get(lang).cloned();
-                }
-                if map.get("lang").and_then(Value::as_str).is_some_and(|l| l != lang) {
-                    return None;
-                }
-                Some(Value::Object(map.into_iter().filter_map(|(k, v)| Some((k, project(v, lang, langs)?))).collect()))
-            }
-            Value::Array(items) => {
-                Some(Value::Array(items.into_iter().filter_map(|v| project(v, lang, langs)).collect()))
-            }
-            other => Some(other),
-        }
-    }
     let full = serde_json::to_value(study).expect("study serialises");
-    let seen = project(full, lang, &study.meta.languages).unwrap_or_default();
+    view_hash_from(&study_view_of(&full, lang, &study.meta.languages), lang, inputs)
+}
+
+/// The hash of the study's own part of each language's view ([`view_hash`]'s
+/// `study-view` entry), by language code: the study is serialised once and each
+/// language's projection of it is hashed as it is written, not built and printed whole.
+pub fn study_views(study: &Study) -> BTreeMap<String, String> {
+    let full = serde_json::to_value(study).expect("study serialises");
+    study.meta.languages.iter().map(|l| (l.clone(), study_view_of(&full, l, &study.meta.languages))).collect()
+}
+
+/// [`view_hash`] from the study's part of the view ([`study_views`]) and the inputs: the
+/// program's files, and of the data only the edition's own word and language files (the
+/// rest of the data is in the study's part).
+fn view_hash_from(study_view: &str, lang: &str, inputs: &BTreeMap<String, String>) -> String {
+    let own_words = [format!("data/{}/{lang}.toml", lang::WORDS_DIR), format!("data/{}/{lang}.toml", lang::LANG_DIR)];
+    let own_lang = format!("/{lang}.toml");
     let mut entries: BTreeMap<String, String> = inputs
         .iter()
         .filter(|(k, _)| {
-            let own_words =
-                [format!("data/{}/{lang}.toml", lang::WORDS_DIR), format!("data/{}/{lang}.toml", lang::LANG_DIR)];
             (!k.starts_with("data/") || own_words.contains(k))
-                && !(k.starts_with("report/lang/") && !k.ends_with(&format!("/{lang}.toml")))
+                && !(k.starts_with("report/lang/") && !k.ends_with(&own_lang))
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    entries.insert("study-view".into(), manifest::sha256(seen.to_string().as_bytes()));
+    entries.insert("study-view".into(), study_view.to_string());
     manifest::combined(&entries)
+}
+
+/// The sha256 of the compact JSON of `full` as `lang` sees it: an object whose keys are
+/// exactly the study's languages stands for its `lang` entry (taken as it is), an object
+/// whose `lang` field names another language is left out (from its array or object), and
+/// everything else is kept. A left-out whole is `null`.
+fn study_view_of(full: &serde_json::Value, lang: &str, langs: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut out = HashWriter(Sha256::new());
+    let written = write_projected(full, lang, langs, &mut out).expect("hashing cannot fail");
+    if !written {
+        out.0.update(b"null");
+    }
+    out.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Feeds what is written into a sha256.
+struct HashWriter(sha2::Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(&mut self.0, buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Write `v` as `lang` sees it (see [`study_view_of`]) in serde_json's compact form;
+/// false, writing nothing, when `lang` does not see it at all.
+fn write_projected(v: &serde_json::Value, lang: &str, langs: &[String], out: &mut HashWriter) -> std::io::Result<bool> {
+    use serde_json::Value;
+    use std::io::Write;
+    match v {
+        Value::Object(map) => {
+            if !map.is_empty() && map.len() == langs.len() && map.keys().all(|k| langs.contains(k)) {
+                match map.get(lang) {
+                    Some(picked) => serde_json::to_writer(&mut *out, picked)?,
+                    None => return Ok(false),
+                }
+                return Ok(true);
+            }
+            if map.get("lang").and_then(Value::as_str).is_some_and(|l| l != lang) {
+                return Ok(false);
+            }
+            out.write_all(b"{")?;
+            let mut first = true;
+            for (k, item) in map {
+                if !sees(item, lang, langs) {
+                    continue;
+                }
+                if !first {
+                    out.write_all(b",")?;
+                }
+                first = false;
+                serde_json::to_writer(&mut *out, k)?;
+                out.write_all(b":")?;
+                write_projected(item, lang, langs, out)?;
+            }
+            out.write_all(b"}")?;
+        }
+        Value::Array(items) => {
+            out.write_all(b"[")?;
+            let mut first = true;
+            for item in items.iter().filter(|i| sees(i, lang, langs)) {
+                if !first {
+                    out.write_all(b",")?;
+                }
+                first = false;
+                write_projected(item, lang, langs, out)?;
+            }
+            out.write_all(b"]")?;
+        }
+        other => serde_json::to_writer(&mut *out, other)?,
+    }
+    Ok(true)
+}
+
+/// Whether `lang` sees `v` at all: [`write_projected`] writes something for it.
+fn sees(v: &serde_json::Value, lang: &str, langs: &[String]) -> bool {
+    let serde_json::Value::Object(map) = v else { return true };
+    if !map.is_empty() && map.len() == langs.len() && map.keys().all(|k| langs.contains(k)) {
+        return map.contains_key(lang);
+    }
+    !map.get("lang").and_then(serde_json::Value::as_str).is_some_and(|l| l != lang)
 }
 
 /// The language files of the study's languages, in the study's order.
@@ -106,7 +190,10 @@ pub fn products(study: &Study, cached: Option<&manifest::Solved>) -> Result<Prod
 /// with the figures in figures/; the process report's tables in report/tables/process/
 /// (its PDFs draw the same figures, but figures/ belongs to the final build).
 pub fn products_at(study: &Study, cached: Option<&manifest::Solved>, step: Step) -> Result<Products> {
-    let analysis = analysis::analyse(study, cached)?;
+    // The study's views (for the editions' hashes) read the study alone: they are made
+    // beside the analysis, on the other core.
+    let (analysis, views) = rayon::join(|| analysis::analyse(study, cached), || study_views(study));
+    let analysis = analysis?;
     let langs = languages(study)?;
     let mut figures = Vec::new();
     for lang in &langs {
@@ -137,7 +224,7 @@ pub fn products_at(study: &Study, cached: Option<&manifest::Solved>, step: Step)
         privacy: Some(analysis.privacy.solved.clone()),
         ..Default::default()
     };
-    Ok(Products { analysis, figures, files, manifest })
+    Ok(Products { analysis, figures, files, manifest, study_views: Some(views) })
 }
 
 /// The PDF's date: `SOURCE_DATE_EPOCH`'s (resolved in the configuration) when given, else
@@ -163,10 +250,11 @@ pub struct Stamp {
     pub edition_commits: BTreeMap<String, String>,
     /// The data directory has uncommitted changes.
     pub dirty: bool,
-    /// Then, the study as committed (when it could be read): an edition whose view of it
-    /// is the same as of the data now names the commit plainly; only an edition that the
-    /// changes reach is marked `+changes`.
-    pub committed: Option<Study>,
+    /// Then, the study's part of each language's view ([`study_views`]) of the study as
+    /// committed (when it could be read): an edition whose view of it is the same as of
+    /// the data now names the commit plainly; only an edition that the changes reach is
+    /// marked `+changes`.
+    pub committed: Option<BTreeMap<String, String>>,
 }
 
 /// One language edition, ready to typeset.
@@ -224,13 +312,14 @@ pub fn editions_at(
     // edition stops at its own first.
     render::prose::check_all(study, &p.analysis, &languages(study)?)?;
     let mut out = Vec::new();
+    let study_views = p.study_views.get_or_insert_with(|| study_views(study)).clone();
     for lang in &languages(study)? {
         // Each edition is built from the study as seen in its language; its provenance
         // names that view's hash, so an edit to the English text leaves the Norwegian PDF.
-        let view = view_hash(study, &lang.code, &p.manifest.inputs);
+        let own = study_views.get(&lang.code).cloned().unwrap_or_default();
+        let view = view_hash_from(&own, &lang.code, &p.manifest.inputs);
         p.manifest.views.insert(lang.code.clone(), view.clone());
-        let reached = stamp.dirty
-            && !stamp.committed.as_ref().is_some_and(|c| view_hash(c, &lang.code, &p.manifest.inputs) == view);
+        let reached = stamp.dirty && !stamp.committed.as_ref().is_some_and(|c| c.get(&lang.code) == Some(&own));
         let commit = match stamp.edition_commits.get(&lang.code).or(stamp.commit.as_ref()) {
             None => "-".to_string(),
             Some(c) if reached => format!("{c}+changes"),

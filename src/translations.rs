@@ -114,7 +114,11 @@ const CSV_MARK: &str = "translates_";
 pub fn stale_rows(study: &Study, data: &str) -> Vec<Problem> {
     let mut out = Vec::new();
     let langs = study.meta.languages.clone();
-    for f in study.files.iter().filter(|f| f.path.ends_with(".csv") && !f.path.starts_with("survey/")) {
+    // A file without the marker anywhere has no marker column: not parsed again.
+    let marked = |bytes: &[u8]| std::str::from_utf8(bytes).map_or(true, |t| t.contains(CSV_MARK));
+    for f in
+        study.files.iter().filter(|f| f.path.ends_with(".csv") && !f.path.starts_with("survey/") && marked(&f.bytes))
+    {
         let file = format!("{data}/{}", f.path);
         let mut ignored = crate::problem::Problems::default();
         let parsed = crate::study::parse_csv(&file, &f.bytes, &langs, &[], &[], &mut ignored);

@@ -1,5 +1,6 @@
 //! `bsb build`: the pipeline's products, typeset where needed, written all or nothing.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -195,19 +196,21 @@ pub(crate) fn stamp(cfg: &Config, study: &Study) -> Stamp {
     }
 }
 
+/// The study's part of each language's view ([`pipeline::study_views`]) of
 /// [`committed_study`], remembered per commit for the life of the process: `bsb watch`
 /// rebuilds on every save, and the committed study only changes with the commit.
-fn committed_cached(data: &Path, git: &GitState) -> Option<Study> {
-    static CACHE: std::sync::Mutex<Option<(PathBuf, String, Option<Study>)>> = std::sync::Mutex::new(None);
+fn committed_cached(data: &Path, git: &GitState) -> Option<BTreeMap<String, String>> {
+    type Views = Option<BTreeMap<String, String>>;
+    static CACHE: std::sync::Mutex<Option<(PathBuf, String, Views)>> = std::sync::Mutex::new(None);
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((dir, commit, study)) = cache.as_ref() {
+    if let Some((dir, commit, views)) = cache.as_ref() {
         if dir == data && *commit == git.commit {
-            return study.clone();
+            return views.clone();
         }
     }
-    let study = committed_study(data, git);
-    *cache = Some((data.to_path_buf(), git.commit.clone(), study.clone()));
-    study
+    let views = committed_study(data, git).map(|s| pipeline::study_views(&s));
+    *cache = Some((data.to_path_buf(), git.commit.clone(), views.clone()));
+    views
 }
 
 /// The study as the last commit has it: a copy of the data directory with each changed

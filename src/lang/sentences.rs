@@ -105,7 +105,19 @@ fn number_of(v: &Value) -> std::result::Result<(Option<u64>, String), JinjaError
 /// - `{{ names|and_list }}`: "a, b og c"; `{{ text|upfirst }}`: first letter capital;
 /// - `{% if n.models is one %}`: the count takes the singular.
 pub fn install(env: &mut Environment<'static>, lang: &Lang) {
-    let l = Arc::new(lang.clone());
+    // The filters read the language's grammar (number words and format, nouns, plural
+    // rule), never its words, values or plain captions: those are left out of their copy,
+    // which is made for every sentence and would otherwise grow with the study.
+    let l = Arc::new(Lang {
+        code: lang.code.clone(),
+        language: lang.language.clone(),
+        format: lang.format.clone(),
+        numbers: lang.numbers.clone(),
+        nouns: lang.nouns.clone(),
+        words: BTreeMap::new(),
+        vars: BTreeMap::new(),
+        plain: BTreeMap::new(),
+    });
     let unknown = |noun: &str| {
         JinjaError::new(ErrorKind::InvalidOperation, format!("no noun `{noun}` in the language's [nouns]"))
     };

@@ -4,7 +4,7 @@
 //! of that region is tied to one named place). The names come from the study: unit ids,
 //! unit names, the places listed for each unit, and a region named together with a model.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use crate::problem::{Pos, Problems};
 use crate::study::Study;
@@ -147,15 +147,25 @@ impl<'a> Names<'a> {
         None
     }
 
-    /// The first lone unit (see [`lone_units`]) a text names, with the name it uses.
-    fn lone_named(&self, lone: &BTreeSet<&str>, text: &str) -> Option<(String, String)> {
+    /// Is some unit the only one in its region?
+    fn any_lone(&self) -> bool {
+        self.in_region.contains(&1)
+    }
+
+    /// The first unit that is the only one in its region and that a text names, with the
+    /// name it uses.
+    fn lone_named(&self, text: &str) -> Option<(String, String)> {
         let found = self.phrases.found(&words(text));
+        if found.0.is_empty() {
+            return None;
+        }
         self.study
             .units
             .iter()
             .zip(&self.units)
-            .filter(|(u, _)| lone.contains(u.id.as_str()))
-            .find_map(|(u, names)| found.first(names).map(|n| (u.id.clone(), n.to_string())))
+            .zip(&self.in_region)
+            .filter(|(_, &n)| n == 1)
+            .find_map(|((u, names), _)| found.first(names).map(|n| (u.id.clone(), n.to_string())))
     }
 }
 
@@ -223,16 +233,6 @@ fn printed_text(text: &str) -> String {
     cleaned
 }
 
-/// Units that are the only unit in their region.
-fn lone_units(study: &Study) -> BTreeSet<&str> {
-    study
-        .units
-        .iter()
-        .filter(|u| study.units.iter().filter(|x| x.region == u.region).count() == 1)
-        .map(|u| u.id.as_str())
-        .collect()
-}
-
 /// What the dialogue conference said and the questions put to it: printed too.
 fn dialogue_texts(study: &Study) -> Vec<(&Pos, String, &crate::study::Text)> {
     let mut out: Vec<(&Pos, String, &crate::study::Text)> = Vec::new();
@@ -284,11 +284,10 @@ pub fn check(study: &Study, p: &mut Problems) {
         }
     }
     // Prose and context: a unit that is alone in its region, by name or place.
-    let lone = lone_units(study);
-    if lone.is_empty() {
+    if !names.any_lone() {
         return;
     }
-    let lone_named = |text: &str| names.lone_named(&lone, text);
+    let lone_named = |text: &str| names.lone_named(text);
     let message = |unit: &str, name: &str| {
         format!(
             "names unit `{unit}` (as `{name}`), the only unit in its region, so every interview of that region is tied to one place; describe it without its name"

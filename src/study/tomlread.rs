@@ -59,6 +59,7 @@ pub(crate) fn read(file: &str, source: &str, problems: &mut Problems) -> Result<
         problems: RefCell::new(Problems::default()),
         lines: Default::default(),
         texts: Default::default(),
+        breaks: source.match_indices('\n').map(|(i, _)| i).collect(),
     };
     let wrapped = Spanned::new(0..0, DeValue::Table(root.into_inner()));
     let reader = Reader::new(&ctx, Val::Raw(&wrapped), String::new(), 1);
@@ -88,9 +89,17 @@ struct Ctx<'a> {
     lines: RefCell<HashMap<String, usize>>,
     /// The fields read as a text per language (by their names in messages).
     texts: RefCell<BTreeSet<String>>,
+    /// The byte offset of every line break in `source`, in order.
+    breaks: Vec<usize>,
 }
 
 impl Ctx<'_> {
+    /// [`line_of`] `offset` in the source, by a search among its line breaks (counting
+    /// them from the start for every key made reading a large file quadratic).
+    fn line(&self, offset: usize) -> usize {
+        self.breaks.partition_point(|&b| b < offset.min(self.source.len())) + 1
+    }
+
     fn report(&self, line: usize, field: &str, message: impl Into<String>) {
         self.problems.borrow_mut().push(self.file, Some(line), field, message);
     }
@@ -297,7 +306,7 @@ impl<'de, 'c, 's, 'a> de::Deserializer<'de> for Reader<'c, 's, 'a> {
         for lang in &self.ctx.langs {
             let found: Option<(usize, &'s Spanned<DeValue<'a>>)> = match self.val.clone() {
                 Val::Raw(v) => match v.get_ref() {
-                    DeValue::Table(t) => t.get(lang.as_str()).map(|v| (line_of(self.ctx.source, v.span().start), v)),
+                    DeValue::Table(t) => t.get(lang.as_str()).map(|v| (self.ctx.line(v.span().start), v)),
                     _ => None,
                 },
                 Val::Suffixed(given) => given.iter().find(|(l, _, _)| l == lang).map(|(_, line, v)| (*line, *v)),
@@ -403,7 +412,7 @@ impl<'de, 'c, 't, 'a: 't, I: Iterator<Item = (usize, &'t Spanned<DeValue<'a>>)>>
         // item has its list's name and line.
         let table = item.get_ref().is_table();
         let mut reader = if table {
-            let line = line_of(self.ctx.source, item.span().start);
+            let line = self.ctx.line(item.span().start);
             Reader::new(self.ctx, Val::Raw(item), format!("{}[{}]", self.field, i + 1), line)
         } else {
             Reader::new(self.ctx, Val::Raw(item), self.field.to_string(), self.line)
@@ -477,7 +486,7 @@ impl Keys<'_, '_, '_, '_> {
                     format!("found a key this file does not have (a typo?); the keys here are: {}", known.join(", "))
                 }
             };
-            self.ctx.report(line_of(self.ctx.source, key.span().start), &self.field(name), message);
+            self.ctx.report(self.ctx.line(key.span().start), &self.field(name), message);
         }
     }
 
@@ -502,7 +511,7 @@ impl<'de, 'c, 't, 'a> MapAccess<'de> for &Keys<'c, '_, 't, 'a> {
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
         let Some(&name) = self.fields.get(self.done.get()) else { return Ok(None) };
         self.done.set(self.done.get() + 1);
-        let (ctx, source) = (self.ctx, self.ctx.source);
+        let ctx = self.ctx;
         // A text's `<name>_<lang>` keys, for the languages a table `<name> = { … }` lacks.
         let own = self.table.get_key_value(name);
         let given: Option<&DeTable<'a>> = own.and_then(|(_, v)| v.get_ref().as_table());
@@ -516,9 +525,7 @@ impl<'de, 'c, 't, 'a> MapAccess<'de> for &Keys<'c, '_, 't, 'a> {
             })
             .collect();
         let (val, line) = match own {
-            Some((key, v)) if suffixed.is_empty() || given.is_none() => {
-                (Val::Raw(v), line_of(source, key.span().start))
-            }
+            Some((key, v)) if suffixed.is_empty() || given.is_none() => (Val::Raw(v), ctx.line(key.span().start)),
             _ if suffixed.is_empty() => (Val::Absent, self.line),
             _ => {
                 let mut entries = Vec::new();
@@ -526,7 +533,7 @@ impl<'de, 'c, 't, 'a> MapAccess<'de> for &Keys<'c, '_, 't, 'a> {
                     let in_table = given.and_then(|t| t.get_key_value(l.as_str()));
                     let found = in_table.or_else(|| suffixed.iter().find(|(x, _, _)| x == l).map(|(_, k, v)| (*k, *v)));
                     if let Some((key, v)) = found {
-                        entries.push((l.clone(), line_of(source, key.span().start), v));
+                        entries.push((l.clone(), ctx.line(key.span().start), v));
                     }
                 }
                 for (_, key, _) in &suffixed {

@@ -30,4 +30,5 @@ mod reference;
 mod studyfile;
 mod survey;
 mod tables;
+mod views;
 mod web;
