@@ -74,7 +74,7 @@ fn some_inputs() -> BTreeMap<String, String> {
 }
 
 fn load(dir: &Path) -> Study {
-    bsb::study::load(dir).expect("the study loads").0
+    bsb::study::load(dir, &bsb::lang::Lang::yes_no).expect("the study loads").0
 }
 
 #[test]
