@@ -282,6 +282,16 @@ impl Watching {
     }
 }
 
+/// Every file under `out` is as a cold build of `data` into a fresh folder writes it.
+fn same_as_cold(data: &Path, out: &Path, cold: &Path, after: &str) {
+    build_into(data, cold);
+    let (watched, built) = (all_files(out), all_files(cold));
+    assert_eq!(watched.keys().collect::<Vec<_>>(), built.keys().collect::<Vec<_>>(), "after {after}");
+    for (path, bytes) in &built {
+        assert!(watched[path] == *bytes, "after {after}: {path} differs between the watched and the cold build");
+    }
+}
+
 #[test]
 fn watched_prose_saves_leave_the_outputs_of_a_cold_build() {
     let tmp = TempDir::new();
@@ -295,11 +305,13 @@ fn watched_prose_saves_leave_the_outputs_of_a_cold_build() {
     let (en_summary, summary) = prose("prose/en/summary.typ");
     let (nb_method, method) = prose("prose/nb/method.typ");
     // A Norwegian chapter; then the English summary, which the Norwegian edition prints
-    // as well; then a citation the bibliography lacks, an error, and its repair.
+    // as well (compared at once: a later Norwegian save would hide a stale summary); then
+    // a citation the bibliography lacks, an error, and its repair.
     Watching::save(&nb_overall, &format!("{overall}\n\nEn setning lagt til under arbeidet.\n"));
     w.wait_for("rebuilt in", 2);
     Watching::save(&en_summary, &summary.replacen('.', ". One more sentence here.", 1));
     w.wait_for("rebuilt in", 3);
+    same_as_cold(&data, &out, &tmp.path().join("cold-1"), "the English summary's save");
     Watching::save(&nb_method, &format!("{method}\n\nSe @ingen-slik-kilde.\n"));
     w.wait_for("waiting for the next change", 1);
     Watching::save(&nb_method, &format!("{method}\n\nEn annen setning i metodekapitlet.\n"));
@@ -310,12 +322,5 @@ fn watched_prose_saves_leave_the_outputs_of_a_cold_build() {
     let log = w.lines.lock().unwrap().join("\n");
     assert_eq!(log.matches("only prose changed").count(), 4, "each save kept the study:\n{log}");
     assert!(log.contains("expected a citation key from"), "the bad citation was caught:\n{log}");
-    // The same data built from nothing, into a fresh folder: every file the same.
-    let cold = tmp.path().join("cold");
-    build_into(&data, &cold);
-    let (watched, built) = (all_files(&out), all_files(&cold));
-    assert_eq!(watched.keys().collect::<Vec<_>>(), built.keys().collect::<Vec<_>>());
-    for (path, bytes) in &built {
-        assert!(watched[path] == *bytes, "{path} differs between the watched and the cold build");
-    }
+    same_as_cold(&data, &out, &tmp.path().join("cold-2"), "the last save");
 }
