@@ -121,10 +121,16 @@ const UNPRINTED_COLUMNS: [&str; 2] = ["guid", "color"];
 
 /// Report every character of the study's printed texts that no embedded font has.
 pub fn check(study: &Study, problems: &mut Problems) {
+    check_files(study, &|_| true, problems);
+}
+
+/// [`check`] for the study's files whose path (inside the data folder) `which` selects
+/// (`bsb watch` checks a saved prose file again without the rest).
+pub(crate) fn check_files(study: &Study, which: &dyn Fn(&str) -> bool, problems: &mut Problems) {
     let mut book = Coverage::new(font_book());
     // Problems name files as the loader does: `<data dir>/<path>`.
     let prefix = study.models.first().and_then(|m| m.pos.file.strip_suffix("study.toml")).unwrap_or("").to_string();
-    for f in &study.files {
+    for f in study.files.iter().filter(|f| which(&f.path)) {
         let file = format!("{prefix}{}", f.path);
         let Ok(text) = std::str::from_utf8(&f.bytes) else { continue };
         let text = text.trim_start_matches('\u{feff}');

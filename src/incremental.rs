@@ -104,10 +104,11 @@ pub fn record(out: &Path, fingerprint: &str, step: Step) -> Result<()> {
 /// Why a PDF must be typeset, or `None` when the file on disk is the one its unchanged
 /// sources made last time.
 pub fn typeset_reason(previous: &Manifest, out: &Path, pdf: &str, source_hash: &str) -> Option<&'static str> {
-    let on_disk = std::fs::read(out.join(pdf)).ok().map(|b| manifest::sha256(&b));
+    // The file on disk is read only when its sources are unchanged: otherwise it is
+    // typeset anyway, and reading and hashing it would only delay that.
     let unchanged = previous.typeset_from.get(pdf).map(String::as_str) == Some(source_hash)
-        && on_disk.is_some()
-        && on_disk.as_ref() == previous.outputs.get(pdf);
+        && std::fs::read(out.join(pdf)).ok().map(|b| manifest::sha256(&b)).as_ref() == previous.outputs.get(pdf)
+        && previous.outputs.contains_key(pdf);
     if unchanged {
         None
     } else if previous.typeset_from.contains_key(pdf) {

@@ -24,6 +24,7 @@ use crate::typeset::{self, Job};
 
 /// Everything a build produces before typesetting: the analysis, the figures, the
 /// committed files (tables and figures) and the manifest so far.
+#[derive(Clone)]
 pub struct Products {
     /// The analysis the tables, figures and report are made from.
     pub analysis: Analysis,
@@ -258,6 +259,7 @@ pub struct Stamp {
 }
 
 /// One language edition, ready to typeset.
+#[derive(Clone)]
 pub struct Edition {
     /// The language code.
     pub lang: String,
@@ -271,6 +273,9 @@ pub struct Edition {
     pub html: String,
     /// The same hash for the web page (its look is web.typ and web.css).
     pub html_hash: String,
+    /// What its provenance appendix states: an edition rendered again with the same
+    /// provenance, analysis and prose is the same edition (see [`editions_at`]'s `reuse`).
+    pub provenance: Provenance,
 }
 
 /// An edition's PDF identifier and its outputs' path without the extension: the process
@@ -288,17 +293,26 @@ fn names(study: &Study, lang: &str, step: Step) -> (String, String) {
 /// Render every edition of the final report: records the releases and each edition's
 /// view in the manifest.
 pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &Stamp) -> Result<Vec<Edition>> {
-    editions_at(study, p, releases, stamp, Step::Final)
+    editions_at(study, p, releases, stamp, Step::Final, &[])
 }
 
 /// [`editions`] of one step of the method; the process report's PDFs are named
 /// `<slug>-<version>-process-preliminary-<lang>.pdf`.
+///
+/// `reuse` holds editions rendered earlier in this process (by `bsb watch`) from the same
+/// study except its prose, with the same analysis and figures, for the same step; empty
+/// otherwise. One of them is taken as it is when its provenance is the same and every
+/// prose file it was rendered from still has the text it had (see [`unchanged_since`]),
+/// and a prose file one of them rendered is not checked again.
+// One loop over the editions, every step of which names what the edition states; split,
+// the steps would pass a dozen values between them.
 pub fn editions_at(
     study: &Study,
     p: &mut Products,
     releases: &[Recorded],
     stamp: &Stamp,
     step: Step,
+    reuse: &[Edition],
 ) -> Result<Vec<Edition>> {
     for r in releases {
         p.manifest.inputs.insert(r.name.clone(), manifest::sha256(&r.bytes));
@@ -309,11 +323,18 @@ pub fn editions_at(
     let (y, m, d) = date;
     let history = releases::history(releases);
     // Every prose file of every language first: all their errors at once, before any
-    // edition stops at its own first.
-    render::prose::check_all(study, &p.analysis, &languages(study)?)?;
+    // edition stops at its own first (a file an edition to reuse rendered as it is now
+    // passed this check with this analysis already).
+    let known = |x: &study::Prose| {
+        reuse.iter().any(|e| {
+            e.job.origins.iter().any(|(path, file)| *file == x.file && e.job.originals.get(path) == Some(&x.text))
+        })
+    };
+    let langs = languages(study)?;
+    render::prose::check_all(study, &p.analysis, &langs, &known)?;
     let mut out = Vec::new();
     let study_views = p.study_views.get_or_insert_with(|| study_views(study)).clone();
-    for lang in &languages(study)? {
+    for lang in &langs {
         // Each edition is built from the study as seen in its language; its provenance
         // names that view's hash, so an edit to the English text leaves the Norwegian PDF.
         let own = study_views.get(&lang.code).cloned().unwrap_or_default();
@@ -334,6 +355,12 @@ pub fn editions_at(
             files: p.manifest.inputs.keys().cloned().collect(),
             releases: history.clone(),
         };
+        if let Some(same) =
+            reuse.iter().find(|e| e.lang == lang.code && e.provenance == provenance && unchanged_since(study, e))
+        {
+            out.push(same.clone());
+            continue;
+        }
         let rendered = match step {
             Step::Final => render::render(study, &p.analysis, &p.figures, lang, &provenance)?,
             Step::Process => render::render_process(study, &p.analysis, lang, &provenance)?,
@@ -366,7 +393,18 @@ pub fn editions_at(
             html_hash: typeset::html::source_hash(&typeset::html::job(&job)),
             job,
             source_hash,
+            provenance,
         });
     }
     Ok(out)
+}
+
+/// Does every prose file `e` was rendered from still have the text it had then? The
+/// other files it names (the style, the bibliography) are not prose: a change to one of
+/// them is never reused over.
+fn unchanged_since(study: &Study, e: &Edition) -> bool {
+    e.job.origins.iter().all(|(path, file)| match study.prose.iter().find(|x| &x.file == file) {
+        Some(x) => e.job.originals.get(path) == Some(&x.text),
+        None => true,
+    })
 }

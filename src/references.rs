@@ -238,6 +238,40 @@ fn typed_citations(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// [`check`]'s part for prose, for the prose files `which` selects: what it would say of
+/// them (`bsb watch` checks a saved chapter again without the rest of the study; the
+/// bibliography's own problems are [`check`]'s to report).
+pub(crate) fn check_prose(study: &Study, which: &dyn Fn(&crate::study::Prose) -> bool, problems: &mut Problems) {
+    let bib = Bibliography::read(study, &mut Problems::default());
+    let file = study.bibliography.as_ref().map(|b| b.file.clone()).unwrap_or_else(|| "references.yml".into());
+    for p in study.prose.iter().filter(|x| which(x)) {
+        check_prose_with(&bib, &file, p, problems);
+    }
+}
+
+/// Every citation of one prose file that the bibliography (named `file`) lacks, and every
+/// citation typed out as text.
+fn check_prose_with(bib: &Bibliography, file: &str, p: &crate::study::Prose, problems: &mut Problems) {
+    for (line, key) in citations(&p.text) {
+        if !bib.contains(&key) {
+            problems.push(
+                &p.file,
+                Some(line),
+                "",
+                format!("expected a citation key from {file}, found `@{key}`, which it does not list"),
+            );
+        }
+    }
+    for (line, typed) in typed_citations(&p.text) {
+        problems.push(
+            &p.file,
+            Some(line),
+            "",
+            format!("expected a citation by key (`@key`), found `{typed}` typed as text"),
+        );
+    }
+}
+
 /// The checks: the bibliography reads, every citation in prose resolves (file and line),
 /// no citation is typed out as text, every source a table or the edition names resolves.
 pub fn check(study: &Study, problems: &mut Problems) {
@@ -250,24 +284,7 @@ pub fn check(study: &Study, problems: &mut Problems) {
         }
     }
     for p in &study.prose {
-        for (line, key) in citations(&p.text) {
-            if !bib.contains(&key) {
-                problems.push(
-                    &p.file,
-                    Some(line),
-                    "",
-                    format!("expected a citation key from {file}, found `@{key}`, which it does not list"),
-                );
-            }
-        }
-        for (line, typed) in typed_citations(&p.text) {
-            problems.push(
-                &p.file,
-                Some(line),
-                "",
-                format!("expected a citation by key (`@key`), found `{typed}` typed as text"),
-            );
-        }
+        check_prose_with(&bib, &file, p, problems);
     }
     let has_bibliography = study.bibliography.is_some();
     let mut must = |key: &str, pos: &Pos, field: &str| {

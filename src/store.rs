@@ -32,7 +32,7 @@ const STAGE: &str = "report/.bsb-stage";
 const JOURNAL: &str = "report/.bsb-stage/journal";
 
 /// The files of one build, keyed by path relative to the output root.
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug)]
 pub struct Outputs(pub BTreeMap<String, Vec<u8>>);
 
 impl Outputs {

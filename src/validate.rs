@@ -42,6 +42,22 @@ pub fn validate(study: &Study) -> Findings {
     Findings { errors: errors.into_sorted(), warnings: warnings.into_sorted() }
 }
 
+/// The checks of [`validate`] that read a prose file's text (names of units alone in
+/// their region, citations, characters the fonts lack), for the prose files `which`
+/// selects; errors only, sorted. Of a study whose other files have not changed since
+/// [`validate`] passed, these are every error an edit of those files can make: `bsb
+/// watch` checks a saved chapter with them alone. (A new check in [`validate`] that
+/// reads prose belongs here too.)
+pub fn validate_prose(study: &Study, which: &dyn Fn(&crate::study::Prose) -> bool) -> Vec<Problem> {
+    let mut errors = Problems::default();
+    crate::privacy::names::check_prose(study, which, &mut errors);
+    crate::references::check_prose(study, which, &mut errors);
+    let files: BTreeSet<String> =
+        study.prose.iter().filter(|x| which(x)).map(|x| format!("prose/{}/{}.typ", x.lang, x.chapter)).collect();
+    crate::fonts::check_files(study, &|path| files.contains(path), &mut errors);
+    errors.into_sorted()
+}
+
 fn unique<'a>(items: impl IntoIterator<Item = (&'a str, &'a Pos)>, what: &str, problems: &mut Problems) {
     let mut seen: BTreeMap<&str, &Pos> = BTreeMap::new();
     for (id, pos) in items {

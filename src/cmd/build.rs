@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::cmd::load_and_validate;
+use crate::cmd::{load_and_validate, Checked};
 use crate::config::{Config, GitState};
 use crate::incremental;
 use crate::manifest;
@@ -23,8 +23,77 @@ pub fn run(cfg: &Config) -> Result<()> {
     build_locked(cfg)
 }
 
-/// A build for a caller that already holds the lock (`bsb watch`).
+/// A build for a caller that already holds the lock.
 pub fn build_locked(cfg: &Config) -> Result<()> {
+    build_with(cfg, None)
+}
+
+/// The data directory's files: path relative to it → content hash (`bsb watch`'s view).
+pub(crate) type Snapshot = BTreeMap<String, String>;
+
+/// What `bsb watch` keeps in memory from one build to the next: the study as last read
+/// (with the snapshot of the files it was read from), its checks' warnings, its analysis
+/// and figures, and the editions last rendered. A save that changed only prose files
+/// reads just those again and re-renders only the editions they reach; anything else
+/// starts from the files, as `bsb build` does.
+pub(crate) struct Warm {
+    /// The files the study below was read from.
+    snapshot: Snapshot,
+    /// The study, valid, with its warnings.
+    checked: Checked,
+    /// The products before any edition was rendered (the manifest's inputs kept current).
+    products: pipeline::Products,
+    /// The editions last rendered, to be reused where nothing they read has changed.
+    editions: Vec<Edition>,
+    /// Each prose file's text as it last passed the checks (by its name in messages).
+    passed: BTreeMap<String, String>,
+}
+
+/// `bsb watch`'s build, under the lock: `warm` is what the last build kept (none at
+/// first, or after a build that failed before its study was checked), `snapshot` the data
+/// directory's files now.
+pub(crate) fn build_watched(cfg: &Config, warm: &mut Option<Warm>, snapshot: &Snapshot) -> Result<()> {
+    build_with(cfg, Some((warm, snapshot)))
+}
+
+/// A build; with `watch`, from and into the watcher's memory.
+fn build_with(cfg: &Config, watch: Option<(&mut Option<Warm>, &Snapshot)>) -> Result<()> {
+    let Some(run) = begin(cfg, watch.is_some())? else { return Ok(()) };
+    match watch {
+        None => {
+            let checked = load_and_validate(&cfg.data)?;
+            let p = pipeline::products_at(&checked.study, run.previous.privacy.as_ref(), cfg.step)?;
+            render_and_write(&run, &checked, p, None)
+        }
+        Some((slot, snapshot)) => {
+            let warm = prepare(&run, slot, snapshot)?;
+            let p = warm.products.clone();
+            render_and_write(&run, &warm.checked, p, Some(&mut warm.editions))
+        }
+    }
+}
+
+/// A build under way: what it was asked, what the last one left, and when it began.
+struct Run<'a> {
+    /// The configuration.
+    cfg: &'a Config,
+    /// The last build's manifest (of this step).
+    previous: manifest::Manifest,
+    /// Everything this build reads, hashed.
+    fingerprint: String,
+    /// Nothing it reads changed, and every output is as the last build wrote it (only
+    /// `--emit-typst` goes on then).
+    unchanged: bool,
+    /// When it began.
+    t0: Instant,
+    /// For `bsb watch`: the PDFs are written as soon as they are typeset, before the
+    /// web pages are (a web page that then fails leaves the PDF new and the rest as it was).
+    watching: bool,
+}
+
+/// Start a build: clean up after an interrupted one, fingerprint the inputs, and say
+/// `None` when there is nothing to do.
+fn begin(cfg: &Config, watching: bool) -> Result<Option<Run<'_>>> {
     let t0 = Instant::now();
     for line in store::recover(&cfg.out)? {
         cfg.say(format!("cleaned up after an interrupted build: {line}"));
@@ -35,24 +104,34 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     });
     let settings = [("commit", git.unwrap_or_default()), ("SOURCE_DATE_EPOCH", cfg.source_date_epoch.clone())];
     let fingerprint = incremental::fingerprint(&cfg.data, &cfg.out, &settings)?;
-    let step = cfg.step;
-    let unchanged = incremental::unchanged(&cfg.out, &fingerprint, step);
+    let unchanged = incremental::unchanged(&cfg.out, &fingerprint, cfg.step);
     if unchanged && cfg.emit_typst.is_none() {
         if cfg.explain {
             eprintln!("skip     every stage: no input changed and every output is as the last build wrote it");
         }
         cfg.say(format!("nothing changed ({:.2}s)", t0.elapsed().as_secs_f64()));
-        return Ok(());
+        return Ok(None);
     }
-    let checked = load_and_validate(&cfg.data)?;
+    let previous = incremental::previous_at(&cfg.out, cfg.step);
+    Ok(Some(Run { cfg, previous, fingerprint, unchanged, t0, watching }))
+}
+
+/// Render the editions of a checked study from its products, then typeset and write what
+/// changed. `reuse`: the editions the watcher keeps, reused where nothing they read has
+/// changed and replaced by the ones rendered here.
+fn render_and_write(
+    run: &Run<'_>,
+    checked: &Checked,
+    mut p: pipeline::Products,
+    reuse: Option<&mut Vec<Edition>>,
+) -> Result<()> {
+    let (cfg, t0) = (run.cfg, run.t0);
     for w in &checked.warnings {
         cfg.say(format!("warning: {w}"));
     }
     let study = &checked.study;
-    let previous = incremental::previous_at(&cfg.out, step);
-    let mut p = pipeline::products_at(study, previous.privacy.as_ref(), step)?;
     if cfg.explain {
-        incremental::explain_inputs(&previous, &p.manifest.inputs);
+        incremental::explain_inputs(&run.previous, &p.manifest.inputs);
     }
     cfg.say(format!("analysed and drew figures in {:.2}s", t0.elapsed().as_secs_f64()));
     if p.analysis.privacy.untried > 0 {
@@ -64,14 +143,18 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
 
     let releases = releases::read_all(&cfg.out)?;
     let stamp = stamp(cfg, study);
-    let editions = pipeline::editions_at(study, &mut p, &releases, &stamp, step)?;
+    let earlier = reuse.as_deref().map(Vec::as_slice).unwrap_or_default();
+    let editions = pipeline::editions_at(study, &mut p, &releases, &stamp, cfg.step, earlier)?;
+    if let Some(kept) = reuse {
+        kept.clone_from(&editions);
+    }
     if let Some(dir) = &cfg.emit_typst {
         for e in &editions {
             emit_typst(&dir.join(&e.lang), e)?;
         }
         cfg.say(format!("wrote the typst sources to {}", dir.display()));
     }
-    if unchanged {
+    if run.unchanged {
         if cfg.explain {
             eprintln!(
                 "skip     typesetting and writing: no input changed and every output is as the last build wrote it"
@@ -80,8 +163,72 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
         cfg.say(format!("nothing changed ({:.2}s)", t0.elapsed().as_secs_f64()));
         return Ok(());
     }
+    finish(run, &editions, p)
+}
 
-    typeset_all(cfg, &previous, &editions, &mut p)?;
+/// The study, checked, and its products, kept in `slot`: from what the watcher kept when
+/// every file that differs from its snapshot is a prose chapter the study holds, else
+/// read and analysed from the files. A kept study whose edited prose fails the checks
+/// stays kept (it is the data as saved; the next save starts from it).
+fn prepare<'a>(run: &Run<'_>, slot: &'a mut Option<Warm>, now: &Snapshot) -> Result<&'a mut Warm> {
+    let cfg = run.cfg;
+    if let Some(mut warm) = slot.take() {
+        if let Some(read) = reread_prose(&cfg.data, &mut warm, now) {
+            // Prose is read by some checks (citations, names, characters), never by the
+            // analysis: only those checks run, on the files not yet checked as they are.
+            let passed = &warm.passed;
+            let unchecked = |x: &study::Prose| passed.get(&x.file) != Some(&x.text);
+            let mut errors = crate::validate::validate_prose(&warm.checked.study, &unchecked);
+            let names: Vec<&str> = read.iter().map(|(rel, _)| rel.as_str()).collect();
+            cfg.say(format!(
+                "only prose changed ({}): the study's data, analysis and figures are kept",
+                names.join(", ")
+            ));
+            let inputs = &mut warm.products.manifest.inputs;
+            for (rel, bytes) in read {
+                inputs.insert(format!("data/{rel}"), manifest::sha256(&bytes));
+            }
+            warm.products.manifest.input_hash = manifest::combined(inputs);
+            let warm = slot.insert(warm);
+            if !errors.is_empty() {
+                errors.dedup();
+                return Err(Failure::Data(errors));
+            }
+            warm.passed = warm.checked.study.prose.iter().map(|x| (x.file.clone(), x.text.clone())).collect();
+            return Ok(warm);
+        }
+    }
+    let checked = load_and_validate(&cfg.data)?;
+    let products = pipeline::products_at(&checked.study, run.previous.privacy.as_ref(), cfg.step)?;
+    let passed = checked.study.prose.iter().map(|x| (x.file.clone(), x.text.clone())).collect();
+    Ok(slot.insert(Warm { snapshot: now.clone(), checked, products, editions: Vec::new(), passed }))
+}
+
+/// When every file that differs between `warm`'s snapshot and `now` is a prose chapter
+/// the study holds (changed, not added or removed), read those again into `warm` and
+/// return each one's path and bytes; else `None`, and `warm` is not to be used.
+fn reread_prose(data: &Path, warm: &mut Warm, now: &Snapshot) -> Option<Vec<(String, Vec<u8>)>> {
+    let was = &warm.snapshot;
+    if was.len() != now.len() || was.keys().zip(now.keys()).any(|(a, b)| a != b) {
+        return None;
+    }
+    let changed: Vec<String> = now.iter().filter(|(k, v)| was.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect();
+    if !changed.iter().all(|rel| rel.starts_with("prose/") && rel.ends_with(".typ")) {
+        return None;
+    }
+    let mut read = Vec::new();
+    for rel in changed {
+        let bytes = study::load::reread_prose(data, &mut warm.checked.study, &rel)?;
+        warm.snapshot.insert(rel.clone(), manifest::sha256(&bytes));
+        read.push((rel, bytes));
+    }
+    Some(read)
+}
+
+/// Typeset what changed, then write every output at once and record the build.
+fn finish(run: &Run<'_>, editions: &[Edition], mut p: pipeline::Products) -> Result<()> {
+    let (cfg, previous, step) = (run.cfg, &run.previous, run.cfg.step);
+    let early = typeset_all(cfg, previous, editions, &mut p, run.watching)?;
     for (path, bytes) in &p.files.0 {
         p.manifest.outputs.insert(path.clone(), manifest::sha256(bytes));
     }
@@ -93,34 +240,53 @@ pub fn build_locked(cfg: &Config) -> Result<()> {
     for rel in store::retire(&previous.outputs, &p.manifest.outputs, &cfg.out)? {
         cfg.say(format!("removed {rel}: this build no longer produces it"));
     }
-    incremental::record(&cfg.out, &fingerprint, step)?;
-    cfg.say(format!("built in {:.2}s; {} file(s) changed", t0.elapsed().as_secs_f64(), written.len()));
+    incremental::record(&cfg.out, &run.fingerprint, step)?;
+    cfg.say(format!("built in {:.2}s; {} file(s) changed", run.t0.elapsed().as_secs_f64(), early + written.len()));
     Ok(())
 }
 
 /// Typeset every edition: each makes two files, its PDF and its web page, each typeset
-/// only when its own sources changed (else the last build's file and hash stand).
+/// only when its own sources changed (else the last build's file and hash stand). With
+/// `pdfs_first` (`bsb watch`), the PDFs are typeset and written first, then the web pages,
+/// so a save shows in the PDF without waiting for the web page; otherwise all at once.
 fn typeset_all(
     cfg: &Config,
     previous: &manifest::Manifest,
     editions: &[Edition],
     p: &mut pipeline::Products,
-) -> Result<()> {
+    pdfs_first: bool,
+) -> Result<usize> {
+    let mut written = 0;
     let tasks: Vec<(&Edition, Format)> = editions.iter().flat_map(|e| [(e, Format::Pdf), (e, Format::Html)]).collect();
-    let results: Vec<Result<(String, Option<Vec<u8>>, String)>> =
-        tasks.into_par_iter().map(|(e, format)| typeset_one(cfg, previous, e, format)).collect();
-    for r in results {
-        let (pdf, bytes, source_hash) = r?;
-        p.manifest.typeset_from.insert(pdf.clone(), source_hash);
-        match bytes {
-            Some(b) => p.files.add(pdf, b),
-            None => {
-                let hash = previous.outputs.get(&pdf).cloned().unwrap_or_default();
-                p.manifest.outputs.insert(pdf, hash);
+    let (first, then): (Vec<_>, Vec<_>) = match pdfs_first {
+        true => tasks.into_iter().partition(|(_, f)| matches!(f, Format::Pdf)),
+        false => (tasks, Vec::new()),
+    };
+    for (n, tasks) in [first, then].into_iter().enumerate() {
+        let results: Vec<Result<(String, Option<Vec<u8>>, String)>> =
+            tasks.into_par_iter().map(|(e, format)| typeset_one(cfg, previous, e, format)).collect();
+        let mut early = store::Outputs::default();
+        for r in results {
+            let (path, bytes, source_hash) = r?;
+            p.manifest.typeset_from.insert(path.clone(), source_hash);
+            match bytes {
+                Some(b) => {
+                    if pdfs_first && n == 0 {
+                        early.add(path.clone(), b.clone());
+                    }
+                    p.files.add(path, b)
+                }
+                None => {
+                    let hash = previous.outputs.get(&path).cloned().unwrap_or_default();
+                    p.manifest.outputs.insert(path, hash);
+                }
             }
         }
+        if !early.0.is_empty() {
+            written += store::commit(&early, &cfg.out, cfg.faults)?.len();
+        }
     }
-    Ok(())
+    Ok(written)
 }
 
 /// The two files of an edition.

@@ -77,7 +77,7 @@ fn typeset_in_memory(cfg: &Config, checked: &Checked, p: &mut Products) -> Resul
     // Both steps of the method: the final report, then the process report (from the same
     // analysis; each skipped when its own last build typeset exactly these inputs).
     for step in [crate::study::Step::Final, crate::study::Step::Process] {
-        let made = pipeline::editions_at(&checked.study, p, &releases, &stamp, step)?;
+        let made = pipeline::editions_at(&checked.study, p, &releases, &stamp, step, &[])?;
         let previous = crate::incremental::previous_at(&cfg.out, step);
         // The last build typeset every edition from exactly these inputs without an error;
         // only its stamp (the commit it names) can differ, and a stamp cannot make typst fail.

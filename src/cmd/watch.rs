@@ -5,12 +5,22 @@
 //! network file systems, containers without inotify) it falls back to polling. Each burst
 //! of events (an editor's write-to-temporary-then-rename is several) is let settle for a
 //! few milliseconds, then the study's files are hashed: a save that changed nothing
-//! rebuilds nothing. The process stays alive, so typst's memoised layout stays warm, and
-//! the build retypesets only the editions whose typst sources changed. After every build,
-//! typst's cache is trimmed to what recent compilations used (as typst's own watch mode
-//! does), so memory stays flat however long the session. A failed build prints its errors
-//! and leaves the last good outputs; one whose typesetting ran away (a prose file that
-//! loops) ends the session with that error, since typst cannot be stopped while it runs.
+//! rebuilds nothing.
+//!
+//! The process keeps what the last build made (see `build::Warm`): a save that changed
+//! only prose chapters reads just those files again, checks them alone (the checks that
+//! read prose), keeps the study's data, analysis and figures, re-renders only the editions
+//! that print the changed chapters, and typesets only those. Any other change starts from
+//! the files, as `bsb build` does; either way the outputs are the ones a fresh build of the
+//! same data writes. Typst's sources are kept between compilations and its memoised
+//! layout stays warm, so an unchanged chapter is neither parsed nor laid out again. The
+//! PDFs are written as soon as they are typeset, before the web pages (a save shows in
+//! the PDF first). After every build, typst's cache is trimmed to what recent
+//! compilations used (as typst's own watch mode does), so memory stays flat however long
+//! the session. A failed build prints its errors and leaves the last good outputs (a web
+//! page that fails after its PDF was written leaves that PDF new); one whose typesetting
+//! ran away (a prose file that loops) ends the session with that error, since typst
+//! cannot be stopped while it runs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,25 +29,28 @@ use std::time::{Duration, Instant};
 
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 
-use crate::cmd::build;
+use crate::cmd::build::{self, Snapshot, Warm};
 use crate::config::Config;
 use crate::manifest::sha256;
 use crate::problem::{build_err, Result};
 use crate::store;
 use crate::typeset;
 
-/// How long a burst of events may go on before the build starts.
-const SETTLE: Duration = Duration::from_millis(15);
+/// How long after the last event of a burst the build starts. An editor's save (write a
+/// temporary file, rename it over the old one) is a burst within a millisecond; a save
+/// slower than this costs a second build, never a wrong one, since the build after the
+/// last event reads the files as they then are.
+const SETTLE: Duration = Duration::from_millis(5);
 /// How often the fallback watcher polls, and how often the loop looks at the clock.
 const TICK: Duration = Duration::from_millis(500);
 /// Cached typst results unused for this many compilations are evicted.
 const KEEP_COMPILATIONS: usize = 10;
 
-/// Content hashes of every file under `dir` that a build reads (hidden files, such as an
-/// editor's swap file, are not part of the study).
-fn snapshot(dir: &Path) -> BTreeMap<String, String> {
+/// Content hashes of every file under `dir` that a build reads, by path relative to `dir`
+/// (hidden files, such as an editor's swap file, are not part of the study).
+fn snapshot(dir: &Path) -> Snapshot {
     let mut out = BTreeMap::new();
-    fn walk(dir: &Path, out: &mut BTreeMap<String, String>) {
+    fn walk(base: &Path, dir: &Path, out: &mut Snapshot) {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         for e in entries.flatten() {
             let p = e.path();
@@ -45,13 +58,13 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
                 continue;
             }
             if p.is_dir() {
-                walk(&p, out);
+                walk(base, &p, out);
             } else if let Ok(bytes) = std::fs::read(&p) {
-                out.insert(p.display().to_string(), sha256(&bytes));
+                out.insert(p.strip_prefix(base).unwrap_or(&p).display().to_string(), sha256(&bytes));
             }
         }
     }
-    walk(dir, &mut out);
+    walk(dir, dir, &mut out);
     out
 }
 
@@ -83,18 +96,21 @@ fn start(dir: &Path) -> Result<(Box<dyn Watcher>, Receiver<notify::Result<Event>
 /// Watch until interrupted, or for `stop_after` seconds when given (scripts, benchmarks).
 pub fn run(cfg: &Config, stop_after: Option<f64>) -> Result<()> {
     let (_watcher, events, polling) = start(&cfg.data)?;
+    typeset::keep_sources(true);
     let how = if polling { "polling twice a second" } else { "on file events" };
     eprintln!("watching {} {how} (Ctrl-C to stop)", cfg.data.display());
     let deadline = stop_after.map(|s| Instant::now() + Duration::from_secs_f64(s.clamp(0.0, 1e9)));
     let mut seen = BTreeMap::new();
+    // The study, its analysis and its editions as the last build left them.
+    let mut warm = None;
     let mut pending = true;
     loop {
         if pending {
             pending = false;
             let now = snapshot(&cfg.data);
             if now != seen {
+                rebuild(cfg, &mut warm, &now)?;
                 seen = now;
-                rebuild(cfg)?;
             }
         }
         let wait = match deadline {
@@ -118,13 +134,14 @@ pub fn run(cfg: &Config, stop_after: Option<f64>) -> Result<()> {
     }
 }
 
-/// One build under the lock, its outcome said in one line; typst's cache trimmed after it.
-fn rebuild(cfg: &Config) -> Result<()> {
+/// One build under the lock, from what the last one kept, its outcome said in one line;
+/// typst's cache trimmed after it.
+fn rebuild(cfg: &Config, warm: &mut Option<Warm>, now: &Snapshot) -> Result<()> {
     let t = Instant::now();
     let outcome = {
         let _lock = store::lock(&cfg.out, cfg.quiet)?;
         // The data's git state changes as files are saved: asked again for each build.
-        build::build_locked(&cfg.clone().with_git())
+        build::build_watched(&cfg.clone().with_git(), warm, now)
     };
     match outcome {
         Ok(()) => eprintln!("rebuilt in {:.3}s", t.elapsed().as_secs_f64()),

@@ -254,14 +254,40 @@ fn dialogue_texts(study: &Study) -> Vec<(&Pos, String, &crate::study::Text)> {
     out
 }
 
-/// Flag every note, sentence, caption or label that ties people to a place (see the module).
-pub fn check(study: &Study, p: &mut Problems) {
+/// What a text that names a unit alone in its region is told.
+fn lone_message(unit: &str, name: &str) -> String {
+    format!(
+        "names unit `{unit}` (as `{name}`), the only unit in its region, so every interview of that region is tied to one place; describe it without its name"
+    )
+}
+
+/// [`check`]'s part for prose, for the prose files `which` selects: what it would say of
+/// them (`bsb watch` checks a saved chapter again without the rest of the study).
+pub(crate) fn check_prose(study: &Study, which: &dyn Fn(&crate::study::Prose) -> bool, p: &mut Problems) {
     let names = Names::new(study);
+    if !names.any_lone() {
+        return;
+    }
+    for prose in study.prose.iter().filter(|x| which(x)) {
+        check_prose_with(&names, prose, p);
+    }
+}
+
+/// Each sentence of one prose file that names a unit alone in its region.
+fn check_prose_with(names: &Names<'_>, prose: &crate::study::Prose, p: &mut Problems) {
+    for (line, sentence) in sentences(&printed_text(&prose.text)) {
+        if let Some((unit, name)) = names.lone_named(&sentence) {
+            p.push(prose.file.clone(), Some(line), "", lone_message(&unit, &name));
+        }
+    }
+}
+
+/// Notes: an interview id together with a unit.
+fn check_notes(study: &Study, names: &Names<'_>, p: &mut Problems) {
     let mut interviews = Phrases::new();
     for i in &study.interviews {
         interviews.add(&i.id);
     }
-    // Notes: an interview id together with a unit.
     for note in &study.notes {
         for (lang, text) in &note.text.0 {
             let w = words(text);
@@ -283,22 +309,19 @@ pub fn check(study: &Study, p: &mut Problems) {
             }
         }
     }
+}
+
+/// Flag every note, sentence, caption or label that ties people to a place (see the module).
+pub fn check(study: &Study, p: &mut Problems) {
+    let names = Names::new(study);
+    check_notes(study, &names, p);
     // Prose and context: a unit that is alone in its region, by name or place.
     if !names.any_lone() {
         return;
     }
     let lone_named = |text: &str| names.lone_named(text);
-    let message = |unit: &str, name: &str| {
-        format!(
-            "names unit `{unit}` (as `{name}`), the only unit in its region, so every interview of that region is tied to one place; describe it without its name"
-        )
-    };
     for prose in &study.prose {
-        for (line, sentence) in sentences(&printed_text(&prose.text)) {
-            if let Some((unit, name)) = lone_named(&sentence) {
-                p.push(prose.file.clone(), Some(line), "", message(&unit, &name));
-            }
-        }
+        check_prose_with(&names, prose, p);
     }
     let mut labelled: Vec<(&crate::problem::Pos, String, &crate::study::Text)> = Vec::new();
     for f in &study.facts {
@@ -335,14 +358,14 @@ pub fn check(study: &Study, p: &mut Problems) {
     for f in study.files.iter().filter(|f| f.path.starts_with("words/") || f.path.starts_with("lang/")) {
         for (n, line) in String::from_utf8_lossy(&f.bytes).lines().enumerate() {
             if let Some((unit, name)) = lone_named(line) {
-                p.push(format!("{base}{}", f.path), Some(n + 1), "", message(&unit, &name));
+                p.push(format!("{base}{}", f.path), Some(n + 1), "", lone_message(&unit, &name));
             }
         }
     }
     for (pos, field, text) in labelled {
         for (lang, t) in &text.0 {
             if let Some((unit, name)) = lone_named(t) {
-                p.at(pos, format!("{field}_{lang}"), message(&unit, &name));
+                p.at(pos, format!("{field}_{lang}"), lone_message(&unit, &name));
             }
         }
     }

@@ -63,7 +63,7 @@ pub const TEMPLATE_FILES: &[(&str, &str)] = &[
 ];
 
 /// What the provenance appendix states; filled in by the build from the manifest.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Provenance {
     /// The study's version.
     pub version: String,

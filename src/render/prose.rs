@@ -400,13 +400,23 @@ pub(crate) fn typst_syntax(file: &str, source: &str, rendered: &str) -> Vec<Diag
     out
 }
 
-/// Every prose file of every language, rendered and parsed: all errors at once.
-pub(crate) fn check_all(study: &crate::study::Study, a: &crate::analysis::Analysis, langs: &[Lang]) -> Result<()> {
+/// Every prose file of every language, rendered and parsed: all errors at once. A file
+/// `known` says passed with this text and this analysis before (`bsb watch`) is skipped.
+pub(crate) fn check_all(
+    study: &crate::study::Study,
+    a: &crate::analysis::Analysis,
+    langs: &[Lang],
+    known: &dyn Fn(&crate::study::Prose) -> bool,
+) -> Result<()> {
     let mut all = Vec::new();
     for lang in langs {
+        let mut todo = study.prose.iter().filter(|p| p.lang == lang.code && !known(p)).peekable();
+        if todo.peek().is_none() {
+            continue;
+        }
         let env = super::typst_environment(true, Some(lang));
         let ctx = super::prose_context(study, a, lang);
-        for p in study.prose.iter().filter(|p| p.lang == lang.code) {
+        for p in todo {
             // typst's syntax is checked on what rendered, also around template errors.
             let (out, found) = render_with_errors(&env, &p.file, &p.text, &ctx, lang);
             all.extend(found);

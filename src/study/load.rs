@@ -243,3 +243,18 @@ pub fn parse_partial_date(s: &str) -> Option<PartialDate> {
     };
     Some(PartialDate { year, month, day })
 }
+
+/// Read one prose file (`prose/<lang>/<chapter>.typ`, relative to `dir`) again into a
+/// study loaded from `dir`, as [`load`] would read it, for `bsb watch`'s saves of prose:
+/// its text and its bytes are replaced. Returns the bytes read, or `None` when the file
+/// is not a chapter the study holds or would not load cleanly (then a full load is due).
+pub(crate) fn reread_prose(dir: &Path, study: &mut Study, rel: &str) -> Option<Vec<u8>> {
+    let label = format!("{}/{}", dir_label(dir), rel);
+    let at = study.prose.iter().position(|p| p.file == label)?;
+    let source = study.files.iter().position(|f| f.path == rel)?;
+    let bytes = fs::read(dir.join(rel)).ok()?;
+    let text = csvfile::normalise(&bytes).ok()?;
+    study.prose[at].text = text;
+    study.files[source].bytes = bytes.clone();
+    Some(bytes)
+}

@@ -79,18 +79,75 @@ impl MemoryWorld {
         let main = file_id("main.typ")?;
         let mut sources = HashMap::new();
         let mut files = HashMap::new();
-        sources.insert(main, Source::new(main, job.main.clone()));
+        let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        let kept =
+            kept.as_mut().map(|k| k.entry((job.ident.clone(), std::ptr::from_ref(library) as usize)).or_default());
+        let mut served = Served { kept };
+        sources.insert(main, served.source(main, job.main.as_bytes(), || Ok(job.main.clone()))?);
         for (path, bytes) in &job.files {
             let id = file_id(path)?;
             if path.ends_with(".typ") {
-                let text = String::from_utf8(bytes.clone()).map_err(|_| build_err(format!("{path} is not UTF-8")))?;
-                sources.insert(id, Source::new(id, text));
+                let text = || String::from_utf8(bytes.clone()).map_err(|_| build_err(format!("{path} is not UTF-8")));
+                sources.insert(id, served.source(id, bytes, text)?);
             }
-            files.insert(id, Bytes::new(bytes.clone()));
+            files.insert(id, served.bytes(id, bytes));
         }
         let (y, m, d) = job.date;
         let today = Datetime::from_ymd(y, m, d).ok_or_else(|| build_err(format!("not a date: {y}-{m}-{d}")))?;
         Ok(MemoryWorld { library, main, sources, files, today })
+    }
+}
+
+/// The sources and files of the last compilation of each document (by its identifier
+/// and typst library), kept while [`keep_sources`] is on: a source whose text has not
+/// changed is served as the same `Source` (not parsed or hashed again), a file as the
+/// same `Bytes`.
+type Kept = HashMap<(String, usize), HashMap<FileId, (Option<Source>, Bytes)>>;
+
+/// See [`Kept`]; `None` while off.
+static KEPT: Mutex<Option<Kept>> = Mutex::new(None);
+
+/// Keep each document's sources between compilations (`bsb watch`, which compiles the
+/// same documents again after each save); off, a compilation's sources are freed with it.
+pub fn keep_sources(on: bool) {
+    *KEPT.lock().unwrap_or_else(|e| e.into_inner()) = on.then(HashMap::new);
+}
+
+/// Serves a world's sources and files from the last compilation's where unchanged.
+struct Served<'a> {
+    /// The document's kept sources and files, when kept.
+    kept: Option<&'a mut HashMap<FileId, (Option<Source>, Bytes)>>,
+}
+
+impl Served<'_> {
+    /// The source `id` with the text `bytes` (made by `text` when new).
+    fn source(&mut self, id: FileId, bytes: &[u8], text: impl FnOnce() -> Result<String>) -> Result<Source> {
+        if let Some(Some((Some(source), _))) = self.kept.as_ref().map(|k| k.get(&id)) {
+            if source.text().as_bytes() == bytes {
+                return Ok(source.clone());
+            }
+        }
+        let source = Source::new(id, text()?);
+        if let Some(kept) = self.kept.as_mut() {
+            let bytes = Bytes::from_string(source.clone());
+            kept.insert(id, (Some(source.clone()), bytes));
+        }
+        Ok(source)
+    }
+
+    /// The file `id` with these bytes.
+    fn bytes(&mut self, id: FileId, bytes: &[u8]) -> Bytes {
+        if let Some(Some((_, kept))) = self.kept.as_ref().map(|k| k.get(&id)) {
+            if kept.as_slice() == bytes {
+                return kept.clone();
+            }
+        }
+        let new = Bytes::new(bytes.to_vec());
+        if let Some(kept) = self.kept.as_mut() {
+            let source = kept.remove(&id).and_then(|(s, _)| s).filter(|s| s.text().as_bytes() == bytes);
+            kept.insert(id, (source, new.clone()));
+        }
+        new
     }
 }
 

@@ -229,3 +229,98 @@ fn emitted_typst_sources_are_the_ones_typeset() {
     assert_eq!(fs::read_to_string(emit.join("en/prose/summary.typ")).unwrap(), "We met #\"8\" people.");
     assert!(emit.join("en/style.typ").exists() && emit.join("en/figures/participants-by-region.svg").exists());
 }
+
+/// `bsb watch` on a copy of the reference study, its stderr read line by line: the
+/// watcher, its lines so far, and a way to wait for the n-th line containing a text.
+struct Watching {
+    child: std::process::Child,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Watching {
+    fn start(data: &Path, out: &Path) -> Watching {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bsb"))
+            .args(["watch", "--stop-after", "300", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (stderr, theirs) = (child.stderr.take().unwrap(), lines.clone());
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(|l| l.ok()) {
+                theirs.lock().unwrap().push(line);
+            }
+        });
+        Watching { child, lines }
+    }
+
+    fn count(&self, needle: &str) -> usize {
+        self.lines.lock().unwrap().iter().filter(|l| l.contains(needle)).count()
+    }
+
+    fn log(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+
+    /// Wait until `needle` has been said `n` times; then a moment for the watcher to go
+    /// back to waiting (its message comes after the outputs are written).
+    fn wait_for(&self, needle: &str, n: usize) {
+        let t = std::time::Instant::now();
+        while self.count(needle) < n {
+            assert!(t.elapsed().as_secs() < 120, "`{needle}` ×{n} within 120 s:\n{}", self.log());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    /// Save `text` as `path` the way an editor does: a temporary file renamed over it.
+    fn save(path: &Path, text: &str) {
+        let side = path.with_extension("typ.save-tmp");
+        fs::write(&side, text).unwrap();
+        fs::rename(&side, path).unwrap();
+    }
+}
+
+/// Every file under `out` is as a cold build of `data` into a fresh folder writes it.
+fn same_as_cold(data: &Path, out: &Path, cold: &Path, after: &str) {
+    build_into(data, cold);
+    let (watched, built) = (all_files(out), all_files(cold));
+    assert_eq!(watched.keys().collect::<Vec<_>>(), built.keys().collect::<Vec<_>>(), "after {after}");
+    for (path, bytes) in &built {
+        assert!(watched[path] == *bytes, "after {after}: {path} differs between the watched and the cold build");
+    }
+}
+
+#[test]
+fn watched_prose_saves_leave_the_outputs_of_a_cold_build() {
+    let tmp = TempDir::new();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("data"), &data);
+    let out = tmp.path().join("out");
+    let w = Watching::start(&data, &out);
+    w.wait_for("rebuilt in", 1);
+    let prose = |p: &str| (data.join(p), fs::read_to_string(data.join(p)).unwrap());
+    let (nb_overall, overall) = prose("prose/nb/overall.typ");
+    let (en_summary, summary) = prose("prose/en/summary.typ");
+    let (nb_method, method) = prose("prose/nb/method.typ");
+    // A Norwegian chapter; then the English summary, which the Norwegian edition prints
+    // as well (compared at once: a later Norwegian save would hide a stale summary); then
+    // a citation the bibliography lacks, an error, and its repair.
+    Watching::save(&nb_overall, &format!("{overall}\n\nEn setning lagt til under arbeidet.\n"));
+    w.wait_for("rebuilt in", 2);
+    Watching::save(&en_summary, &summary.replacen('.', ". One more sentence here.", 1));
+    w.wait_for("rebuilt in", 3);
+    same_as_cold(&data, &out, &tmp.path().join("cold-1"), "the English summary's save");
+    Watching::save(&nb_method, &format!("{method}\n\nSe @ingen-slik-kilde.\n"));
+    w.wait_for("waiting for the next change", 1);
+    Watching::save(&nb_method, &format!("{method}\n\nEn annen setning i metodekapitlet.\n"));
+    w.wait_for("rebuilt in", 4);
+    let mut child = w.child;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let log = w.lines.lock().unwrap().join("\n");
+    assert_eq!(log.matches("only prose changed").count(), 4, "each save kept the study:\n{log}");
+    assert!(log.contains("expected a citation key from"), "the bad citation was caught:\n{log}");
+    same_as_cold(&data, &out, &tmp.path().join("cold-2"), "the last save");
+}
