@@ -260,7 +260,7 @@ pub struct Stamp {
 
 /// One language edition, ready to typeset.
 #[derive(Clone)]
-pub struct Edition {
+pub struct EditionJob {
     /// The language code.
     pub lang: String,
     /// The PDF's path relative to the output root.
@@ -292,7 +292,7 @@ fn names(study: &Study, lang: &str, step: Step) -> (String, String) {
 
 /// Render every edition of the final report: records the releases and each edition's
 /// view in the manifest.
-pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &Stamp) -> Result<Vec<Edition>> {
+pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &Stamp) -> Result<Vec<EditionJob>> {
     editions_at(study, p, releases, stamp, Step::Final, &[])
 }
 
@@ -312,8 +312,8 @@ pub fn editions_at(
     releases: &[Recorded],
     stamp: &Stamp,
     step: Step,
-    reuse: &[Edition],
-) -> Result<Vec<Edition>> {
+    reuse: &[EditionJob],
+) -> Result<Vec<EditionJob>> {
     for r in releases {
         p.manifest.inputs.insert(r.name.clone(), manifest::sha256(&r.bytes));
     }
@@ -386,7 +386,7 @@ pub fn editions_at(
             manifest::combined(&entries)
         };
         let stem = names(study, &lang.code, step).1;
-        out.push(Edition {
+        out.push(EditionJob {
             lang: lang.code.clone(),
             pdf: format!("{stem}.pdf"),
             html: format!("{stem}.html"),
@@ -402,7 +402,7 @@ pub fn editions_at(
 /// Does every prose file `e` was rendered from still have the text it had then? The
 /// other files it names (the style, the bibliography) are not prose: a change to one of
 /// them is never reused over.
-fn unchanged_since(study: &Study, e: &Edition) -> bool {
+fn unchanged_since(study: &Study, e: &EditionJob) -> bool {
     e.job.origins.iter().all(|(path, file)| match study.prose.iter().find(|x| &x.file == file) {
         Some(x) => e.job.originals.get(path) == Some(&x.text),
         None => true,

@@ -10,7 +10,7 @@ use crate::cmd::{load_and_validate, Checked};
 use crate::config::{Config, GitState};
 use crate::incremental;
 use crate::manifest;
-use crate::pipeline::{self, Edition, Stamp};
+use crate::pipeline::{self, EditionJob, Stamp};
 use crate::problem::{build_err, Failure, Result};
 use crate::releases;
 use crate::store;
@@ -44,7 +44,7 @@ pub(crate) struct Warm {
     /// The products before any edition was rendered (the manifest's inputs kept current).
     products: pipeline::Products,
     /// The editions last rendered, to be reused where nothing they read has changed.
-    editions: Vec<Edition>,
+    editions: Vec<EditionJob>,
     /// Each prose file's text as it last passed the checks (by its name in messages).
     passed: BTreeMap<String, String>,
 }
@@ -123,7 +123,7 @@ fn render_and_write(
     run: &Run<'_>,
     checked: &Checked,
     mut p: pipeline::Products,
-    reuse: Option<&mut Vec<Edition>>,
+    reuse: Option<&mut Vec<EditionJob>>,
 ) -> Result<()> {
     let (cfg, t0) = (run.cfg, run.t0);
     for w in &checked.warnings {
@@ -226,7 +226,7 @@ fn reread_prose(data: &Path, warm: &mut Warm, now: &Snapshot) -> Option<Vec<(Str
 }
 
 /// Typeset what changed, then write every output at once and record the build.
-fn finish(run: &Run<'_>, editions: &[Edition], mut p: pipeline::Products) -> Result<()> {
+fn finish(run: &Run<'_>, editions: &[EditionJob], mut p: pipeline::Products) -> Result<()> {
     let (cfg, previous, step) = (run.cfg, &run.previous, run.cfg.step);
     let early = typeset_all(cfg, previous, editions, &mut p, run.watching)?;
     for (path, bytes) in &p.files.0 {
@@ -252,12 +252,13 @@ fn finish(run: &Run<'_>, editions: &[Edition], mut p: pipeline::Products) -> Res
 fn typeset_all(
     cfg: &Config,
     previous: &manifest::Manifest,
-    editions: &[Edition],
+    editions: &[EditionJob],
     p: &mut pipeline::Products,
     pdfs_first: bool,
 ) -> Result<usize> {
     let mut written = 0;
-    let tasks: Vec<(&Edition, Format)> = editions.iter().flat_map(|e| [(e, Format::Pdf), (e, Format::Html)]).collect();
+    let tasks: Vec<(&EditionJob, Format)> =
+        editions.iter().flat_map(|e| [(e, Format::Pdf), (e, Format::Html)]).collect();
     let (first, then): (Vec<_>, Vec<_>) = match pdfs_first {
         true => tasks.into_iter().partition(|(_, f)| matches!(f, Format::Pdf)),
         false => (tasks, Vec::new()),
@@ -301,7 +302,7 @@ enum Format {
 fn typeset_one(
     cfg: &Config,
     previous: &manifest::Manifest,
-    e: &Edition,
+    e: &EditionJob,
     format: Format,
 ) -> Result<(String, Option<Vec<u8>>, String)> {
     let (path, hash) = match format {
@@ -405,7 +406,7 @@ fn committed_study(data: &Path, git: &GitState) -> Option<Study> {
 }
 
 /// `--emit-typst DIR`: one edition's `main.typ` and every file it reads, under `DIR/<lang>`.
-fn emit_typst(base: &Path, e: &Edition) -> Result<()> {
+fn emit_typst(base: &Path, e: &EditionJob) -> Result<()> {
     store::write_file(&base.join("main.typ"), e.job.main.as_bytes())?;
     for (path, bytes) in &e.job.files {
         store::write_file(&base.join(path), bytes)?;
