@@ -189,6 +189,9 @@ fn prepare<'a>(run: &Run<'_>, slot: &'a mut Option<Warm>, now: &Snapshot) -> Res
                 inputs.insert(format!("data/{rel}"), manifest::sha256(&bytes));
             }
             warm.products.manifest.input_hash = manifest::combined(inputs);
+            // Each language's view of the study holds its prose: made again from the
+            // study as it now is (the kept ones were made before this save).
+            warm.products.study_views = None;
             let warm = slot.insert(warm);
             if !errors.is_empty() {
                 errors.dedup();

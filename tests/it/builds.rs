@@ -240,7 +240,7 @@ struct Watching {
 impl Watching {
     fn start(data: &Path, out: &Path) -> Watching {
         use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_bsb"))
+        let mut child = bsb_command()
             .args(["watch", "--stop-after", "300", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
             .stderr(std::process::Stdio::piped())
             .spawn()
