@@ -72,6 +72,26 @@ pub fn study_views(study: &Study) -> BTreeMap<String, String> {
     study.meta.languages.iter().map(|l| (l.clone(), study_view_of(&full, l, &study.meta.languages))).collect()
 }
 
+/// The commit an edition names: the one its language's files were last committed in (or
+/// the checkout's), marked `+changes` when uncommitted changes reach its view.
+fn edition_commit(stamp: &Stamp, lang: &str, reached: bool) -> String {
+    match stamp.edition_commits.get(lang).or(stamp.commit.as_ref()) {
+        None => "-".to_string(),
+        Some(c) if reached => format!("{c}+changes"),
+        Some(c) => c.clone(),
+    }
+}
+
+/// A hash of everything typst reads for a PDF: every file, the main source and the date.
+fn job_hash(job: &Job) -> String {
+    let (y, m, d) = job.date;
+    let mut entries: BTreeMap<String, String> =
+        job.files.iter().map(|(k, v)| (k.clone(), manifest::sha256(v))).collect();
+    entries.insert("main.typ".into(), manifest::sha256(job.main.as_bytes()));
+    entries.insert("date".into(), format!("{y}-{m}-{d}"));
+    manifest::combined(&entries)
+}
+
 /// [`view_hash`] from the study's part of the view ([`study_views`]) and the inputs: the
 /// program's files, and of the data only the edition's own word and language files (the
 /// rest of the data is in the study's part).
@@ -341,15 +361,10 @@ pub fn editions_at(
         let view = view_hash_from(&own, &lang.code, &p.manifest.inputs);
         p.manifest.views.insert(lang.code.clone(), view.clone());
         let reached = stamp.dirty && !stamp.committed.as_ref().is_some_and(|c| c.get(&lang.code) == Some(&own));
-        let commit = match stamp.edition_commits.get(&lang.code).or(stamp.commit.as_ref()) {
-            None => "-".to_string(),
-            Some(c) if reached => format!("{c}+changes"),
-            Some(c) => c.clone(),
-        };
         let provenance = Provenance {
             version: study.meta.version.clone(),
             build_date: format!("{y:04}-{m:02}-{d:02}"),
-            commit,
+            commit: edition_commit(stamp, &lang.code, reached),
             input_hash: view,
             typst: typeset::TYPST_VERSION.into(),
             files: p.manifest.inputs.keys().cloned().collect(),
@@ -378,13 +393,7 @@ pub fn editions_at(
             origins: rendered.origins,
             originals,
         };
-        let source_hash = {
-            let mut entries: BTreeMap<String, String> =
-                job.files.iter().map(|(k, v)| (k.clone(), manifest::sha256(v))).collect();
-            entries.insert("main.typ".into(), manifest::sha256(job.main.as_bytes()));
-            entries.insert("date".into(), format!("{y}-{m}-{d}"));
-            manifest::combined(&entries)
-        };
+        let source_hash = job_hash(&job);
         let stem = names(study, &lang.code, step).1;
         out.push(EditionJob {
             lang: lang.code.clone(),

@@ -93,6 +93,18 @@ fn number_of(v: &Value) -> std::result::Result<(Option<u64>, String), JinjaError
     Err(JinjaError::new(ErrorKind::InvalidOperation, format!("expected a count, found `{v}`")))
 }
 
+/// Whether every count of `with` is small enough to be written in words (the counts a
+/// sentence compares with the one it prints).
+fn all_small(l: &Lang, with: &[Value]) -> std::result::Result<bool, JinjaError> {
+    let mut all = true;
+    for other in with {
+        if let (Some(o), _) = number_of(other)? {
+            all &= l.is_small(o);
+        }
+    }
+    Ok(all)
+}
+
 /// The filters, functions and tests for numbers and plurals, for prose and sentences:
 ///
 /// - `{{ n.regions|words }}`: "fire" (a word up to the language's limit, else "13");
@@ -125,12 +137,7 @@ pub fn install(env: &mut Environment<'static>, lang: &Lang) {
         let l = l.clone();
         env.add_filter("words", move |v: Value, with: Rest<Value>| -> std::result::Result<String, JinjaError> {
             let (n, text) = number_of(&v)?;
-            let mut all_small = true;
-            for other in with.iter() {
-                if let (Some(o), _) = number_of(other)? {
-                    all_small &= l.is_small(o);
-                }
-            }
+            let all_small = all_small(&l, &with)?;
             Ok(n.filter(|_| all_small).map(|n| l.in_words(n, None)).unwrap_or(text))
         });
     }
@@ -143,12 +150,7 @@ pub fn install(env: &mut Environment<'static>, lang: &Lang) {
                 let form = l.noun_form(&noun, n).ok_or_else(|| unknown(&noun))?;
                 let gender = l.nouns.get(&noun).and_then(|x| x.gender.clone());
                 // Counts compared in one sentence are all words or all numerals.
-                let mut all_small = true;
-                for other in with.iter() {
-                    if let (Some(o), _) = number_of(other)? {
-                        all_small &= l.is_small(o);
-                    }
-                }
+                let all_small = all_small(&l, &with)?;
                 let shown = match n {
                     Some(n) if all_small => l.in_words(n, gender.as_deref()),
                     Some(_) => text,
