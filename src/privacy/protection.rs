@@ -25,7 +25,7 @@ impl Cleared {
     }
 
     /// A questionnaire count, cleared by the questionnaire's own small-cell rule
-    /// ([`crate::study::survey::results`]: no group under k is split or given shares). Survey
+    /// ([`crate::analysis::survey`]: no group under k is split or given shares). Survey
     /// answers count respondents of a form, not the people and excerpts of this audit.
     pub(crate) fn survey(shown: crate::shown::Shown) -> Self {
         Cleared(shown)
