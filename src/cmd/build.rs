@@ -25,7 +25,7 @@ pub fn run(cfg: &Config) -> Result<()> {
 
 /// A build for a caller that already holds the lock.
 pub fn build_locked(cfg: &Config) -> Result<()> {
-    build_with(cfg, None)
+    build_with(cfg, None, None)
 }
 
 /// The data directory's files: path relative to it → content hash (`bsb watch`'s view).
@@ -52,13 +52,22 @@ pub(crate) struct Warm {
 /// `bsb watch`'s build, under the lock: `warm` is what the last build kept (none at
 /// first, or after a build that failed before its study was checked), `snapshot` the data
 /// directory's files now.
-pub(crate) fn build_watched(cfg: &Config, warm: &mut Option<Warm>, snapshot: &Snapshot) -> Result<()> {
-    build_with(cfg, Some((warm, snapshot)))
+pub(crate) fn build_watched(
+    cfg: &Config,
+    warm: &mut Option<Warm>,
+    snapshot: &Snapshot,
+    another_save: &dyn Fn() -> bool,
+) -> Result<()> {
+    build_with(cfg, Some((warm, snapshot)), Some(another_save))
 }
 
 /// A build; with `watch`, from and into the watcher's memory.
-fn build_with(cfg: &Config, watch: Option<(&mut Option<Warm>, &Snapshot)>) -> Result<()> {
-    let Some(run) = begin(cfg, watch.is_some())? else { return Ok(()) };
+fn build_with(
+    cfg: &Config,
+    watch: Option<(&mut Option<Warm>, &Snapshot)>,
+    another_save: Option<&dyn Fn() -> bool>,
+) -> Result<()> {
+    let Some(run) = begin(cfg, another_save)? else { return Ok(()) };
     match watch {
         None => {
             let checked = load_and_validate(&cfg.data)?;
@@ -89,11 +98,17 @@ struct Run<'a> {
     /// For `bsb watch`: the PDFs are written as soon as they are typeset, before the
     /// web pages are (a web page that then fails leaves the PDF new and the rest as it was).
     watching: bool,
+    /// For `bsb watch`: asked once the PDFs are written, whether another save came in the
+    /// meantime (it waits a moment for one). Then the web pages are left for a build
+    /// after the saves stop: typst cannot be stopped, so typesetting them now would make
+    /// the next save's PDF wait.
+    another_save: Option<&'a dyn Fn() -> bool>,
 }
 
 /// Start a build: clean up after an interrupted one, fingerprint the inputs, and say
 /// `None` when there is nothing to do.
-fn begin(cfg: &Config, watching: bool) -> Result<Option<Run<'_>>> {
+fn begin<'a>(cfg: &'a Config, another_save: Option<&'a dyn Fn() -> bool>) -> Result<Option<Run<'a>>> {
+    let watching = another_save.is_some();
     let t0 = Instant::now();
     for line in store::recover(&cfg.out)? {
         cfg.say(format!("cleaned up after an interrupted build: {line}"));
@@ -113,7 +128,7 @@ fn begin(cfg: &Config, watching: bool) -> Result<Option<Run<'_>>> {
         return Ok(None);
     }
     let previous = incremental::previous_at(&cfg.out, cfg.step);
-    Ok(Some(Run { cfg, previous, fingerprint, unchanged, t0, watching }))
+    Ok(Some(Run { cfg, previous, fingerprint, unchanged, t0, watching, another_save }))
 }
 
 /// Render the editions of a checked study from its products, then typeset and write what
@@ -231,7 +246,7 @@ fn reread_prose(data: &Path, warm: &mut Warm, now: &Snapshot) -> Option<Vec<(Str
 /// Typeset what changed, then write every output at once and record the build.
 fn finish(run: &Run<'_>, editions: &[EditionJob], mut p: pipeline::Products) -> Result<()> {
     let (cfg, previous, step) = (run.cfg, &run.previous, run.cfg.step);
-    let early = typeset_all(cfg, previous, editions, &mut p, run.watching)?;
+    let (early, deferred) = typeset_all(cfg, previous, editions, &mut p, run.watching, run.another_save)?;
     for (path, bytes) in &p.files.0 {
         p.manifest.outputs.insert(path.clone(), manifest::sha256(bytes));
     }
@@ -243,7 +258,11 @@ fn finish(run: &Run<'_>, editions: &[EditionJob], mut p: pipeline::Products) -> 
     for rel in store::retire(&previous.outputs, &p.manifest.outputs, &cfg.out)? {
         cfg.say(format!("removed {rel}: this build no longer produces it"));
     }
-    incremental::record(&cfg.out, &run.fingerprint, step)?;
+    // With web pages left for later, this build is not complete: a later one must not
+    // skip them as unchanged.
+    if !deferred {
+        incremental::record(&cfg.out, &run.fingerprint, step)?;
+    }
     cfg.say(format!("built in {:.2}s; {} file(s) changed", run.t0.elapsed().as_secs_f64(), early + written.len()));
     Ok(())
 }
@@ -252,13 +271,17 @@ fn finish(run: &Run<'_>, editions: &[EditionJob], mut p: pipeline::Products) -> 
 /// only when its own sources changed (else the last build's file and hash stand). With
 /// `pdfs_first` (`bsb watch`), the PDFs are typeset and written first, then the web pages,
 /// so a save shows in the PDF without waiting for the web page; otherwise all at once.
+/// When `another_save` then says a save came in, the web pages are left as the last build
+/// wrote them (and recorded so: the next build typesets them). Returns the number of files
+/// written early and whether web pages were left.
 fn typeset_all(
     cfg: &Config,
     previous: &manifest::Manifest,
     editions: &[EditionJob],
     p: &mut pipeline::Products,
     pdfs_first: bool,
-) -> Result<usize> {
+    another_save: Option<&dyn Fn() -> bool>,
+) -> Result<(usize, bool)> {
     let mut written = 0;
     let tasks: Vec<(&EditionJob, Format)> =
         editions.iter().flat_map(|e| [(e, Format::Pdf), (e, Format::Html)]).collect();
@@ -266,7 +289,16 @@ fn typeset_all(
         true => tasks.into_iter().partition(|(_, f)| matches!(f, Format::Pdf)),
         false => (tasks, Vec::new()),
     };
+    let mut deferred = false;
     for (n, tasks) in [first, then].into_iter().enumerate() {
+        if n == 1 && !tasks.is_empty() && another_save.is_some_and(|saved| saved()) {
+            for (e, _) in tasks {
+                keep_previous(previous, &e.html, p);
+            }
+            cfg.say("web pages left for after the next save");
+            deferred = true;
+            break;
+        }
         let results: Vec<Result<(String, Option<Vec<u8>>, String)>> =
             tasks.into_par_iter().map(|(e, format)| typeset_one(cfg, previous, e, format)).collect();
         let mut early = store::Outputs::default();
@@ -290,7 +322,18 @@ fn typeset_all(
             written += store::commit(&early, &cfg.out, cfg.faults)?.len();
         }
     }
-    Ok(written)
+    Ok((written, deferred))
+}
+
+/// Record `path` as the last build left it: its file (if it has one) and the sources it
+/// was typeset from stay, so the next build sees whether it is out of date.
+fn keep_previous(previous: &manifest::Manifest, path: &str, p: &mut pipeline::Products) {
+    if let Some(hash) = previous.outputs.get(path) {
+        p.manifest.outputs.insert(path.to_string(), hash.clone());
+    }
+    if let Some(from) = previous.typeset_from.get(path) {
+        p.manifest.typeset_from.insert(path.to_string(), from.clone());
+    }
 }
 
 /// The two files of an edition.

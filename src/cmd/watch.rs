@@ -43,6 +43,10 @@ use crate::typeset;
 const SETTLE: Duration = Duration::from_millis(5);
 /// How often the fallback watcher polls, and how often the loop looks at the clock.
 const TICK: Duration = Duration::from_millis(500);
+/// How long the watcher waits, once the PDFs are written, for another save before it
+/// typesets the web pages (which cannot be stopped once begun): a writer saving again
+/// within it gets the next PDF without waiting for a web page nobody looks at yet.
+const WEB_PAGE_WAIT: Duration = Duration::from_millis(150);
 /// Cached typst results unused for this many compilations are evicted.
 const KEEP_COMPILATIONS: usize = 10;
 
@@ -109,8 +113,32 @@ pub fn run(cfg: &Config, stop_after: Option<f64>) -> Result<()> {
             pending = false;
             let now = snapshot(&cfg.data);
             if now != seen {
-                rebuild(cfg, &mut warm, &now)?;
+                let saved = std::cell::Cell::new(false);
+                let another_save = || {
+                    let until = Instant::now() + WEB_PAGE_WAIT;
+                    while let Some(left) = until.checked_duration_since(Instant::now()) {
+                        match events.recv_timeout(left) {
+                            Ok(event) if touches(&event) => {
+                                saved.set(true);
+                                break;
+                            }
+                            Ok(_) => {}
+                            Err(_) => break,
+                        }
+                    }
+                    saved.get()
+                };
+                rebuild(cfg, &mut warm, &now, &another_save)?;
                 seen = now;
+                if saved.get() {
+                    // The save that came in while the PDFs were written: built next, once
+                    // its burst has settled.
+                    while let Ok(more) = events.recv_timeout(SETTLE) {
+                        let _ = touches(&more);
+                    }
+                    pending = true;
+                    continue;
+                }
             }
         }
         let wait = match deadline {
@@ -136,12 +164,12 @@ pub fn run(cfg: &Config, stop_after: Option<f64>) -> Result<()> {
 
 /// One build under the lock, from what the last one kept, its outcome said in one line;
 /// typst's cache trimmed after it.
-fn rebuild(cfg: &Config, warm: &mut Option<Warm>, now: &Snapshot) -> Result<()> {
+fn rebuild(cfg: &Config, warm: &mut Option<Warm>, now: &Snapshot, another_save: &dyn Fn() -> bool) -> Result<()> {
     let t = Instant::now();
     let outcome = {
         let _lock = store::lock(&cfg.out, cfg.quiet)?;
         // The data's git state changes as files are saved: asked again for each build.
-        build::build_watched(&cfg.clone().with_git(), warm, now)
+        build::build_watched(&cfg.clone().with_git(), warm, now, another_save)
     };
     match outcome {
         Ok(()) => eprintln!("rebuilt in {:.3}s", t.elapsed().as_secs_f64()),

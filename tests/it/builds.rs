@@ -316,11 +316,25 @@ fn watched_prose_saves_leave_the_outputs_of_a_cold_build() {
     w.wait_for("waiting for the next change", 1);
     Watching::save(&nb_method, &format!("{method}\n\nEn annen setning i metodekapitlet.\n"));
     w.wait_for("rebuilt in", 4);
+    same_as_cold(&data, &out, &tmp.path().join("cold-2"), "the repaired citation");
+    // Two saves in a row, the second as soon as the first one's PDF is written: the web
+    // pages wait for the second, and once the saves stop every output is as a cold build's.
+    let pdf = out.join("report/out/bsb-legemiddelfrie-tilbud-1.0.0-nb.pdf");
+    let before = fs::read(&pdf).unwrap();
+    Watching::save(&nb_overall, &format!("{overall}\n\nEn ny setning, lagret to ganger.\n"));
+    let t = std::time::Instant::now();
+    while fs::read(&pdf).map(|b| b == before).unwrap_or(true) {
+        assert!(t.elapsed().as_secs() < 120, "the first quick save's PDF:\n{}", w.log());
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    Watching::save(&nb_overall, &format!("{overall}\n\nEn ny setning, lagret to ganger, nå ferdig.\n"));
+    w.wait_for("rebuilt in", 6);
+    assert!(w.count("web pages left for after the next save") >= 1, "{}", w.log());
+    same_as_cold(&data, &out, &tmp.path().join("cold-3"), "two quick saves");
     let mut child = w.child;
     child.kill().unwrap();
     child.wait().unwrap();
     let log = w.lines.lock().unwrap().join("\n");
-    assert_eq!(log.matches("only prose changed").count(), 4, "each save kept the study:\n{log}");
+    assert_eq!(log.matches("only prose changed").count(), 6, "each save kept the study:\n{log}");
     assert!(log.contains("expected a citation key from"), "the bad citation was caught:\n{log}");
-    same_as_cold(&data, &out, &tmp.path().join("cold-2"), "the last save");
 }
