@@ -15,7 +15,11 @@
 //! same data writes. Typst's sources are kept between compilations and its memoised
 //! layout stays warm, so an unchanged chapter is neither parsed nor laid out again. The
 //! PDFs are written as soon as they are typeset, before the web pages (a save shows in
-//! the PDF first). After every build, typst's cache is trimmed to what recent
+//! the PDF first); the web pages wait [`WEB_PAGE_WAIT`] for another save, and when one
+//! comes they are left for the build after it, since a web page typst has begun cannot be
+//! stopped and would make that save's PDF wait. Such a build is not recorded as complete,
+//! so the web pages are typeset by the first build after the saves stop (in this session
+//! or a later `bsb build`). After every build, typst's cache is trimmed to what recent
 //! compilations used (as typst's own watch mode does), so memory stays flat however long
 //! the session. A failed build prints its errors and leaves the last good outputs (a web
 //! page that fails after its PDF was written leaves that PDF new); one whose typesetting
