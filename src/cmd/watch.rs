@@ -137,9 +137,7 @@ pub fn run(cfg: &Config, stop_after: Option<f64>) -> Result<()> {
                 if saved.get() {
                     // The save that came in while the PDFs were written: built next, once
                     // its burst has settled.
-                    while let Ok(more) = events.recv_timeout(SETTLE) {
-                        let _ = touches(&more);
-                    }
+                    while events.recv_timeout(SETTLE).is_ok() {}
                     pending = true;
                     continue;
                 }
