@@ -1,13 +1,9 @@
-//! The analysis stage: polars frames built from the validated study, joined and grouped
-//! into the report's tables. Group order in polars is not stable, so every result is put
-//! in the study's own order (or sorted) before it leaves this module, and every person
-//! count passes the small-cell rule here, so raw small counts never leave.
-//!
-//! Eager group-by aggregations are marked deprecated in favour of polars' lazy API, but
-//! `lazy` pulls a streaming engine and a network stack into the build (FIELD-NOTES.md);
-//! the eager ones are kept on purpose.
-#![allow(deprecated)]
+//! The analysis stage: the validated study counted ([`counting`]) and laid out as the
+//! report's tables. Every result is put in the study's own order before it leaves this
+//! module, and every person count passes the small-cell rule here, so raw small counts
+//! never leave.
 
+mod counting;
 mod dialogue;
 pub mod survey;
 pub mod table;
@@ -15,13 +11,12 @@ pub mod trait_evidence;
 
 use std::collections::BTreeMap;
 
-use polars::prelude::*;
 use serde::Serialize;
 
 use crate::privacy::Counted;
 pub use crate::privacy::{CellId, Cleared};
 use crate::problem::{build_err, Result};
-use crate::study::{InterviewKind, Measure, Study, Text};
+use crate::study::{Measure, Study, Text};
 pub use table::{Cell, Column, Shown, Table};
 
 /// Counts of one slice of the sample (a region, a model, or everything).
@@ -122,104 +117,12 @@ pub struct Analysis {
     pub survey: Option<crate::analysis::survey::SurveyResults>,
 }
 
-fn pe(e: PolarsError) -> crate::problem::Failure {
-    build_err(format!("analysis failed: {e}"))
-}
-
-/// The interview register as a frame, joined with the units for each interview's model.
-fn interview_frame(study: &Study) -> PolarsResult<DataFrame> {
-    let interviews = df!(
-        "interview" => study.interviews.iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
-        "region" => study.interviews.iter().map(|i| i.region.clone()).collect::<Vec<_>>(),
-        "unit" => study.interviews.iter().map(|i| i.unit.clone()).collect::<Vec<_>>(),
-        "individual" => study.interviews.iter().map(|i| (i.kind == InterviewKind::Individual) as u32).collect::<Vec<_>>(),
-        "group" => study.interviews.iter().map(|i| (i.kind == InterviewKind::Group) as u32).collect::<Vec<_>>(),
-        "interviews" => vec![1u32; study.interviews.len()],
-        "participants" => study.interviews.iter().map(|i| i.participants).collect::<Vec<_>>(),
-    )?;
-    let units = df!(
-        "unit" => study.units.iter().map(|u| u.id.clone()).collect::<Vec<_>>(),
-        "model" => study.units.iter().map(|u| u.model.clone()).collect::<Vec<_>>(),
-    )?;
-    interviews.inner_join(&units, ["unit"], ["unit"])
-}
-
-/// Sum the sample columns per value of `by`, returned by key.
-fn sample_by(frame: &DataFrame, by: &str) -> PolarsResult<BTreeMap<String, SampleCounts>> {
-    let grouped = frame
-        .group_by([by])?
-        .select(["individual", "group", "interviews", "participants"])
-        .sum()?
-        .sort([by], SortMultipleOptions::default())?;
-    let keys = grouped.column(by)?.str()?.clone();
-    let col = |name: &str| -> PolarsResult<Vec<u64>> {
-        let c = grouped.column(&format!("{name}_sum"))?.cast(&DataType::UInt64)?;
-        let c = c.u64()?;
-        Ok((0..c.len()).map(|i| c.get(i).unwrap_or(0)).collect())
-    };
-    let (ind, grp, ivs, par) = (col("individual")?, col("group")?, col("interviews")?, col("participants")?);
-    Ok((0..keys.len())
-        .map(|i| (i, keys.get(i)))
-        .map(|(i, k)| {
-            let counts = SampleCounts { individual: ind[i], group: grp[i], interviews: ivs[i], participants: par[i] };
-            (k.unwrap_or("").to_string(), counts)
-        })
-        .collect())
-}
-
-/// One row per (excerpt, code, ancestor-or-self) with the excerpt's participant and model,
-/// so that grouping by `code` counts evidence for themes and subthemes alike.
-fn evidence_frame(study: &Study, interviews: &DataFrame) -> PolarsResult<DataFrame> {
-    let (mut excerpt, mut code, mut interview, mut participant) = (vec![], vec![], vec![], vec![]);
-    let ancestors = study.ancestors();
-    for e in &study.excerpts {
-        for node in study.evidence_nodes(e, &ancestors) {
-            excerpt.push(e.id.clone());
-            code.push(node.to_string());
-            interview.push(e.interview.clone());
-            // Pseudonyms are unique within the study (validated), so they identify a person.
-            participant.push(e.participant.clone());
-        }
-    }
-    let coded = df!("excerpt" => excerpt, "code" => code, "interview" => interview, "participant" => participant)?;
-    coded.inner_join(&interviews.select(["interview", "model"])?, ["interview"], ["interview"])
-}
-
-/// Distinct excerpts and participants per (code, model) from the evidence frame.
-type Grid = BTreeMap<(String, String), (u64, u64)>;
-
-fn evidence_grid(evidence: &DataFrame, by: &[&str]) -> PolarsResult<Grid> {
-    if by.is_empty() {
-        // The grand total: distinct excerpts and people in the whole frame.
-        let distinct = |name: &str| -> PolarsResult<u64> { Ok(evidence.column(name)?.n_unique()? as u64) };
-        let total = if evidence.height() == 0 { (0, 0) } else { (distinct("excerpt")?, distinct("participant")?) };
-        return Ok(Grid::from([((String::new(), String::new()), total)]));
-    }
-    let grouped = evidence.group_by(by.iter().copied())?.select(["excerpt", "participant"]).n_unique()?;
-    let grouped = grouped.sort(by.iter().copied(), SortMultipleOptions::default())?;
-    let key = |name: &str| -> PolarsResult<Vec<String>> {
-        if by.contains(&name) {
-            let c = grouped.column(name)?.str()?.clone();
-            Ok((0..c.len()).map(|i| c.get(i).unwrap_or("").to_string()).collect())
-        } else {
-            Ok(vec![String::new(); grouped.height()])
-        }
-    };
-    let num = |name: &str| -> PolarsResult<Vec<u64>> {
-        let c = grouped.column(&format!("{name}_n_unique"))?.cast(&DataType::UInt64)?;
-        let c = c.u64()?;
-        Ok((0..c.len()).map(|i| c.get(i).unwrap_or(0)).collect())
-    };
-    let (codes, models, ex, pa) = (key("code")?, key("model")?, num("excerpt")?, num("participant")?);
-    Ok((0..grouped.height()).map(|i| ((codes[i].clone(), models[i].clone()), (ex[i], pa[i]))).collect())
-}
-
 /// Analyse a study; `cached` is the last build's privacy answer (see
 /// [`crate::privacy::protect`]).
 pub fn analyse(study: &Study, cached: Option<&crate::manifest::Solved>) -> Result<Analysis> {
     let protection = crate::privacy::protect(study, cached).map_err(build_err)?;
     let unaudited = std::cell::RefCell::new(Vec::new());
-    let mut analysis = analyse_frames(study, protection, &unaudited).map_err(pe)?;
+    let mut analysis = analyse_counts(study, protection, &unaudited);
     crate::analysis::survey::attach(study, &mut analysis);
     let unaudited = unaudited.into_inner();
     if !unaudited.is_empty() {
@@ -268,63 +171,23 @@ fn evidence_row(
     (by_model, total)
 }
 
-fn analyse_frames(
-    study: &Study,
-    protection: crate::privacy::Protection,
-    unaudited: &Unaudited,
-) -> PolarsResult<Analysis> {
+fn analyse_counts(study: &Study, protection: crate::privacy::Protection, unaudited: &Unaudited) -> Analysis {
     let k = study.meta.small_cell_k;
-    let interviews = interview_frame(study)?;
-    let regions = sample_by(&interviews, "region")?;
-    let models = sample_by(&interviews, "model")?;
-    let total = SampleCounts {
-        individual: regions.values().map(|c| c.individual).sum(),
-        group: regions.values().map(|c| c.group).sum(),
-        interviews: regions.values().map(|c| c.interviews).sum(),
-        participants: regions.values().map(|c| c.participants).sum(),
-    };
+    let sample = counting::Sample::of(study);
+    let (total, metrics) = (sample.total(), sample.metrics());
+    let counting::Sample { regions, models } = sample;
     let by_region: Vec<(String, SampleCounts)> =
         study.regions.iter().map(|r| (r.id.clone(), regions.get(&r.id).cloned().unwrap_or_default())).collect();
-    let model_people: Vec<u64> =
-        study.models.iter().map(|m| models.get(&m.id).map(|c| c.participants).unwrap_or(0)).collect();
-    let by_model: Vec<(String, Cleared, Cleared)> = study
-        .models
-        .iter()
-        .zip(&model_people)
-        .map(|(m, &people)| {
-            let interviews = models.get(&m.id).map(|c| c.interviews).unwrap_or(0);
-            let (people, interviews) = (
-                shown(&protection, CellId::by_model(&m.id, "participants"), people, unaudited),
-                shown(&protection, CellId::by_model(&m.id, "interviews"), interviews, unaudited),
-            );
-            (m.id.clone(), people, interviews)
-        })
-        .collect();
+    let by_model = model_sample(study, &models, &protection, unaudited);
 
-    let mut metrics = BTreeMap::new();
-    metrics.insert("interviews.individual".to_string(), total.individual as f64);
-    metrics.insert("interviews.group".to_string(), total.group as f64);
-    metrics.insert("interviews.total".to_string(), total.interviews as f64);
-    metrics.insert("participants.total".to_string(), total.participants as f64);
-    for (prefix, map) in [("region", &regions), ("model", &models)] {
-        for (id, c) in map {
-            metrics.insert(format!("{prefix}.{id}.individual"), c.individual as f64);
-            metrics.insert(format!("{prefix}.{id}.group"), c.group as f64);
-            metrics.insert(format!("{prefix}.{id}.interviews"), c.interviews as f64);
-            metrics.insert(format!("{prefix}.{id}.participants"), c.participants as f64);
-        }
-    }
-
-    let evidence = evidence_frame(study, &interviews)?;
-    let by_code_model = evidence_grid(&evidence, &["code", "model"])?;
-    let by_code = evidence_grid(&evidence, &["code"])?;
+    let evidence = counting::evidence(study);
+    let by_code_model = counting::grid(&evidence, |c| (c.code, c.model));
+    let by_code = counting::grid(&evidence, |c| c.code);
     let model_ids: Vec<&str> = study.models.iter().map(|m| m.id.as_str()).collect();
     let row_evidence = |code: &str| -> (Vec<Evidence>, Evidence) {
-        let cells: Vec<(u64, u64)> = model_ids
-            .iter()
-            .map(|m| by_code_model.get(&(code.to_string(), m.to_string())).copied().unwrap_or((0, 0)))
-            .collect();
-        let total = by_code.get(&(code.to_string(), String::new())).copied().unwrap_or((0, 0));
+        let cells: Vec<(u64, u64)> =
+            model_ids.iter().map(|m| by_code_model.get(&(code, *m)).copied().unwrap_or((0, 0))).collect();
+        let total = by_code.get(code).copied().unwrap_or((0, 0));
         evidence_row(study, &protection, unaudited, &|m, measure| CellId::framework(code, m, measure), &cells, total)
     };
     let quotes = theme_quotes(study, &protection);
@@ -343,10 +206,10 @@ fn analyse_frames(
     let mut tables = vec![
         participants_table(study, &by_region, &total),
         participants_by_model_table(study, &by_model, &models),
-        framework_table(study, &evidence, &row_evidence, &protection, unaudited)?,
+        framework_table(study, &evidence, &row_evidence, &protection, unaudited),
     ];
     if !study.traits.is_empty() {
-        tables.push(model_matrix(study, &evidence, &protection, unaudited)?);
+        tables.push(model_matrix(study, &evidence, &protection, unaudited));
     }
     if !study.factors.is_empty() {
         tables.push(compilation_table(study));
@@ -354,37 +217,18 @@ fn analyse_frames(
     if !study.recommendations.is_empty() {
         tables.push(dialogue::recommendations_table(study, crate::study::Step::Process));
     }
-    // A figure of the published report is compared only where the number it is compared
-    // with may be printed: a model's counts can be hidden (with the sampling table they
-    // may give one unit's), and so then are its interviews by kind, which no table prints.
-    let hidden_metric = |key: &str| -> bool {
-        let parts: Vec<&str> = key.split('.').collect();
-        let ["model", id, what] = parts.as_slice() else { return false };
-        let Some((_, people, interviews)) = by_model.iter().find(|(m, _, _)| m == id) else { return false };
-        match *what {
-            "participants" => people.value().is_none(),
-            _ => interviews.value().is_none(),
-        }
-    };
+    let hidden_metric = |key: &str| hidden_model_metric(&by_model, key);
     let (errata, errata_differs) = errata_table(study, &metrics, &hidden_metric);
     tables.push(errata);
     if !study.events.is_empty() {
         tables.push(timeline_table(study));
     }
     tables.extend(context_tables(study));
-    for t in &mut tables {
-        t.k = k;
-        t.coding = study.meta.coding;
-        // In a reconstructed coding the participant behind an excerpt is a placeholder:
-        // a count of distinct participants would present an invention as a finding.
-        if study.meta.coding.is_reconstructed() && ["framework-matrix", "model-matrix"].contains(&t.name.as_str()) {
-            table::drop_columns(t, "participants_");
-        }
-    }
+    mark_tables(study, &mut tables);
     let (tables, process_tables) = step_tables(study, tables);
     let counts = study_counts(study).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     let errata_total = study.published.len() as u64;
-    Ok(Analysis {
+    Analysis {
         k,
         counts,
         by_region,
@@ -398,7 +242,54 @@ fn analyse_frames(
         errata_total,
         privacy: protection,
         survey: None,
-    })
+    }
+}
+
+/// People and interviews per model, in the study's model order, as the audit lets them
+/// be printed.
+fn model_sample(
+    study: &Study,
+    models: &BTreeMap<String, SampleCounts>,
+    protection: &crate::privacy::Protection,
+    unaudited: &Unaudited,
+) -> Vec<(String, Cleared, Cleared)> {
+    study
+        .models
+        .iter()
+        .map(|m| {
+            let counts = models.get(&m.id).cloned().unwrap_or_default();
+            let people = shown(protection, CellId::by_model(&m.id, "participants"), counts.participants, unaudited);
+            let interviews = shown(protection, CellId::by_model(&m.id, "interviews"), counts.interviews, unaudited);
+            (m.id.clone(), people, interviews)
+        })
+        .collect()
+}
+
+/// Whether the published figure `key` is compared nowhere because the number it is
+/// compared with may not be printed: a model's counts can be hidden (with the sampling
+/// table they may give one unit's), and so then are its interviews by kind, which no table
+/// prints.
+fn hidden_model_metric(by_model: &[(String, Cleared, Cleared)], key: &str) -> bool {
+    let parts: Vec<&str> = key.split('.').collect();
+    let ["model", id, what] = parts.as_slice() else { return false };
+    let Some((_, people, interviews)) = by_model.iter().find(|(m, _, _)| m == id) else { return false };
+    match *what {
+        "participants" => people.value().is_none(),
+        _ => interviews.value().is_none(),
+    }
+}
+
+/// Give every table the study's small-cell threshold and coding. In a reconstructed coding
+/// the participant behind an excerpt is a placeholder: a count of distinct participants
+/// would present an invention as a finding, so those columns go.
+fn mark_tables(study: &Study, tables: &mut [Table]) {
+    for t in tables {
+        t.k = study.meta.small_cell_k;
+        t.coding = study.meta.coding;
+        if study.meta.coding.is_reconstructed() && ["framework-matrix", "model-matrix"].contains(&t.name.as_str()) {
+            table::drop_columns(t, "participants_");
+        }
+    }
 }
 
 /// The final report's tables and the process report's, from the tables as the data has
@@ -585,11 +476,11 @@ fn evidence_cells(by_model: &[Evidence]) -> Vec<Cell> {
 /// Theme and subtheme × model (NVivo's matrix coding query) with row and column totals.
 fn framework_table(
     study: &Study,
-    evidence: &DataFrame,
+    evidence: &[counting::Coded],
     row_evidence: &dyn Fn(&str) -> (Vec<Evidence>, Evidence),
     protection: &crate::privacy::Protection,
     unaudited: &Unaudited,
-) -> PolarsResult<Table> {
+) -> Table {
     let mut columns = vec![Column::key("section", "section", false), Column::key("code", "code", false)];
     columns.extend(evidence_columns(study));
     columns.push(Column::key("excerpts_total", "excerpts_total", true));
@@ -616,11 +507,10 @@ fn framework_table(
         t.push(id, depth == 0, cells);
     }
     // Column totals: distinct excerpts and people per model over the whole codebook.
-    let all = evidence_grid(evidence, &["model"])?;
-    let everything = evidence_grid(evidence, &[])?;
+    let all = counting::grid(evidence, |c| c.model);
     let cells: Vec<(u64, u64)> =
-        study.models.iter().map(|m| all.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0))).collect();
-    let grand = everything.values().next().copied().unwrap_or((0, 0));
+        study.models.iter().map(|m| all.get(m.id.as_str()).copied().unwrap_or((0, 0))).collect();
+    let grand = counting::total(evidence);
     let id = |m: Option<&str>, measure| CellId::framework("total", m, measure);
     let (by_model, total) = evidence_row(study, protection, unaudited, &id, &cells, grand);
     let mut row = vec![Cell::Empty, Cell::Key("total".into())];
@@ -628,34 +518,28 @@ fn framework_table(
     row.push(Cell::Protected(total.excerpts));
     row.push(Cell::Protected(total.participants));
     t.push("total", true, row);
-    Ok(t)
+    t
 }
 
 /// Table 2: trait × model, the finding in each language and the evidence behind it.
 fn model_matrix(
     study: &Study,
-    evidence: &DataFrame,
+    evidence: &[counting::Coded],
     protection: &crate::privacy::Protection,
     unaudited: &Unaudited,
-) -> PolarsResult<Table> {
+) -> Table {
     let mut columns = vec![Column::key("trait", "trait", false)];
     for m in &study.models {
         columns.push(Column::data(&format!("finding_{}", m.id), &m.short, None, false));
     }
     columns.extend(evidence_columns(study));
     let mut t = Table::new("model-matrix", columns);
-    let codes = evidence.column("code")?.str()?.clone();
     for tr in &study.traits {
         // The trait's evidence: excerpts coded to any of its codes or below them.
-        let mask: BooleanChunked = (0..codes.len())
-            .map(|i| codes.get(i).map(|c| tr.codes.iter().any(|tc| tc == c)))
-            .collect::<BooleanChunked>();
-        let subset = evidence.filter(&mask)?;
-        let grid = evidence_grid(&subset, &["model"])?;
-        let all = evidence_grid(&subset, &[])?;
+        let subset = evidence.iter().filter(|c| tr.codes.iter().any(|tc| tc == c.code));
+        let grid = counting::grid(subset, |c| c.model);
         let cells: Vec<(u64, u64)> =
-            study.models.iter().map(|m| grid.get(&(String::new(), m.id.clone())).copied().unwrap_or((0, 0))).collect();
-        let total = all.values().next().copied().unwrap_or((0, 0));
+            study.models.iter().map(|m| grid.get(m.id.as_str()).copied().unwrap_or((0, 0))).collect();
         // The model matrix prints no totals: only the per-model cells are cleared.
         let by_model: Vec<Evidence> = study
             .models
@@ -667,7 +551,6 @@ fn model_matrix(
                 participants: shown(protection, CellId::model_matrix(&tr.id, &m.id, Counted::People), c.1, unaudited),
             })
             .collect();
-        let _ = total;
         let mut row = vec![Cell::Text(tr.label.clone())];
         for m in &study.models {
             let finding = study.model_findings.iter().find(|f| f.trait_id == tr.id && f.model == m.id);
@@ -676,7 +559,7 @@ fn model_matrix(
         row.extend(evidence_cells(&by_model));
         t.push(&tr.id, false, row);
     }
-    Ok(t)
+    t
 }
 
 fn compilation_table(study: &Study) -> Table {
