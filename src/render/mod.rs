@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::figures::Figure;
-use crate::lang::Lang;
+use crate::lang::{Lang, Word};
 use crate::problem::{build_err, Result};
 use crate::study::{Study, Text};
 
@@ -131,7 +131,7 @@ pub fn render(
     {
         mark_rows(view, t, |id| {
             let f = study.feedback_on(id).filter(|f| f.outcome != crate::study::Outcome::Confirmed)?;
-            Some(lang.word(&format!("mark_{}", f.outcome.as_str())))
+            Some(lang.mark(f.outcome))
         });
     }
 
@@ -216,7 +216,7 @@ fn render_other_summaries(
         origins.insert(path.clone(), p.file.clone());
         other_summaries.push(minijinja::context! {
             lang => other,
-            heading => other_lang.word("summary_in_language"),
+            heading => other_lang.word(Word::SummaryInLanguage),
             quotes => other_lang.format.quotes.clone(),
             path => path,
         });
