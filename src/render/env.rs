@@ -40,6 +40,14 @@ pub(crate) fn typst_environment(strict: bool, lang: Option<&Lang>) -> Environmen
     // A work limit: a runaway loop or a huge repetition in a template ends as an error
     // naming its file instead of running on (each render has its own budget).
     env.set_fuel(Some(if strict { PROSE_FUEL } else { SKELETON_FUEL }));
+    if !strict {
+        // The skeletons import their shared macros (`{% from "datatable.typ.j2" import
+        // datatable %}`); the study's prose has no templates to import.
+        for (name, text) in super::SHARED_TEMPLATES {
+            // The text is the program's own, checked by its tests; adding it only parses it.
+            let _ = env.add_template(name, text);
+        }
+    }
     if let Some(lang) = lang {
         crate::lang::install(&mut env, lang);
     }
@@ -82,6 +90,14 @@ mod tests {
         for template in ["{{ w.typo }}", "{{ w.typo|lit }}", "{{ w[\"typo\"] }}"] {
             let e = env.render_str(template, &w).unwrap_err();
             assert_eq!(e.kind(), minijinja::ErrorKind::UndefinedError, "{template}");
+        }
+    }
+
+    /// The shared templates parse (the environment adds them without asking).
+    #[test]
+    fn the_shared_templates_parse() {
+        for (name, text) in super::super::SHARED_TEMPLATES {
+            minijinja::Environment::new().add_template(name, text).unwrap();
         }
     }
 }

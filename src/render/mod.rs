@@ -53,9 +53,15 @@ pub const REFERENCE_STYLE: &str = include_str!("../../report/templates/reference
 /// The reference style's name in the typst sources.
 pub const REFERENCE_STYLE_FILE: &str = "references.csl";
 
+/// The macro that prints a data table, shared by the three skeletons.
+pub const DATATABLE_TEMPLATE: &str = include_str!("../../report/templates/datatable.typ.j2");
+/// The templates the skeletons import, by the name they import them by.
+pub(crate) const SHARED_TEMPLATES: &[(&str, &str)] = &[("datatable.typ.j2", DATATABLE_TEMPLATE)];
+
 /// The program's own report files, for the manifest.
 pub const TEMPLATE_FILES: &[(&str, &str)] = &[
     ("report/templates/main.typ.j2", MAIN_TEMPLATE),
+    ("report/templates/datatable.typ.j2", DATATABLE_TEMPLATE),
     ("report/templates/style.typ", STYLE),
     ("report/templates/references.csl", REFERENCE_STYLE),
     ("report/templates/survey.typ.j2", survey::SURVEY_TEMPLATE),
