@@ -61,3 +61,22 @@ pub fn check_words(langs: &[Lang], tables: &[&Table], figures: &[(&str, &str)]) 
         missing.join(", ")
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A word a table names at run time that no language has fails the check, naming the
+    /// key and the language; the words the built-in files have pass.
+    #[test]
+    fn a_table_naming_a_word_no_language_has_fails_the_check() {
+        let langs = [Lang::load("en").unwrap(), Lang::load("nb").unwrap()];
+        let mut t = Table::new("errata", vec![Column::key("status", "status", false)]);
+        t.push("a", false, vec![Cell::Key("matches".into())]);
+        assert!(check_words(&langs, &[&t], &[("en", "evidence-heatmap")]).is_ok());
+        t.push("b", false, vec![Cell::Key("no_such_word".into())]);
+        let e = check_words(&langs, &[&t], &[("nb", "no-such-figure")]).unwrap_err().to_string();
+        assert!(e.contains("`no_such_word` (en)") && e.contains("`no_such_word` (nb)"), "{e}");
+        assert!(e.contains("`figcap_no-such-figure` (nb)") && !e.contains("`figcap_no-such-figure` (en)"), "{e}");
+    }
+}
