@@ -69,7 +69,7 @@ pub fn table_csv(t: &Table, langs: &[String]) -> Result<Vec<u8>> {
 pub fn table_md(t: &Table, lang: &Lang) -> Vec<u8> {
     let k = t.k;
     let esc = |s: String| s.replace('|', "\\|").replace('\n', " ");
-    let mut out = format!("# {}\n\n", lang.word_for(&format!("cap_{}", t.name), t.coding));
+    let mut out = format!("# {}\n\n", lang.named_for(&format!("cap_{}", t.name), t.coding));
     out.push_str("| id | ");
     out.push_str(&t.columns.iter().map(|c| esc(header_text(c, lang, ": "))).collect::<Vec<_>>().join(" | "));
     out.push_str(" |\n|---|");

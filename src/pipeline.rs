@@ -220,6 +220,9 @@ pub fn products_at(study: &Study, cached: Option<&manifest::Solved>, step: Step)
     for lang in &langs {
         figures.extend(figures::draw_all(study, &analysis, lang)?);
     }
+    let named: Vec<&crate::analysis::Table> = analysis.tables.iter().chain(&analysis.process_tables).collect();
+    let captions: Vec<(&str, &str)> = figures.iter().map(|f| (f.lang.as_str(), f.name.as_str())).collect();
+    crate::present::check_words(&langs, &named, &captions)?;
     let mut files = Outputs::default();
     let first = langs.first().ok_or_else(|| build_err("the study declares no language"))?;
     let (tables, dir) = match step {

@@ -25,7 +25,7 @@ pub fn run(cfg: &Config) -> Result<()> {
 
 /// A build for a caller that already holds the lock.
 pub fn build_locked(cfg: &Config) -> Result<()> {
-    build_with(cfg, None, None)
+    build_with(cfg, None, &mut Committed::default(), None)
 }
 
 /// The data directory's files: path relative to it → content hash (`bsb watch`'s view).
@@ -52,19 +52,23 @@ pub(crate) struct Warm {
 /// `bsb watch`'s build, under the lock: `warm` is what the last build kept (none at
 /// first, or after a build that failed before its study was checked), `snapshot` the data
 /// directory's files now.
+/// `committed` is the watcher's memory of the committed study's views, kept for as long
+/// as the commit is the same.
 pub(crate) fn build_watched(
     cfg: &Config,
     warm: &mut Option<Warm>,
+    committed: &mut Committed,
     snapshot: &Snapshot,
     another_save: &dyn Fn() -> bool,
 ) -> Result<()> {
-    build_with(cfg, Some((warm, snapshot)), Some(another_save))
+    build_with(cfg, Some((warm, snapshot)), committed, Some(another_save))
 }
 
 /// A build; with `watch`, from and into the watcher's memory.
 fn build_with(
     cfg: &Config,
     watch: Option<(&mut Option<Warm>, &Snapshot)>,
+    committed: &mut Committed,
     another_save: Option<&dyn Fn() -> bool>,
 ) -> Result<()> {
     let Some(run) = begin(cfg, another_save)? else { return Ok(()) };
@@ -72,12 +76,12 @@ fn build_with(
         None => {
             let checked = load_and_validate(&cfg.data)?;
             let p = pipeline::products_at(&checked.study, run.previous.privacy.as_ref(), cfg.step)?;
-            render_and_write(&run, &checked, p, None)
+            render_and_write(&run, &checked, p, committed, None)
         }
         Some((slot, snapshot)) => {
             let warm = prepare(&run, slot, snapshot)?;
             let p = warm.products.clone();
-            render_and_write(&run, &warm.checked, p, Some(&mut warm.editions))
+            render_and_write(&run, &warm.checked, p, committed, Some(&mut warm.editions))
         }
     }
 }
@@ -132,12 +136,14 @@ fn begin<'a>(cfg: &'a Config, another_save: Option<&'a dyn Fn() -> bool>) -> Res
 }
 
 /// Render the editions of a checked study from its products, then typeset and write what
-/// changed. `reuse`: the editions the watcher keeps, reused where nothing they read has
-/// changed and replaced by the ones rendered here.
+/// changed. `committed`: the committed study's views, as far as known (see [`Committed`]);
+/// `reuse`: the editions the watcher keeps, reused where nothing they read has changed and
+/// replaced by the ones rendered here.
 fn render_and_write(
     run: &Run<'_>,
     checked: &Checked,
     mut p: pipeline::Products,
+    committed: &mut Committed,
     reuse: Option<&mut Vec<EditionJob>>,
 ) -> Result<()> {
     let (cfg, t0) = (run.cfg, run.t0);
@@ -157,7 +163,7 @@ fn render_and_write(
     }
 
     let releases = releases::read_all(&cfg.out)?;
-    let stamp = stamp(cfg, study);
+    let stamp = stamp_with(cfg, study, committed);
     let earlier = reuse.as_deref().map(Vec::as_slice).unwrap_or_default();
     let editions = pipeline::editions_at(study, &mut p, &releases, &stamp, cfg.step, earlier)?;
     if let Some(kept) = reuse {
@@ -384,6 +390,12 @@ fn typeset_one(
 /// committed, so each edition can say whether the changes reach it. `bsb check` uses the
 /// same stamp, so its sources hash as the build's did.
 pub(crate) fn stamp(cfg: &Config, study: &Study) -> Stamp {
+    stamp_with(cfg, study, &mut Committed::default())
+}
+
+/// [`stamp`], with the committed study's views taken from `committed` when they are
+/// there for this commit (and kept there when they are made).
+fn stamp_with(cfg: &Config, study: &Study, committed: &mut Committed) -> Stamp {
     let dirty = cfg.git.as_ref().is_some_and(|g| !g.dirty.is_empty());
     let langs = &study.meta.languages;
     let edition_commits = match &cfg.git {
@@ -405,25 +417,34 @@ pub(crate) fn stamp(cfg: &Config, study: &Study) -> Stamp {
         commit: cfg.git.as_ref().map(|g| g.commit.clone()),
         edition_commits,
         dirty,
-        committed: if dirty { cfg.git.as_ref().and_then(|g| committed_cached(&cfg.data, g)) } else { None },
+        committed: if dirty { cfg.git.as_ref().and_then(|g| committed.views(&cfg.data, g)) } else { None },
     }
 }
 
 /// The study's part of each language's view ([`pipeline::study_views`]) of
-/// [`committed_study`], remembered per commit for the life of the process: `bsb watch`
-/// rebuilds on every save, and the committed study only changes with the commit.
-fn committed_cached(data: &Path, git: &GitState) -> Option<BTreeMap<String, String>> {
-    type Views = Option<BTreeMap<String, String>>;
-    static CACHE: std::sync::Mutex<Option<(PathBuf, String, Views)>> = std::sync::Mutex::new(None);
-    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((dir, commit, views)) = cache.as_ref() {
-        if dir == data && *commit == git.commit {
-            return views.clone();
+/// [`committed_study`] for one commit of one data directory. `bsb watch` keeps one across
+/// its builds (the committed study only changes with the commit, and reading it is a
+/// whole study's load); `bsb build` and `bsb check` make it once and start empty.
+#[derive(Default)]
+pub(crate) struct Committed {
+    /// The data directory and commit the views are of, and the views (`None` when the
+    /// committed study could not be read).
+    kept: Option<(PathBuf, String, Option<BTreeMap<String, String>>)>,
+}
+
+impl Committed {
+    /// The views of the study as `git`'s commit has it, made when this is not the
+    /// directory and commit last asked about.
+    fn views(&mut self, data: &Path, git: &GitState) -> Option<BTreeMap<String, String>> {
+        if let Some((dir, commit, views)) = &self.kept {
+            if dir == data && *commit == git.commit {
+                return views.clone();
+            }
         }
+        let views = committed_study(data, git).map(|s| pipeline::study_views(&s));
+        self.kept = Some((data.to_path_buf(), git.commit.clone(), views.clone()));
+        views
     }
-    let views = committed_study(data, git).map(|s| pipeline::study_views(&s));
-    *cache = Some((data.to_path_buf(), git.commit.clone(), views.clone()));
-    views
 }
 
 /// The study as the last commit has it: a copy of the data directory with each changed

@@ -30,7 +30,10 @@ pub fn run(cfg: &Config, explain_privacy: bool, accept: &[String]) -> Result<()>
         eprintln!("warning: {w}");
     }
     if explain_privacy {
-        crate::cmd::print(&crate::privacy::explain_text(&checked.study).map_err(crate::problem::build_err)?);
+        crate::cmd::print(
+            &crate::privacy::explain_text(&checked.study, Some(&p.analysis.privacy.solved))
+                .map_err(crate::problem::build_err)?,
+        );
     }
     cfg.say("ok: the study is valid, every edition typesets, and the committed tables and figures are current");
     Ok(())

@@ -111,6 +111,7 @@ pub fn run(cfg: &Config, stop_after: Option<f64>) -> Result<()> {
     let mut seen = BTreeMap::new();
     // The study, its analysis and its editions as the last build left them.
     let mut warm = None;
+    let mut committed = build::Committed::default();
     let mut pending = true;
     loop {
         if pending {
@@ -132,7 +133,7 @@ pub fn run(cfg: &Config, stop_after: Option<f64>) -> Result<()> {
                     }
                     saved.get()
                 };
-                rebuild(cfg, &mut warm, &now, &another_save)?;
+                rebuild(cfg, &mut warm, &mut committed, &now, &another_save)?;
                 seen = now;
                 if saved.get() {
                     // The save that came in while the PDFs were written: built next, once
@@ -166,12 +167,18 @@ pub fn run(cfg: &Config, stop_after: Option<f64>) -> Result<()> {
 
 /// One build under the lock, from what the last one kept, its outcome said in one line;
 /// typst's cache trimmed after it.
-fn rebuild(cfg: &Config, warm: &mut Option<Warm>, now: &Snapshot, another_save: &dyn Fn() -> bool) -> Result<()> {
+fn rebuild(
+    cfg: &Config,
+    warm: &mut Option<Warm>,
+    committed: &mut build::Committed,
+    now: &Snapshot,
+    another_save: &dyn Fn() -> bool,
+) -> Result<()> {
     let t = Instant::now();
     let outcome = {
         let _lock = store::lock(&cfg.out, cfg.quiet)?;
         // The data's git state changes as files are saved: asked again for each build.
-        build::build_watched(&cfg.clone().with_git(), warm, now, another_save)
+        build::build_watched(&cfg.clone().with_git(), warm, committed, now, another_save)
     };
     match outcome {
         Ok(()) => eprintln!("rebuilt in {:.3}s", t.elapsed().as_secs_f64()),

@@ -12,7 +12,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::analysis::Analysis;
-use crate::lang::Lang;
+use crate::lang::{Lang, Word};
 use crate::problem::{build_err, Result};
 use crate::study::{EventKind, Measure, Study};
 
@@ -251,8 +251,9 @@ fn format_tick(v: f64) -> String {
 }
 
 fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
-    let series = vec![lang.word("individual_interviews"), lang.word("group_interviews"), lang.word("participants")];
-    let mut alt = vec![lang.word("alt_participants-by-region")];
+    let series =
+        vec![lang.word(Word::IndividualInterviews), lang.word(Word::GroupInterviews), lang.word(Word::Participants)];
+    let mut alt = vec![lang.word(Word::AltParticipantsByRegion)];
     // Each row of the analysis names its region: paired by id, never by position.
     let groups: Vec<BarGroup> = a
         .by_region
@@ -260,7 +261,7 @@ fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fi
         .filter_map(|(id, c)| Some((study.region(id)?, c)))
         .map(|(r, c)| {
             alt.push(lang.say(
-                "alt_region_row",
+                Word::AltRegionRow,
                 &[
                     ("region", r.name.get(&lang.code).into()),
                     ("individual", lang.int(c.individual)),
@@ -274,7 +275,7 @@ fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fi
             }
         })
         .collect();
-    let svg = hbar_chart(&series, &[0, 1, 2], &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
+    let svg = hbar_chart(&series, &[0, 1, 2], &groups, &lang.word(Word::AxisCount), &lang.word(Word::Suppressed))?;
     Ok(Figure {
         name: crate::study::Id::fixed("participants-by-region"),
         lang: lang.code.clone(),
@@ -285,8 +286,8 @@ fn participants_by_region(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fi
 
 fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
     let k = a.k;
-    let series = vec![lang.word("interviews"), lang.word("participants")];
-    let mut alt = vec![lang.word("fig_participants-by-model")];
+    let series = vec![lang.word(Word::Interviews), lang.word(Word::Participants)];
+    let mut alt = vec![lang.word(Word::FigParticipantsByModel)];
     // Each row of the analysis names its model: paired by id, never by position.
     let groups: Vec<BarGroup> = a
         .by_model
@@ -294,7 +295,7 @@ fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fig
         .filter_map(|(id, people, interviews)| Some((study.model(id)?, people, interviews)))
         .map(|(m, people, interviews)| {
             alt.push(lang.say(
-                "alt_model_row",
+                Word::AltModelRow,
                 &[
                     ("model", m.name.get(&lang.code).into()),
                     ("interviews", lang.shown_in_text(interviews.get(), k)),
@@ -310,7 +311,7 @@ fn participants_by_model(study: &Study, a: &Analysis, lang: &Lang) -> Result<Fig
             }
         })
         .collect();
-    let svg = hbar_chart(&series, &[3, 2], &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
+    let svg = hbar_chart(&series, &[3, 2], &groups, &lang.word(Word::AxisCount), &lang.word(Word::Suppressed))?;
     Ok(Figure {
         name: crate::study::Id::fixed("participants-by-model"),
         lang: lang.code.clone(),
@@ -352,7 +353,7 @@ fn wrap(label: &str, max: usize) -> Vec<String> {
 fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> {
     let k = a.k;
     let series: Vec<String> = study.models.iter().map(|m| m.short.get(&lang.code).to_string()).collect();
-    let mut alt = vec![lang.word_for("fig_excerpts-by-theme", study.meta.coding)];
+    let mut alt = vec![lang.word_for(Word::FigExcerptsByTheme, study.meta.coding)];
     let groups: Vec<BarGroup> = a
         .themes
         .iter()
@@ -373,7 +374,7 @@ fn excerpts_by_theme(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure>
         })
         .collect();
     let colours: Vec<usize> = (0..series.len()).map(|i| MODEL_COLOURS + i).collect();
-    let svg = hbar_chart(&series, &colours, &groups, &lang.word("axis_count"), &lang.word("suppressed"))?;
+    let svg = hbar_chart(&series, &colours, &groups, &lang.word(Word::AxisCount), &lang.word(Word::Suppressed))?;
     Ok(Figure {
         name: crate::study::Id::fixed("excerpts-by-theme"),
         lang: lang.code.clone(),
@@ -415,7 +416,7 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
     let height = (grid_bottom + 20 + key.len() as i32 * 24) as u32;
     let max =
         a.themes.iter().flat_map(|t| t.by_model.iter().filter_map(|e| e.excerpts.value())).max().unwrap_or(1).max(1);
-    let mut alt = vec![lang.word("alt_evidence-heatmap")];
+    let mut alt = vec![lang.word(Word::AltEvidenceHeatmap)];
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
@@ -479,7 +480,7 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
                         }
                         root.draw(&Rectangle::new([(x0, y0), (x1, y1)], INK.stroke_width(1))).map_err(err)?;
                         root.draw(&Text::new(
-                            lang.word("suppressed"),
+                            lang.word(Word::Suppressed),
                             ((x0 + x1) / 2, (y0 + y1) / 2),
                             anchored(18, HPos::Center, VPos::Center),
                         ))
@@ -487,7 +488,7 @@ fn evidence_heatmap(study: &Study, a: &Analysis, lang: &Lang) -> Result<Figure> 
                     }
                 }
             }
-            alt.push(lang.say("alt_heat_row", &[("theme", label), ("cells", cells_alt.join(", "))]));
+            alt.push(lang.say(Word::AltHeatRow, &[("theme", label), ("cells", cells_alt.join(", "))]));
         }
         root.present().map_err(err)?;
     }
@@ -534,12 +535,12 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
         root.fill(&WHITE).map_err(err)?;
         // Legend.
         root.draw(&Circle::new((axis_x, 22), 7, INK.stroke_width(2))).map_err(err)?;
-        root.draw(&Text::new(lang.word("legend_policy"), (axis_x + 14, 22), anchored(19, HPos::Left, VPos::Center)))
+        root.draw(&Text::new(lang.word(Word::LegendPolicy), (axis_x + 14, 22), anchored(19, HPos::Left, VPos::Center)))
             .map_err(err)?;
         let ex = axis_x + 260;
         root.draw(&Polygon::new(vec![(ex, 13), (ex + 9, 22), (ex, 31), (ex - 9, 22)], MILESTONE.filled()))
             .map_err(err)?;
-        root.draw(&Text::new(lang.word("legend_evaluation"), (ex + 14, 22), anchored(19, HPos::Left, VPos::Center)))
+        root.draw(&Text::new(lang.word(Word::LegendEvaluation), (ex + 14, 22), anchored(19, HPos::Left, VPos::Center)))
             .map_err(err)?;
         // Axis with a tick every five years.
         root.draw(&PathElement::new(
@@ -586,7 +587,7 @@ fn policy_timeline(study: &Study, lang: &Lang) -> Result<Figure> {
     }
     let m = events.iter().filter(|e| e.kind == EventKind::Evaluation).count();
     let mut alt = vec![lang.say(
-        "alt_timeline",
+        Word::AltTimeline,
         &[
             ("n", lang.int(events.len() as u64)),
             ("first", first.to_string()),
@@ -630,7 +631,7 @@ fn share_figures(study: &Study, lang: &Lang) -> Result<Vec<Figure>> {
                 .collect()
         };
         let height = blocks.last().map(|b| b.1).unwrap_or(100) as u32;
-        let mut alt = vec![lang.word(&format!("fig_{name}"))];
+        let mut alt = vec![lang.named(&format!("fig_{name}"))];
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
@@ -674,7 +675,7 @@ fn share_figures(study: &Study, lang: &Lang) -> Result<Vec<Figure>> {
                     ))
                     .map_err(err)?;
                     alt_parts.push(
-                        lang.say("alt_share_row", &[("label", p.label.get(&lang.code).into()), ("value", value)]),
+                        lang.say(Word::AltShareRow, &[("label", p.label.get(&lang.code).into()), ("value", value)]),
                     );
                     x += w;
                 }

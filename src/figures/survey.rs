@@ -15,7 +15,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::{anchored, err, ink_on, text, wrap, Figure, INK, WIDTH};
 use crate::analysis::survey::{Group, ItemResult};
 use crate::analysis::Analysis;
-use crate::lang::Lang;
+use crate::lang::{Lang, Word};
 use crate::problem::Result;
 use crate::study::survey::Item;
 use crate::study::{Id, Study};
@@ -101,7 +101,7 @@ pub(crate) fn segments(item: &Item, shares: &[f64]) -> Vec<(usize, i32, i32)> {
 /// A group's name in the chart and the alternative text.
 fn group_name(study: &Study, g: &Group, lang: &Lang) -> String {
     match &g.model {
-        None => lang.word("survey_all"),
+        None => lang.word(Word::SurveyAll),
         Some(id) => {
             study.models.iter().find(|m| &m.id == id).map(|m| m.short.get(&lang.code).to_string()).unwrap_or_default()
         }
@@ -131,7 +131,7 @@ fn chart(study: &Study, item: &Item, r: &ItemResult, k: u32, lang: &Lang) -> Res
     let top = keys.last().map(|k| k.2).unwrap_or(14) + 30 + if has_apart { 24 } else { 0 };
     let row_h = BAR_H + ROW_GAP;
     let height = (top + row_h * r.groups.len() as i32 + 10) as u32;
-    let mut alt = vec![lang.say("survey_alt", &[("question", item.question.get(&lang.code).to_string())])];
+    let mut alt = vec![lang.say(Word::SurveyAlt, &[("question", item.question.get(&lang.code).to_string())])];
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
@@ -144,8 +144,12 @@ fn chart(study: &Study, item: &Item, r: &ItemResult, k: u32, lang: &Lang) -> Res
             root.draw(&Text::new(label, (x + 22, y + 8), anchored(17, HPos::Left, VPos::Center))).map_err(err)?;
         }
         if has_apart {
-            root.draw(&Text::new(lang.word("survey_apart"), (APART, top - 8), anchored(16, HPos::Left, VPos::Bottom)))
-                .map_err(err)?;
+            root.draw(&Text::new(
+                lang.word(Word::SurveyApart),
+                (APART, top - 8),
+                anchored(16, HPos::Left, VPos::Bottom),
+            ))
+            .map_err(err)?;
         }
         let bottom = top + row_h * r.groups.len() as i32 - ROW_GAP + 6;
         root.draw(&PathElement::new(vec![(CENTRE, top - 6), (CENTRE, bottom)], INK.stroke_width(1))).map_err(err)?;
@@ -153,12 +157,13 @@ fn chart(study: &Study, item: &Item, r: &ItemResult, k: u32, lang: &Lang) -> Res
             let y0 = top + gi as i32 * row_h;
             let name = group_name(study, g, lang);
             let n = lang.shown(g.n, k);
-            for (li, line) in wrap(&name, 22).iter().chain([&lang.say("survey_n", &[("n", n.clone())])]).enumerate() {
+            for (li, line) in wrap(&name, 22).iter().chain([&lang.say(Word::SurveyN, &[("n", n.clone())])]).enumerate()
+            {
                 let at = (LABEL_W - 10, y0 + 2 + li as i32 * 17);
                 root.draw(&Text::new(line.clone(), at, anchored(16, HPos::Right, VPos::Top))).map_err(err)?;
             }
             let Some(shares) = &g.shares else {
-                let note = lang.say("survey_hidden", &[("k", k.to_string())]);
+                let note = lang.say(Word::SurveyHidden, &[("k", k.to_string())]);
                 root.draw(&Text::new(
                     note.clone(),
                     (CENTRE + 8, y0 + BAR_H / 2),
@@ -189,7 +194,7 @@ fn chart(study: &Study, item: &Item, r: &ItemResult, k: u32, lang: &Lang) -> Res
                 .zip(shares)
                 .map(|(o, s)| format!("{} {}", o.get(&lang.code), lang.percent(s.round())))
                 .collect();
-            alt.push(format!("{name} ({}): {}", lang.say("survey_n", &[("n", n)]), parts.join(", ")));
+            alt.push(format!("{name} ({}): {}", lang.say(Word::SurveyN, &[("n", n)]), parts.join(", ")));
         }
         root.present().map_err(err)?;
     }

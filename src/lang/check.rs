@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use minijinja::value::Value;
 
 use super::load::{builtin_label, key_line};
-use super::{Lang, FILES, LANG_DIR};
+use super::{Lang, Word, FILES, LANG_DIR};
 use crate::problem::Problems;
 
 impl Lang {
@@ -73,8 +73,10 @@ const SAMPLE_NAMES: &[&str] = &[
 /// A language file from the data must say every word and noun the skeleton uses, twelve
 /// months, four quote marks and the number words.
 pub(super) fn check_complete(l: &Lang, english: &Lang, file: &str, source: &str, problems: &mut Problems) {
-    // A language file from the data must say every word the skeleton uses.
-    for key in english.words.keys().filter(|k| !l.words.contains_key(*k)) {
+    // A language file from the data must say every word the skeleton uses (the words
+    // the program names are among them: the English file has every one).
+    check_program_words(l, file, source, problems);
+    for key in english.words.keys().filter(|k| !l.words.contains_key(*k) && !Word::ALL.iter().any(|w| w.key() == *k)) {
         problems.push(
             file,
             Some(key_line(source, "words", key)),
@@ -112,6 +114,20 @@ pub(super) fn check_complete(l: &Lang, english: &Lang, file: &str, source: &str,
             Some(key_line(source, "numbers", "words")),
             "numbers.words",
             "expected the number words from zero up, found none",
+        );
+    }
+}
+
+/// A language file must say every word the program names ([`Word::ALL`]), so that
+/// [`Lang::word`] and [`Lang::say`] cannot miss: one problem per missing word, naming
+/// the file, the key and, where the file has it, the line of `[words]`.
+pub(super) fn check_program_words(l: &Lang, file: &str, source: &str, problems: &mut Problems) {
+    for w in Word::ALL.iter().filter(|w| !l.words.contains_key(w.key())) {
+        problems.push(
+            file,
+            Some(key_line(source, "words", w.key())),
+            format!("words.{}", w.key()),
+            "expected this word, which the program itself prints, found none (see report/lang/en.toml for what it says)",
         );
     }
 }

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::check::check_complete;
+use super::check::{check_complete, check_program_words};
 use super::study::{context_word_keys, study_vars};
-use super::{cldr_plural, Lang, LangFile, Noun, FILES, LANG_DIR, WORDS_DIR};
+use super::{cldr_plural, Lang, LangFile, Noun, Word, FILES, LANG_DIR, WORDS_DIR};
 use crate::problem::{Problem, Problems, Result};
 use crate::study::Study;
 
@@ -47,7 +47,7 @@ fn toml_problem(file: &str, source: &str, e: &toml::de::Error) -> Problem {
 
 impl Lang {
     /// A language from the text of its file; CLDR's plural rule wins over the file's.
-    fn parse(code: &str, file: &str, source: &str) -> std::result::Result<Lang, Problem> {
+    pub(super) fn parse(code: &str, file: &str, source: &str) -> std::result::Result<Lang, Problem> {
         let mut f: LangFile = toml::from_str(source).map_err(|e| toml_problem(file, source, &e))?;
         if let Some(rule) = cldr_plural(code) {
             f.language.plural = rule;
@@ -69,7 +69,7 @@ impl Lang {
     /// [`crate::study::survey::YesNoWords`]).
     pub fn yes_no(code: &str) -> Option<[String; 2]> {
         let lang = Lang::load(code).ok()?;
-        Some([lang.word("survey_yes"), lang.word("survey_no")])
+        Some([lang.word(Word::SurveyYes), lang.word(Word::SurveyNo)])
     }
 
     /// A built-in language.
@@ -79,7 +79,14 @@ impl Lang {
                 "no language `{code}` is built in (nb, nn, en): add data/lang/{code}.toml to the study"
             ))
         })?;
-        Lang::parse(code, &builtin_label(code), text).map_err(|p| crate::problem::Failure::Data(vec![p]))
+        let file = builtin_label(code);
+        let lang = Lang::parse(code, &file, text).map_err(|p| crate::problem::Failure::Data(vec![p]))?;
+        let mut problems = Problems::default();
+        check_program_words(&lang, &file, text, &mut problems);
+        match problems.is_empty() {
+            true => Ok(lang),
+            false => Err(crate::problem::Failure::Data(problems.into_sorted())),
+        }
     }
 
     /// The language `code` as `study` uses it: its own file from the data or the built-in
@@ -107,7 +114,13 @@ impl Lang {
     /// [`Lang::for_study`], with its problems added to `problems`.
     fn for_study_into(code: &str, study: &Study, problems: &mut Problems) -> Option<Lang> {
         let data = data_label(study);
-        let english = Lang::load("en").expect("the built-in English file parses");
+        let english = match Lang::load("en") {
+            Ok(l) => l,
+            Err(e) => {
+                problems.0.extend(into_problems(e));
+                return None;
+            }
+        };
         let own = study_file(study, &format!("{LANG_DIR}/{code}.toml"));
         let mut lang = match (own, FILES.iter().find(|(c, _)| *c == code)) {
             (Some(bytes), _) => {
@@ -124,7 +137,13 @@ impl Lang {
                     }
                 }
             }
-            (None, Some(_)) => Lang::load(code).ok()?,
+            (None, Some(_)) => match Lang::load(code) {
+                Ok(l) => l,
+                Err(e) => {
+                    problems.0.extend(into_problems(e));
+                    return None;
+                }
+            },
             (None, None) => {
                 problems.push(
                     format!("{data}/study.toml"),
@@ -210,4 +229,14 @@ fn study_file<'a>(study: &'a Study, path: &str) -> Option<&'a [u8]> {
 /// How the data directory is named in messages (`data`).
 fn data_label(study: &Study) -> String {
     study.files.first().map(|_| "data".to_string()).unwrap_or_else(|| "data".into())
+}
+
+/// A failure to load a built-in language as problems to report with the study's.
+fn into_problems(e: crate::problem::Failure) -> Vec<Problem> {
+    match e {
+        crate::problem::Failure::Data(p) => p,
+        other => {
+            vec![Problem { file: "report/lang".into(), line: None, field: String::new(), message: other.to_string() }]
+        }
+    }
 }

@@ -15,7 +15,7 @@
 //! The module by job: this file holds the types of a language and looks its words up;
 //! [`load`] reads and merges the built-in and the study's language files; [`check`]
 //! checks a language file (every word there, every sentence renders); [`plural`] is the
-//! CLDR plural rules; [`numbers`] writes numbers, counts and dates; [`sentences`] fills
+//! CLDR plural rules; [`keys`] names the words the program reads ([`Word`]); [`numbers`] writes numbers, counts and dates; [`sentences`] fills
 //! sentences (the minijinja filters); [`study`] derives the words and values the study's
 //! own data gives (captions of its context tables, its counts).
 
@@ -25,6 +25,7 @@ use minijinja::value::Value;
 use serde::Deserialize;
 
 mod check;
+mod keys;
 mod load;
 mod numbers;
 mod plural;
@@ -33,6 +34,7 @@ mod study;
 #[cfg(test)]
 mod tests;
 
+pub use keys::Word;
 pub use load::key_line;
 pub use plural::{cldr_plural, PluralRule};
 pub use sentences::{install, Num};
@@ -160,29 +162,55 @@ impl Lang {
     /// A word of the skeleton as a study with `coding` says it: for a reconstructed
     /// coding the `<key>_reconstructed` form where the language has one (a caption that
     /// says its counts are the edition's own reconstructed excerpts), else `key`.
-    pub(crate) fn word_for(&self, key: &str, coding: crate::study::Coding) -> String {
-        let own = format!("{key}_reconstructed");
-        if coding.is_reconstructed() && (self.words.contains_key(&own) || self.plain.contains_key(&own)) {
-            return self.word(&own);
-        }
-        self.word(key)
+    pub(crate) fn word_for(&self, word: Word, coding: crate::study::Coding) -> String {
+        self.named_for(word.key(), coding)
     }
 
-    /// A word of the skeleton; every key is checked when the language is loaded, so a
-    /// missing one shows as `[key]` only through a programming error the tests catch.
-    pub fn word(&self, key: &str) -> String {
+    /// [`Lang::word_for`] for a word named at run time (`cap_<table>`), checked as
+    /// [`Lang::named`] says.
+    pub(crate) fn named_for(&self, key: &str, coding: crate::study::Coding) -> String {
+        let own = format!("{key}_reconstructed");
+        if coding.is_reconstructed() && (self.words.contains_key(&own) || self.plain.contains_key(&own)) {
+            return self.named(&own);
+        }
+        self.named(key)
+    }
+
+    /// A word of the skeleton. Every [`Word`] is checked when the language is loaded
+    /// (built in or the study's: a missing one is a load error naming the file), so the
+    /// lookup cannot miss.
+    pub fn word(&self, word: Word) -> String {
+        self.named(word.key())
+    }
+
+    /// The word with this key, for a key made at run time from a name (`cap_<table>`,
+    /// `figcap_<figure>`, a table cell's key). The words the study's own data names are
+    /// made at load time; the pipeline checks every other name its tables and figures use
+    /// with [`Lang::check_names`] before any of them is presented, so a missing word is a
+    /// build error. The empty text for a key neither map holds is therefore never reached
+    /// in a build: it stands in for a panic, and never prints a key as if it were a word.
+    pub fn named(&self, key: &str) -> String {
         if let Some(p) = self.plain.get(key) {
             return p.clone();
         }
-        match self.words.get(key) {
-            Some(w) => self.fill(w, BTreeMap::new()),
-            None => format!("[{key}]"),
-        }
+        self.words.get(key).map(|w| self.fill(w, BTreeMap::new())).unwrap_or_default()
+    }
+
+    /// Whether the language has a word with this key (the skeleton's or one made from the
+    /// study's data).
+    pub fn has(&self, key: &str) -> bool {
+        self.plain.contains_key(key) || self.words.contains_key(key)
+    }
+
+    /// The mark after an item the dialogue conference changed, added or dropped; empty
+    /// for one it confirmed.
+    pub fn mark(&self, outcome: crate::study::Outcome) -> String {
+        Word::mark(outcome).map(|w| self.word(w)).unwrap_or_default()
     }
 
     /// Every word with the study's values filled in (sentences that need more values
     /// than the study's are filled by [`Lang::sentence`] instead).
     pub fn rendered_words(&self) -> BTreeMap<String, String> {
-        self.words.keys().chain(self.plain.keys()).map(|k| (k.clone(), self.word(k))).collect()
+        self.words.keys().chain(self.plain.keys()).map(|k| (k.clone(), self.named(k))).collect()
     }
 }

@@ -4,7 +4,7 @@
 
 use minijinja::value::Value;
 
-use super::{Lang, Num};
+use super::{Lang, Num, Word};
 use crate::shown::Shown;
 use crate::study::{Measure, PartialDate};
 
@@ -71,7 +71,7 @@ impl Lang {
         match unit {
             Measure::Percent => self.percent(v),
             Measure::Count | Measure::Years => self.number(v),
-            Measure::NokMillion => format!("{} {}", self.number(v), self.word("nok_million")),
+            Measure::NokMillion => format!("{} {}", self.number(v), self.word(Word::NokMillion)),
         }
     }
 
@@ -88,7 +88,7 @@ impl Lang {
     pub fn shown_in_text(&self, s: Shown, k: u32) -> String {
         match s {
             Shown::Small => self.format.fewer_than.replace("{k}", &self.int(k as u64)),
-            Shown::Hidden => self.word("hidden_in_text"),
+            Shown::Hidden => self.word(Word::HiddenInText),
             Shown::Value(v) => self.int(v),
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use minijinja::value::Value;
 
-use super::Lang;
+use super::{Lang, Word};
 use crate::problem::Problems;
 use crate::study::survey::Survey;
 use crate::study::Study;
@@ -68,8 +68,8 @@ impl Lang {
         let mut out = Vec::new();
         for item in survey.items.iter().filter(|i| i.counted()) {
             let label = vec![("label", item.question.get(&self.code).to_string())];
-            out.push((format!("cap_survey-{}", item.id), self.say("survey_tabcap", &label)));
-            out.push((format!("figcap_survey-{}", item.id), self.say("survey_figcap", &label)));
+            out.push((format!("cap_survey-{}", item.id), self.say(Word::SurveyTabcap, &label)));
+            out.push((format!("figcap_survey-{}", item.id), self.say(Word::SurveyFigcap, &label)));
         }
         out
     }

@@ -16,6 +16,39 @@ fn every_built_in_language_has_the_same_keys() {
     }
 }
 
+/// Every word the program names is in each built-in file, read as plain TOML (not
+/// through the loader, whose check this is the independent count of).
+#[test]
+fn every_built_in_file_has_every_word_the_program_names() {
+    assert!(Word::ALL.len() > 50, "the list of words the program names is complete");
+    for (code, text) in FILES {
+        let table: toml::Table = text.parse().unwrap();
+        let words = table["words"].as_table().unwrap();
+        for w in Word::ALL {
+            assert!(words.get(w.key()).and_then(|v| v.as_str()).is_some(), "{code}: no `{}`", w.key());
+        }
+    }
+    let mut keys: Vec<&str> = Word::ALL.iter().map(|w| w.key()).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), Word::ALL.len(), "each word once");
+}
+
+/// A built-in file without one word the program prints does not load: the problem
+/// names the file and the key, and the word is never printed as its key.
+#[test]
+fn a_built_in_file_without_a_word_the_program_prints_fails() {
+    let (_, en) = FILES.iter().find(|(c, _)| *c == "en").unwrap();
+    let text: String = en.lines().filter(|l| !l.starts_with("survey_apart =")).map(|l| format!("{l}\n")).collect();
+    assert_ne!(&text, en);
+    let l = Lang::parse("en", "report/lang/en.toml", &text).unwrap();
+    let mut p = Problems::default();
+    super::check::check_program_words(&l, "report/lang/en.toml", &text, &mut p);
+    assert_eq!(p.0.len(), 1, "{:?}", p.0);
+    assert_eq!(p.0[0].file, "report/lang/en.toml");
+    assert_eq!(p.0[0].field, "words.survey_apart");
+}
+
 #[test]
 fn the_loader_knows_exactly_the_built_in_languages() {
     let compiled: Vec<&str> = FILES.iter().map(|(c, _)| *c).collect();
@@ -87,7 +120,7 @@ fn overrides_are_checked_with_file_and_line() {
     assert!(err.contains("data/words/en.toml:3"), "{err}");
     assert!(err.contains("words.modles"), "{err}");
     study.files[0].bytes = b"[words]\nmodels = \"The ways of working\"\n".to_vec();
-    assert_eq!(Lang::for_study("en", &study).unwrap().word("models"), "The ways of working");
+    assert_eq!(Lang::for_study("en", &study).unwrap().word(Word::Models), "The ways of working");
 }
 
 #[test]

@@ -110,8 +110,10 @@ fn loss_text(u: &Universe, pattern: &[Status]) -> String {
 }
 
 /// `bsb check --explain-privacy`: every hidden cell, why, and what a reader can infer.
-pub fn explain_text(s: &crate::study::Study) -> Result<String, String> {
-    let (pattern, u, _) = suppressed(s, None)?;
+/// `cached`: the answer the analysis just made for the study, so it is audited rather than
+/// searched for again.
+pub fn explain_text(s: &crate::study::Study, cached: Option<&crate::manifest::Solved>) -> Result<String, String> {
+    let (pattern, u, _) = suppressed(s, cached)?;
     let rows = explain(&u, &pattern);
     let p = protection(&u, &pattern);
     let mut out = format!(

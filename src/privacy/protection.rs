@@ -197,23 +197,18 @@ fn reuse(u: &Universe, cached: &crate::manifest::Solved) -> Option<(Vec<Status>,
 /// The suppression pattern of a study, its system (with the exempt cells) and the
 /// system's hash, for [`protect`] and [`explain_text`].
 ///
-/// The answer depends on the counts alone, not on any wording, so it is remembered for
-/// the last system seen: `bsb watch` rebuilding after a prose edit, or `bsb check
-/// --explain-privacy` after the analysis, does not search again; nor does a build whose
-/// manifest holds the answer for the same system.
+/// The answer depends on the counts alone, not on any wording, so the caller may hand in
+/// the answer it holds for a system (`cached`: the last build's manifest, or the analysis
+/// `bsb check --explain-privacy` has just made): when it is for the same system and passes
+/// the audit it is used without searching again. Nothing is remembered between calls:
+/// `bsb watch` keeps its analysis across prose edits, and rebuilds after a data edit from
+/// the manifest the last build wrote.
 pub(crate) fn suppressed(
     s: &crate::study::Study,
     cached: Option<&crate::manifest::Solved>,
 ) -> Result<(Vec<Status>, Universe, String), String> {
-    type Answer = Result<(Vec<Status>, Universe), String>;
-    static LAST: std::sync::Mutex<Option<(String, Answer)>> = std::sync::Mutex::new(None);
     let u = published::universe(s);
     let key = crate::manifest::sha256(format!("{u:?}").as_bytes());
-    if let Ok(last) = LAST.lock() {
-        if let Some((_, answer)) = last.as_ref().filter(|(k, _)| *k == key) {
-            return answer.clone().map(|(p, u)| (p, u, key));
-        }
-    }
     let reused = cached.filter(|c| c.system == key).and_then(|c| reuse(&u, c));
     let answer = match reused {
         Some(found) => Ok(found),
@@ -224,8 +219,5 @@ pub(crate) fn suppressed(
             )
         }),
     };
-    if let Ok(mut last) = LAST.lock() {
-        *last = Some((key.clone(), answer.clone()));
-    }
     answer.map(|(p, u)| (p, u, key))
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use minijinja::value::Value;
 
 use crate::analysis::Analysis;
-use crate::lang::Lang;
+use crate::lang::{Lang, Word};
 use crate::study::{Study, Text};
 
 /// The values prose may use: `n.*`, `model.<id>.*`, `fact.<id>`, `share[set][part]`, `published.<id>`,
@@ -109,10 +109,10 @@ pub(super) fn errata_text(study: &Study, a: &Analysis, lang: &Lang) -> String {
         study.published.iter().find(|p| p.statement == "prose" && p.metric == metric_key).map(|p| lang.number(p.value))
     };
     if a.errata_differs == 0 {
-        lang.say("errata_text_ok", &[("n", lang.int(a.errata_total))])
+        lang.say(Word::ErrataTextOk, &[("n", lang.int(a.errata_total))])
     } else {
         lang.say(
-            "errata_text",
+            Word::ErrataText,
             &[
                 ("n", lang.int(a.errata_total)),
                 ("differs", lang.int(a.errata_differs)),
@@ -133,7 +133,7 @@ pub(super) fn edition(study: &Study, lang: &Lang) -> Option<Value> {
     study.meta.edition.as_ref().map(|e| {
         let date = crate::study::load::parse_partial_date(&e.date);
         let based_on_text = bib
-            .described(&e.based_on, &lang.word("cite_and"), &lang.word("cite_et_al"), &lang.word("cite_no_date"))
+            .described(&e.based_on, &lang.word(Word::CiteAnd), &lang.word(Word::CiteEtAl), &lang.word(Word::CiteNoDate))
             .unwrap_or_default();
         minijinja::context! {
             publisher => text(&e.publisher),
@@ -174,7 +174,7 @@ pub(super) fn meta(study: &Study, lang: &Lang) -> Value {
 /// The sentence that describes the sample: interviews, participants, regions.
 pub(super) fn sample_text(a: &Analysis, lang: &Lang) -> String {
     lang.say(
-        "sample_text",
+        Word::SampleText,
         &[
             ("interviews", lang.int(a.total.interviews)),
             ("participants", lang.int(a.total.participants)),
@@ -191,8 +191,7 @@ pub(super) fn sample_text(a: &Analysis, lang: &Lang) -> String {
 pub(super) fn recommendations(study: &Study, lang: &Lang, step: crate::study::Step) -> Vec<Value> {
     let text = |t: &Text| t.get(&lang.code).to_string();
     let at = study.recommendations_at(step);
-    let mark =
-        |o: Option<crate::study::Outcome>| o.map(|o| lang.word(&format!("mark_{}", o.as_str()))).unwrap_or_default();
+    let mark = |o: Option<crate::study::Outcome>| o.map(|o| lang.mark(o)).unwrap_or_default();
     study
         .rec_columns
         .iter()
@@ -226,20 +225,20 @@ pub(super) fn recommendations(study: &Study, lang: &Lang, step: crate::study::St
 /// it changed or dropped, and the note under the recommendations.
 pub(super) fn dialogue(study: &Study, lang: &Lang) -> Value {
     let Some(d) = &study.dialogue else {
-        return minijinja::context! { recorded => false, text => lang.word("dialogue_missing") };
+        return minijinja::context! { recorded => false, text => lang.word(Word::DialogueMissing) };
     };
     let count = |o: crate::study::Outcome| lang.int(d.feedback.iter().filter(|f| f.outcome == o).count() as u64);
     let date = crate::study::load::parse_partial_date(&d.date).map(|x| lang.date(x)).unwrap_or_default();
     use crate::study::Outcome::*;
     let text = lang.say(
-        "dialogue_text",
+        Word::DialogueText,
         &[
             ("date", date),
             ("confirmed", count(Confirmed)),
             ("changed", count(Changed)),
             ("added", count(Added)),
             ("dropped", count(Dropped)),
-            ("marks", lang.and_list(&[Changed, Added, Dropped].map(|o| lang.word(&format!("mark_{}", o.as_str()))))),
+            ("marks", lang.and_list(&[Changed, Added, Dropped].map(|o| lang.mark(o)))),
         ],
     );
     let trait_notes: Vec<Value> = study
@@ -257,8 +256,8 @@ pub(super) fn dialogue(study: &Study, lang: &Lang) -> Value {
         text => text,
         trait_notes => trait_notes,
         rec_note => if marked {
-            let mark = |o: crate::study::Outcome| lang.word(&format!("mark_{}", o.as_str()));
-            lang.say("dialogue_rec_note", &[("changed", mark(Changed)), ("added", mark(Added)), ("dropped", mark(Dropped))])
+            let mark = |o: crate::study::Outcome| lang.mark(o);
+            lang.say(Word::DialogueRecNote, &[("changed", mark(Changed)), ("added", mark(Added)), ("dropped", mark(Dropped))])
         } else {
             String::new()
         },
@@ -269,10 +268,12 @@ pub(super) fn dialogue(study: &Study, lang: &Lang) -> Value {
 /// wording or added text, and why.
 pub(super) fn conference_note(f: &crate::study::Feedback, lang: &Lang) -> String {
     let code = &lang.code;
-    let mark = lang.word(&format!("mark_{}", f.outcome.as_str()));
-    let sentence = lang.say(
-        &format!("conference_note_{}", f.outcome.as_str()),
-        &[("text", f.text.get(code).to_string()), ("reason", f.reason.get(code).to_string())],
-    );
+    // A confirmed finding has no note: the callers ask only about the others.
+    let Some(note) = Word::conference_note(f.outcome) else {
+        return String::new();
+    };
+    let mark = lang.mark(f.outcome);
+    let sentence =
+        lang.say(note, &[("text", f.text.get(code).to_string()), ("reason", f.reason.get(code).to_string())]);
     format!("{mark} {sentence}")
 }

@@ -106,7 +106,7 @@ pub(super) fn figure_views(
         .iter()
         .filter(|f| &f.lang == code)
         .map(|f| {
-            let caption = lang.word_for(&format!("figcap_{}", f.name), coding);
+            let caption = lang.named_for(&format!("figcap_{}", f.name), coding);
             (
                 f.name.to_string(),
                 FigureView {

@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::figures::Figure;
-use crate::lang::Lang;
+use crate::lang::{Lang, Word};
 use crate::problem::{build_err, Result};
 use crate::study::{Study, Text};
 
@@ -53,9 +53,15 @@ pub const REFERENCE_STYLE: &str = include_str!("../../report/templates/reference
 /// The reference style's name in the typst sources.
 pub const REFERENCE_STYLE_FILE: &str = "references.csl";
 
+/// The macro that prints a data table, shared by the three skeletons.
+pub const DATATABLE_TEMPLATE: &str = include_str!("../../report/templates/datatable.typ.j2");
+/// The templates the skeletons import, by the name they import them by.
+pub(crate) const SHARED_TEMPLATES: &[(&str, &str)] = &[("datatable.typ.j2", DATATABLE_TEMPLATE)];
+
 /// The program's own report files, for the manifest.
 pub const TEMPLATE_FILES: &[(&str, &str)] = &[
     ("report/templates/main.typ.j2", MAIN_TEMPLATE),
+    ("report/templates/datatable.typ.j2", DATATABLE_TEMPLATE),
     ("report/templates/style.typ", STYLE),
     ("report/templates/references.csl", REFERENCE_STYLE),
     ("report/templates/survey.typ.j2", survey::SURVEY_TEMPLATE),
@@ -131,7 +137,7 @@ pub fn render(
     {
         mark_rows(view, t, |id| {
             let f = study.feedback_on(id).filter(|f| f.outcome != crate::study::Outcome::Confirmed)?;
-            Some(lang.word(&format!("mark_{}", f.outcome.as_str())))
+            Some(lang.mark(f.outcome))
         });
     }
 
@@ -216,7 +222,7 @@ fn render_other_summaries(
         origins.insert(path.clone(), p.file.clone());
         other_summaries.push(minijinja::context! {
             lang => other,
-            heading => other_lang.word("summary_in_language"),
+            heading => other_lang.word(Word::SummaryInLanguage),
             quotes => other_lang.format.quotes.clone(),
             path => path,
         });

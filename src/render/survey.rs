@@ -13,7 +13,7 @@ use super::{figure_size, first_sentence, typst_environment};
 use crate::analysis::survey::{Group, ItemResult};
 use crate::analysis::Analysis;
 use crate::figures::Figure;
-use crate::lang::Lang;
+use crate::lang::{Lang, Word};
 use crate::problem::{build_err, Result};
 use crate::study::survey::{Item, ItemKind};
 use crate::study::Study;
@@ -40,8 +40,8 @@ struct PartView {
 fn note(item: &Item, lang: &Lang) -> String {
     match item.kind {
         ItemKind::Scale => item.options.iter().map(|o| o.get(&lang.code).to_string()).collect::<Vec<_>>().join(", "),
-        ItemKind::Yesno => lang.word("survey_yesno"),
-        ItemKind::Open => lang.word("survey_open"),
+        ItemKind::Yesno => lang.word(Word::SurveyYesno),
+        ItemKind::Open => lang.word(Word::SurveyOpen),
         ItemKind::Part => String::new(),
     }
 }
@@ -89,7 +89,7 @@ struct ResultView {
 /// One group's row of the printed table: name, answered, "count (share)" per option, blanks.
 fn row(study: &Study, g: &Group, width: usize, k: u32, lang: &Lang) -> Vec<String> {
     let name = match &g.model {
-        None => lang.word("survey_all"),
+        None => lang.word(Word::SurveyAll),
         Some(id) => {
             study.models.iter().find(|m| &m.id == id).map(|m| m.short.get(&lang.code).to_string()).unwrap_or_default()
         }
@@ -111,7 +111,7 @@ fn result_view(study: &Study, r: &ItemResult, k: u32, figures: &[Figure], lang: 
     let label = item.question.get(&lang.code).to_string();
     let figure =
         figures.iter().find(|f| f.lang == lang.code && f.name.as_str() == format!("survey-{}", item.id)).map(|f| {
-            let caption = lang.say("survey_figcap", &[("label", label.clone())]);
+            let caption = lang.say(Word::SurveyFigcap, &[("label", label.clone())]);
             BTreeMap::from([
                 ("path", format!("/figures/{}.svg", f.name)),
                 ("alt", f.alt.clone()),
@@ -120,17 +120,17 @@ fn result_view(study: &Study, r: &ItemResult, k: u32, figures: &[Figure], lang: 
                 ("size", figure_size(&f.svg)),
             ])
         });
-    let mut header = vec![lang.word("survey_group"), lang.word("survey_answered")];
+    let mut header = vec![lang.word(Word::SurveyGroup), lang.word(Word::SurveyAnswered)];
     header.extend(item.options.iter().map(|o| o.get(&lang.code).to_string()));
-    header.push(lang.word("survey_blank"));
+    header.push(lang.word(Word::SurveyBlank));
     let table = TableView::plain(
         format!("survey-{}", item.id),
-        lang.say("survey_tabcap", &[("label", label)]),
+        lang.say(Word::SurveyTabcap, &[("label", label)]),
         header.clone(),
         (0..header.len()).map(|i| i > 0).collect(),
         r.groups.iter().map(|g| row(study, g, item.options.len(), k, lang)).collect(),
         r.groups.iter().map(|g| g.model.is_none()).collect(),
-        if r.split { String::new() } else { lang.say("survey_unsplit", &[("k", k.to_string())]) },
+        if r.split { String::new() } else { lang.say(Word::SurveyUnsplit, &[("k", k.to_string())]) },
     );
     Some(ResultView { id: item.id.clone(), figure, table })
 }
@@ -155,7 +155,7 @@ pub(crate) fn render(
     };
     let appendix = render(minijinja::context! {
         part => "appendix",
-        unpublished => if study.survey.has_answers { String::new() } else { lang.word("survey_unpublished") },
+        unpublished => if study.survey.has_answers { String::new() } else { lang.word(Word::SurveyUnpublished) },
         parts => minijinja::Value::from(minijinja::value::Serde(parts(study, lang))),
     })?;
     files.insert("survey/appendix.typ".into(), appendix.into_bytes());
@@ -165,8 +165,8 @@ pub(crate) fn render(
     let views: Vec<ResultView> = results.items.iter().filter_map(|r| result_view(study, r, k, figures, lang)).collect();
     let section = render(minijinja::context! {
         part => "results",
-        heading => lang.word("survey_results"),
-        intro => lang.say("survey_intro", &[("n", lang.shown_in_text(results.respondents, k)), ("k", k.to_string())]),
+        heading => lang.word(Word::SurveyResults),
+        intro => lang.say(Word::SurveyIntro, &[("n", lang.shown_in_text(results.respondents, k)), ("k", k.to_string())]),
         items => minijinja::Value::from(minijinja::value::Serde(&views)),
     })?;
     files.insert("survey/results.typ".into(), section.into_bytes());

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::analysis::{Analysis, Cell, Table};
-use crate::lang::Lang;
+use crate::lang::{Lang, Word};
 use crate::present::{cell_text, header_text};
 use crate::study::Text;
 
@@ -81,7 +81,7 @@ impl TableView {
 /// The view of one analysis table in `lang`.
 pub(super) fn table_view(t: &Table, lang: &Lang) -> TableView {
     let k = t.k;
-    let caption = lang.word_for(&format!("cap_{}", t.name), t.coding);
+    let caption = lang.named_for(&format!("cap_{}", t.name), t.coding);
     let has_protected = t.rows.iter().flat_map(|r| &r.cells).any(|c| matches!(c, Cell::Protected(_)));
     TableView {
         name: t.name.to_string(),
@@ -94,7 +94,7 @@ pub(super) fn table_view(t: &Table, lang: &Lang) -> TableView {
         weights: column_weights(t),
         groups: column_groups(t),
         note: if has_protected {
-            lang.say("suppression_note", &[("km1", k.saturating_sub(1).to_string()), ("k", k.to_string())])
+            lang.say(Word::SuppressionNote, &[("km1", k.saturating_sub(1).to_string()), ("k", k.to_string())])
         } else {
             String::new()
         },
@@ -123,7 +123,7 @@ pub(super) fn notes_once_in<'a>(
         match &first {
             None => first = Some(t.name.to_string()),
             Some(name) => {
-                view.note = lang.word("suppression_note_again");
+                view.note = lang.word(Word::SuppressionNoteAgain);
                 view.note_see = format!("tab-{name}");
             }
         }

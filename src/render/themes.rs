@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
-use crate::lang::Lang;
+use crate::lang::{Lang, Word};
 use crate::study::Study;
 
 /// An excerpt as the skeleton quotes it.
@@ -45,23 +45,20 @@ fn model_name(study: &Study, id: Option<&str>, lang: &Lang) -> String {
 /// the table prints is never called hidden here, nor the other way round.
 /// `largest` is the largest count of the paragraph, so that all its counts are words or
 /// all numerals.
-fn evidence_sentence(
-    lang: &Lang,
-    key: &str,
-    model: Option<&str>,
-    e: &crate::analysis::Evidence,
-    k: u32,
-    largest: u64,
-) -> String {
+fn evidence_sentence(lang: &Lang, model: Option<&str>, e: &crate::analysis::Evidence, k: u32, largest: u64) -> String {
     use crate::analysis::Shown;
-    let key = match (e.excerpts.get(), e.participants.get()) {
-        (Shown::Value(_), Shown::Value(_) | Shown::Small) => key.to_string(),
-        (Shown::Value(_), Shown::Hidden) => format!("{key}_people_hidden"),
-        (_, Shown::Value(_) | Shown::Small) => format!("{key}_excerpts_hidden"),
-        (_, Shown::Hidden) => format!("{key}_hidden"),
+    let word = match (model.is_some(), e.excerpts.get(), e.participants.get()) {
+        (false, Shown::Value(_), Shown::Value(_) | Shown::Small) => Word::ThemeCounts,
+        (false, Shown::Value(_), Shown::Hidden) => Word::ThemeCountsPeopleHidden,
+        (false, _, Shown::Value(_) | Shown::Small) => Word::ThemeCountsExcerptsHidden,
+        (false, _, Shown::Hidden) => Word::ThemeCountsHidden,
+        (true, Shown::Value(_), Shown::Value(_) | Shown::Small) => Word::ThemeCountsModel,
+        (true, Shown::Value(_), Shown::Hidden) => Word::ThemeCountsModelPeopleHidden,
+        (true, _, Shown::Value(_) | Shown::Small) => Word::ThemeCountsModelExcerptsHidden,
+        (true, _, Shown::Hidden) => Word::ThemeCountsModelHidden,
     };
     lang.say(
-        &key,
+        word,
         &[
             ("model", model.unwrap_or_default().to_string()),
             ("excerpts", lang.shown_in_text(e.excerpts.get(), k)),
@@ -82,13 +79,13 @@ fn theme_sentence(
     largest: u64,
 ) -> String {
     if !coding.is_reconstructed() {
-        return evidence_sentence(lang, "theme_counts", None, e, k, largest);
+        return evidence_sentence(lang, None, e, k, largest);
     }
     match e.excerpts.get() {
         crate::analysis::Shown::Value(n) => {
-            lang.say("theme_counts_reconstructed", &[("excerpts", n.to_string()), ("largest", largest.to_string())])
+            lang.say(Word::ThemeCountsReconstructed, &[("excerpts", n.to_string()), ("largest", largest.to_string())])
         }
-        _ => lang.say("theme_counts_hidden", &[]),
+        _ => lang.say(Word::ThemeCountsHidden, &[]),
     }
 }
 
@@ -133,9 +130,7 @@ pub(super) fn theme_views(
                     Vec::new()
                 } else {
                     t.per_model(study)
-                        .map(|(m, e)| {
-                            evidence_sentence(lang, "theme_counts_model", Some(m.short.get(code)), e, k, largest(t))
-                        })
+                        .map(|(m, e)| evidence_sentence(lang, Some(m.short.get(code)), e, k, largest(t)))
                         .collect()
                 },
                 excerpts: t

@@ -105,6 +105,13 @@ impl MemoryWorld {
 type Kept = HashMap<(String, usize), HashMap<FileId, (Option<Source>, Bytes)>>;
 
 /// See [`Kept`]; `None` while off.
+///
+/// The one process-global state left on purpose (issue 22): it is typst's parsed sources,
+/// which only `bsb watch` turns on, and it sits beside typst's own process-global memo
+/// cache (comemo), which it complements and which `bsb watch` trims after each build.
+/// Owning it in the watcher would mean passing it through every typesetting call
+/// (the editions are typeset on several threads, the web pages after them) for no
+/// change in what is kept; the other two caches were moved to their callers.
 static KEPT: Mutex<Option<Kept>> = Mutex::new(None);
 
 /// Keep each document's sources between compilations (`bsb watch`, which compiles the

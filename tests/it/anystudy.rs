@@ -255,6 +255,18 @@ fn a_language_added_from_a_data_file() {
     assert!(!o.status.success());
     let msg = text_of(&o);
     assert!(msg.contains("data/lang/de.toml") && msg.contains("words.summary"), "{msg}");
+    // So is a word the program itself prints (a chart's label), reported with the other
+    // at once: it never reaches a PDF as its key.
+    let without = de.replace("summary = \"Summary\"\n", "").replace("survey_apart = \"No answer\"\n", "");
+    assert_ne!(without.len() + "summary = \"Summary\"\n".len(), de.len(), "both words were there");
+    fs::write(&lang, without).unwrap();
+    let o = bsb(&["check", "--data", dir.join("data").to_str().unwrap(), "--out", dir.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let msg = text_of(&o);
+    assert!(msg.contains("data/lang/de.toml") && msg.contains("words.summary"), "{msg}");
+    let line = msg.lines().find(|l| l.contains("words.survey_apart")).unwrap_or_else(|| panic!("{msg}"));
+    assert!(line.contains("data/lang/de.toml") && line.contains("the program itself prints"), "{msg}");
+    assert!(!msg.contains("[survey_apart]"), "{msg}");
 }
 
 #[test]
