@@ -2,7 +2,9 @@
 //! for benchmarks. Every region (with its units and interviews) is copied N times, so the
 //! participants, interviews and excerpts grow N-fold; every subtheme gets ⌈√N⌉ copies,
 //! so the codebook grows too; excerpts of each copy are spread over the subtheme copies.
-//! Prose, traits, recommendations and context are kept as they are.
+//! Prose, traits, recommendations and context are kept as they are. The tables it copies
+//! are read as the loader reads them and written through the study's one writer
+//! ([`crate::study::rows`]), in whichever files (`<table>.csv`, `<table>/*.csv`) hold them.
 
 use std::path::{Path, PathBuf};
 

@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::csvfile::Row;
 use super::{Date, PartialDate, Study, Text};
 use crate::problem::{Pos, Problems};
 
@@ -79,7 +78,7 @@ impl Outcome {
     }
 
     /// The outcome a word names.
-    fn parse(word: &str) -> Option<Outcome> {
+    pub(crate) fn parse(word: &str) -> Option<Outcome> {
         Outcome::ALL.into_iter().find(|o| o.as_str() == word)
     }
 }
@@ -178,40 +177,6 @@ impl Study {
             }
         }
         out
-    }
-}
-
-/// One row of `dialogue.csv`.
-pub(crate) fn feedback_row(row: &Row, problems: &mut Problems) -> Feedback {
-    let word = row.req("outcome", problems);
-    let outcome = Outcome::parse(&word).unwrap_or_else(|| {
-        if !word.is_empty() {
-            problems.at(
-                &row.pos,
-                "outcome",
-                format!("expected `confirmed`, `changed`, `added` or `dropped`, found `{word}`"),
-            );
-        }
-        Outcome::Confirmed
-    });
-    Feedback {
-        id: row.id("id", problems),
-        about: row.id("about", problems),
-        outcome,
-        feedback: row.text("feedback", problems),
-        text: row.opt_text("text"),
-        reason: row.opt_text("reason"),
-        pos: row.pos.clone(),
-    }
-}
-
-/// One row of `discussion.csv`.
-pub(crate) fn question_row(row: &Row, problems: &mut Problems) -> Question {
-    Question {
-        id: row.id("id", problems),
-        about: row.id("about", problems),
-        question: row.text("question", problems),
-        pos: row.pos.clone(),
     }
 }
 

@@ -346,6 +346,16 @@ pub enum EventKind {
     Evaluation,
 }
 
+impl EventKind {
+    /// The word `context/timeline.csv` writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Policy => "policy",
+            EventKind::Evaluation => "evaluation",
+        }
+    }
+}
+
 /// A date given as precisely as the source allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct PartialDate {
@@ -448,6 +458,18 @@ pub enum Measure {
     Years,
     /// Money in millions of Norwegian kroner.
     NokMillion,
+}
+
+impl Measure {
+    /// The word the context tables write.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Count => "count",
+            Measure::Percent => "percent",
+            Measure::Years => "years",
+            Measure::NokMillion => "nok_million",
+        }
+    }
 }
 
 /// One number stated by a source (`context/facts`).

@@ -9,8 +9,9 @@
 use std::borrow::Cow;
 
 use super::csvfile::Row;
+use super::dialogue::Outcome;
 use super::schema::{self, Column, Kind, Schema};
-use super::{InterviewKind, PartialDate, Text};
+use super::{EventKind, Id, InterviewKind, Measure, PartialDate, Text};
 use crate::problem::Problems;
 
 /// The value of one column of a row, as [`write`] turns it into fields.
@@ -40,6 +41,25 @@ impl<'a> Value<'a> {
     /// An optional plain value.
     fn opt(s: &'a Option<String>) -> Self {
         s.as_deref().map(Value::of).unwrap_or(Value::Absent)
+    }
+
+    /// An optional id.
+    fn opt_id(s: &'a Option<Id>) -> Self {
+        s.as_deref().map(Value::of).unwrap_or(Value::Absent)
+    }
+
+    /// An optional text: not given when it is empty in every language.
+    fn opt_text(t: &'a Text) -> Self {
+        if t.0.values().all(|v| v.is_empty()) {
+            Value::Absent
+        } else {
+            Value::Text(t)
+        }
+    }
+
+    /// A number, as Rust writes it (the shortest text that reads back to the same number).
+    fn number(n: f64) -> Self {
+        Value::Plain(Cow::Owned(n.to_string()))
     }
 }
 
@@ -444,11 +464,352 @@ impl FromRow for NoteRow {
     }
 }
 
+/// A dated event of the timeline (`context/timeline.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRow {
+    /// Its id.
+    pub id: String,
+    /// When it happened, as precisely as the source says.
+    pub date: PartialDate,
+    /// Policy or evaluation.
+    pub kind: EventKind,
+    /// What happened.
+    pub label: Text,
+    /// The bibliography key of the source.
+    pub source: String,
+    /// Where in the source, in each language; may be empty.
+    pub reference: Text,
+}
+
+impl Record for EventRow {
+    const SCHEMA: Schema = schema::TIMELINE;
+    fn value(&self, column: &str) -> Value<'_> {
+        match column {
+            "id" => Value::of(&self.id),
+            "date" => Value::Plain(Cow::Owned(self.date.to_string())),
+            "kind" => Value::of(self.kind.as_str()),
+            "label" => Value::Text(&self.label),
+            "source" => Value::of(&self.source),
+            "ref" => Value::opt_text(&self.reference),
+            _ => Value::Absent,
+        }
+    }
+}
+
+impl FromRow for EventRow {
+    fn from_row(r: &Row, problems: &mut Problems) -> Self {
+        let raw_date = r.req("date", problems);
+        let date = super::load::parse_partial_date(&raw_date).unwrap_or_else(|| {
+            if !raw_date.is_empty() {
+                problems.at(
+                    &r.pos,
+                    "date",
+                    format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{raw_date}`"),
+                );
+            }
+            PartialDate { year: 0, month: None, day: None }
+        });
+        let kind = match r.req("kind", problems).as_str() {
+            "evaluation" => EventKind::Evaluation,
+            "policy" | "" => EventKind::Policy,
+            other => {
+                problems.at(&r.pos, "kind", format!("expected `policy` or `evaluation`, found `{other}`"));
+                EventKind::Policy
+            }
+        };
+        EventRow {
+            id: r.id("id", problems),
+            date,
+            kind,
+            label: r.text("label", problems),
+            source: r.id("source", problems),
+            reference: r.opt_text("ref"),
+        }
+    }
+}
+
+/// A number stated by a source (`context/facts/*.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FactRow {
+    /// Its id.
+    pub id: String,
+    /// The number.
+    pub value: f64,
+    /// What the number counts or measures.
+    pub unit: Measure,
+    /// The context table it is listed in, if any.
+    pub table: Option<Id>,
+    /// The date it is true of, if given.
+    pub date: Option<PartialDate>,
+    /// The bibliography key of the source.
+    pub source: String,
+    /// Where in the source, in each language; may be empty.
+    pub reference: Text,
+    /// What the number is.
+    pub label: Text,
+}
+
+impl Record for FactRow {
+    const SCHEMA: Schema = schema::FACTS;
+    fn value(&self, column: &str) -> Value<'_> {
+        match column {
+            "id" => Value::of(&self.id),
+            "value" => Value::number(self.value),
+            "unit" => Value::of(self.unit.as_str()),
+            "table" => Value::opt_id(&self.table),
+            "date" => self.date.map(|d| Value::Plain(Cow::Owned(d.to_string()))).unwrap_or(Value::Absent),
+            "source" => Value::of(&self.source),
+            "ref" => Value::opt_text(&self.reference),
+            "label" => Value::Text(&self.label),
+            _ => Value::Absent,
+        }
+    }
+}
+
+impl FromRow for FactRow {
+    fn from_row(r: &Row, problems: &mut Problems) -> Self {
+        let date = super::tables::opt_date(r, problems);
+        FactRow {
+            id: r.id("id", problems),
+            value: r.number("value", problems),
+            unit: r.measure("unit", problems),
+            table: r.opt_name("table", problems),
+            date,
+            source: r.id("source", problems),
+            reference: r.opt_text("ref"),
+            label: r.text("label", problems),
+        }
+    }
+}
+
+/// A breakdown of one whole into parts (`context/sets.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetRow {
+    /// Its id.
+    pub id: String,
+    /// Percent or counts.
+    pub unit: Measure,
+    /// The fact its counts add up to, if any.
+    pub total_fact: Option<String>,
+    /// The figure it is drawn in, if any.
+    pub figure: Option<Id>,
+    /// The context table its parts are listed in, if any.
+    pub table: Option<Id>,
+    /// The bibliography key of the source.
+    pub source: String,
+    /// Where in the source, in each language; may be empty.
+    pub reference: Text,
+    /// Its title.
+    pub title: Text,
+}
+
+impl Record for SetRow {
+    const SCHEMA: Schema = schema::SETS;
+    fn value(&self, column: &str) -> Value<'_> {
+        match column {
+            "id" => Value::of(&self.id),
+            "unit" => Value::of(self.unit.as_str()),
+            "total_fact" => Value::opt(&self.total_fact),
+            "figure" => Value::opt_id(&self.figure),
+            "table" => Value::opt_id(&self.table),
+            "source" => Value::of(&self.source),
+            "ref" => Value::opt_text(&self.reference),
+            "title" => Value::Text(&self.title),
+            _ => Value::Absent,
+        }
+    }
+}
+
+impl FromRow for SetRow {
+    fn from_row(r: &Row, problems: &mut Problems) -> Self {
+        let (id, unit, total_fact) =
+            (r.id("id", problems), r.measure("unit", problems), r.opt_id("total_fact", problems));
+        let (source, reference, title) = (r.id("source", problems), r.opt_text("ref"), r.text("title", problems));
+        SetRow {
+            id,
+            unit,
+            total_fact,
+            source,
+            reference,
+            title,
+            figure: r.opt_name("figure", problems),
+            table: r.opt_name("table", problems),
+        }
+    }
+}
+
+/// One part of a breakdown (`context/shares.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShareRow {
+    /// The breakdown it belongs to.
+    pub set: String,
+    /// Its id within the set.
+    pub id: String,
+    /// Its share or count.
+    pub value: f64,
+    /// What the part is.
+    pub label: Text,
+}
+
+impl Record for ShareRow {
+    const SCHEMA: Schema = schema::SHARES;
+    fn value(&self, column: &str) -> Value<'_> {
+        match column {
+            "set" => Value::of(&self.set),
+            "id" => Value::of(&self.id),
+            "value" => Value::number(self.value),
+            "label" => Value::Text(&self.label),
+            _ => Value::Absent,
+        }
+    }
+}
+
+impl FromRow for ShareRow {
+    fn from_row(r: &Row, problems: &mut Problems) -> Self {
+        ShareRow {
+            set: r.id("set", problems),
+            id: r.id("id", problems),
+            value: r.number("value", problems),
+            label: r.text("label", problems),
+        }
+    }
+}
+
+/// A figure as the published report printed it (`published.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublishedRow {
+    /// Its id.
+    pub id: String,
+    /// Where the report prints it, in each language.
+    pub location: Text,
+    /// Where it is stated (`table` or `prose`).
+    pub statement: String,
+    /// The computed metric it is compared with.
+    pub metric: String,
+    /// The value the report gives.
+    pub value: f64,
+    /// Why a difference is expected, in each language.
+    pub note: Text,
+}
+
+impl Record for PublishedRow {
+    const SCHEMA: Schema = schema::PUBLISHED;
+    fn value(&self, column: &str) -> Value<'_> {
+        match column {
+            "id" => Value::of(&self.id),
+            "where" => Value::Text(&self.location),
+            "statement" => Value::of(&self.statement),
+            "metric" => Value::of(&self.metric),
+            "value" => Value::number(self.value),
+            "note" => Value::Text(&self.note),
+            _ => Value::Absent,
+        }
+    }
+}
+
+impl FromRow for PublishedRow {
+    fn from_row(r: &Row, problems: &mut Problems) -> Self {
+        PublishedRow {
+            id: r.id("id", problems),
+            location: r.text("where", problems),
+            statement: r.req("statement", problems),
+            metric: r.id("metric", problems),
+            value: r.number("value", problems),
+            note: r.text("note", problems),
+        }
+    }
+}
+
+/// A question for the dialogue conference (`discussion.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuestionRow {
+    /// Its id.
+    pub id: String,
+    /// The theme or recommendation column it is asked under.
+    pub about: String,
+    /// The question, in each language.
+    pub question: Text,
+}
+
+impl Record for QuestionRow {
+    const SCHEMA: Schema = schema::DISCUSSION;
+    fn value(&self, column: &str) -> Value<'_> {
+        match column {
+            "id" => Value::of(&self.id),
+            "about" => Value::of(&self.about),
+            "question" => Value::Text(&self.question),
+            _ => Value::Absent,
+        }
+    }
+}
+
+impl FromRow for QuestionRow {
+    fn from_row(r: &Row, problems: &mut Problems) -> Self {
+        QuestionRow { id: r.id("id", problems), about: r.id("about", problems), question: r.text("question", problems) }
+    }
+}
+
+/// The conference's feedback on one finding or recommendation (`dialogue.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedbackRow {
+    /// Its id.
+    pub id: String,
+    /// What it is about.
+    pub about: String,
+    /// What the conference made of it.
+    pub outcome: Outcome,
+    /// What was said, in each language.
+    pub feedback: Text,
+    /// The new wording or the added text; may be empty.
+    pub text: Text,
+    /// Why; may be empty.
+    pub reason: Text,
+}
+
+impl Record for FeedbackRow {
+    const SCHEMA: Schema = schema::DIALOGUE;
+    fn value(&self, column: &str) -> Value<'_> {
+        match column {
+            "id" => Value::of(&self.id),
+            "about" => Value::of(&self.about),
+            "outcome" => Value::of(self.outcome.as_str()),
+            "feedback" => Value::Text(&self.feedback),
+            "text" => Value::opt_text(&self.text),
+            "reason" => Value::opt_text(&self.reason),
+            _ => Value::Absent,
+        }
+    }
+}
+
+impl FromRow for FeedbackRow {
+    fn from_row(r: &Row, problems: &mut Problems) -> Self {
+        let word = r.req("outcome", problems);
+        let outcome = Outcome::parse(&word).unwrap_or_else(|| {
+            if !word.is_empty() {
+                problems.at(
+                    &r.pos,
+                    "outcome",
+                    format!("expected `confirmed`, `changed`, `added` or `dropped`, found `{word}`"),
+                );
+            }
+            Outcome::Confirmed
+        });
+        FeedbackRow {
+            id: r.id("id", problems),
+            about: r.id("about", problems),
+            outcome,
+            feedback: r.text("feedback", problems),
+            text: r.opt_text("text"),
+            reason: r.opt_text("reason"),
+        }
+    }
+}
+
 /// Every record of one file of `R`'s table (`bytes`, named `file` in messages) for a study
 /// in `langs`, with its line; `Err` with every problem when any record cannot be read.
 pub(crate) fn read<R: FromRow>(file: &str, bytes: &[u8], langs: &[String]) -> Result<Vec<R>, Problems> {
     let mut problems = Problems::default();
-    let parsed = super::csvfile::parse(file, bytes, langs, &R::SCHEMA.required(), &R::SCHEMA.texts(), &mut problems);
+    let parsed = super::csvfile::parse_table(file, bytes, langs, &R::SCHEMA, &mut problems);
     let rows: Vec<R> = parsed.rows.iter().map(|r| R::from_row(r, &mut problems)).collect();
     if problems.is_empty() {
         Ok(rows)

@@ -228,6 +228,11 @@ impl Schema {
         self.columns.iter().filter(|c| c.kind == Text && c.required).map(|c| c.name).collect()
     }
 
+    /// The language-suffixed fields a file may leave out (`ref` for `ref_nb`, `ref_en`).
+    pub fn optional_texts(&self) -> Vec<&'static str> {
+        self.columns.iter().filter(|c| c.kind == Text && !c.required).map(|c| c.name).collect()
+    }
+
     /// The header row for a study in `langs` with every column, in the written order.
     pub fn header(&self, langs: &[String]) -> Vec<String> {
         self.header_of(langs, |_| true)

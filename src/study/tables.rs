@@ -95,97 +95,33 @@ impl<'a> Tables<'a> {
 
     /// The dated events of the context (`context/timeline`).
     fn timeline(&mut self) -> Result<()> {
-        for row in self.rows(&schema::TIMELINE)? {
-            let problems = &mut *self.problems;
-            let raw_date = row.req("date", problems);
-            let date = parse_partial_date(&raw_date).unwrap_or_else(|| {
-                if !raw_date.is_empty() {
-                    problems.at(
-                        &row.pos,
-                        "date",
-                        format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{raw_date}`"),
-                    );
-                }
-                PartialDate { year: 0, month: None, day: None }
-            });
-            let kind = match row.req("kind", problems).as_str() {
-                "evaluation" => EventKind::Evaluation,
-                "policy" | "" => EventKind::Policy,
-                other => {
-                    problems.at(&row.pos, "kind", format!("expected `policy` or `evaluation`, found `{other}`"));
-                    EventKind::Policy
-                }
-            };
-            self.study.events.push(Event {
-                id: row.id("id", problems),
-                date,
-                kind,
-                label: row.text("label", problems),
-                source: row.id("source", problems),
-                reference: row.opt_text("ref"),
-                pos: row.pos,
-            });
+        for (pos, EventRow { id, date, kind, label, source, reference }) in self.read()? {
+            self.study.events.push(Event { id, date, kind, label, source, reference, pos });
         }
         Ok(())
     }
 
     /// The numbers of the context: facts, breakdowns and their parts.
     fn numbers(&mut self) -> Result<()> {
-        for row in self.rows(&schema::FACTS)? {
-            let problems = &mut *self.problems;
-            let date = opt_date(&row, problems);
-            self.study.facts.push(Fact {
-                id: row.id("id", problems),
-                value: row.number("value", problems),
-                unit: row.measure("unit", problems),
-                table: row.opt_name("table", problems),
-                date,
-                source: row.id("source", problems),
-                reference: row.opt_text("ref"),
-                label: row.text("label", problems),
-                pos: row.pos,
-            });
+        for (pos, r) in self.read::<FactRow>()? {
+            let FactRow { id, value, unit, table, date, source, reference, label } = r;
+            self.study.facts.push(Fact { id, value, unit, table, date, source, reference, label, pos });
         }
-        for row in self.rows(&schema::SETS)? {
-            let problems = &mut *self.problems;
-            self.study.sets.push(ShareSet {
-                id: row.id("id", problems),
-                unit: row.measure("unit", problems),
-                total_fact: row.opt_id("total_fact", problems),
-                source: row.id("source", problems),
-                reference: row.opt_text("ref"),
-                title: row.text("title", problems),
-                figure: row.opt_name("figure", problems),
-                table: row.opt_name("table", problems),
-                pos: row.pos,
-            });
+        for (pos, r) in self.read::<SetRow>()? {
+            let SetRow { id, unit, total_fact, figure, table, source, reference, title } = r;
+            self.study.sets.push(ShareSet { id, unit, total_fact, source, reference, title, figure, table, pos });
         }
-        for row in self.rows(&schema::SHARES)? {
-            let problems = &mut *self.problems;
-            self.study.shares.push(Share {
-                set: row.id("set", problems),
-                id: row.id("id", problems),
-                value: row.number("value", problems),
-                label: row.text("label", problems),
-                pos: row.pos,
-            });
+        for (pos, ShareRow { set, id, value, label }) in self.read()? {
+            self.study.shares.push(Share { set, id, value, label, pos });
         }
         Ok(())
     }
 
     /// What the published report printed, and the notes on the data's choices.
     fn record(&mut self) -> Result<()> {
-        for row in self.rows(&schema::PUBLISHED)? {
-            let problems = &mut *self.problems;
-            self.study.published.push(Published {
-                id: row.id("id", problems),
-                location: row.text("where", problems),
-                statement: row.req("statement", problems),
-                metric: row.id("metric", problems),
-                value: row.number("value", problems),
-                note: row.text("note", problems),
-                pos: row.pos,
-            });
+        for (pos, r) in self.read::<PublishedRow>()? {
+            let PublishedRow { id, location, statement, metric, value, note } = r;
+            self.study.published.push(Published { id, location, statement, metric, value, note, pos });
         }
         for (pos, NoteRow { id, topic, text }) in self.read()? {
             self.study.notes.push(Note { id, topic, text, pos });
@@ -196,13 +132,19 @@ impl<'a> Tables<'a> {
     /// The questions for the dialogue conference (`discussion.csv`) and its feedback
     /// (`dialogue.csv`, which needs the `[dialogue]` table already read from `study.toml`).
     fn dialogue(&mut self) -> Result<()> {
-        for row in self.rows(&schema::DISCUSSION)? {
-            self.study.discussion.push(super::dialogue::question_row(&row, self.problems));
+        for (pos, QuestionRow { id, about, question }) in self.read()? {
+            self.study.discussion.push(Question { id, about, question, pos });
         }
         for table in files(self.dir, schema::DIALOGUE.table, &mut self.study.files, self.problems)? {
             let parsed = rows(&table, &schema::DIALOGUE, &mut self.study.unreadable, self.langs, self.problems);
-            let feedback: Vec<Feedback> =
-                parsed.iter().map(|row| super::dialogue::feedback_row(row, self.problems)).collect();
+            let feedback: Vec<Feedback> = parsed
+                .iter()
+                .map(|row| {
+                    let FeedbackRow { id, about, outcome, feedback, text, reason } =
+                        FeedbackRow::from_row(row, self.problems);
+                    Feedback { id, about, outcome, feedback, text, reason, pos: row.pos.clone() }
+                })
+                .collect();
             match self.study.dialogue.as_mut() {
                 Some(d) => d.feedback.extend(feedback),
                 None => self.problems.push(
@@ -285,7 +227,7 @@ fn rows<'a>(
     langs: &'a [String],
     problems: &mut Problems,
 ) -> Vec<Row<'a>> {
-    let parsed = csvfile::parse(file, bytes, langs, &schema.required(), &schema.texts(), problems);
+    let parsed = csvfile::parse_table(file, bytes, langs, schema, problems);
     if !parsed.readable {
         unreadable.push(Unreadable { table: schema.table.to_string(), file: file.clone() });
     }

@@ -318,3 +318,208 @@ fn a_date_that_is_no_real_day_is_named_with_file_line_and_field() {
         ],
     );
 }
+
+/// A text that is empty in every language (as the loader reads an optional text left out).
+fn blank(langs: &[String]) -> Text {
+    Text(langs.iter().map(|l| (l.clone(), String::new())).collect())
+}
+
+#[test]
+fn the_context_the_published_record_and_the_dialogue_read_back_to_the_same_values() {
+    use bsb::study::dialogue::Outcome;
+    use bsb::study::rows::{EventRow, FactRow, FeedbackRow, PublishedRow, QuestionRow, SetRow, ShareRow};
+    use bsb::study::studytoml::{DialogueToml, ParticipantToml, PerLang};
+    use bsb::study::{EventKind, Id, Measure};
+    let langs = langs();
+    let tmp = TempDir::new();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    let nb_en: Vec<&str> = langs.iter().map(String::as_str).collect();
+    let mut toml = small_study_toml(1, 1, &nb_en);
+    toml.dialogue = Some(DialogueToml {
+        date: "2024-06-01".into(),
+        participants: vec![ParticipantToml { role: PerLang::same(&nb_en, "brukere".to_string()), count: 5 }],
+    });
+    small_study(&data, 1, 1, &nb_en);
+    fs::write(data.join("study.toml"), toml.to_toml(&[])).unwrap();
+
+    let events = [
+        EventRow {
+            id: "EV1".into(),
+            date: PartialDate { year: 2015, month: Some(3), day: None },
+            kind: EventKind::Evaluation,
+            label: hard("hendelse", &langs),
+            source: "kilde".into(),
+            reference: hard("s. 4", &langs),
+        },
+        EventRow {
+            id: "EV2".into(),
+            date: PartialDate { year: 2016, month: None, day: None },
+            kind: EventKind::Policy,
+            label: hard("vedtak", &langs),
+            source: "kilde".into(),
+            reference: blank(&langs),
+        },
+    ];
+    put(&data, "context/timeline.csv", &events);
+    let facts = [
+        FactRow {
+            id: "f1".into(),
+            value: 0.1 + 0.2,
+            unit: Measure::Percent,
+            table: Some(Id::parse("kohort").unwrap()),
+            date: Some(PartialDate { year: 2019, month: Some(12), day: Some(31) }),
+            source: "kilde".into(),
+            reference: hard("tabell 2", &langs),
+            label: hard("andel", &langs),
+        },
+        FactRow {
+            id: "f2".into(),
+            value: 1234.0,
+            unit: Measure::NokMillion,
+            table: None,
+            date: None,
+            source: "kilde".into(),
+            reference: blank(&langs),
+            label: hard("kroner", &langs),
+        },
+    ];
+    put(&data, "context/facts/f.csv", &facts);
+    let sets = [SetRow {
+        id: "s1".into(),
+        unit: Measure::Count,
+        total_fact: Some("f2".into()),
+        figure: Some(Id::parse("fordeling").unwrap()),
+        table: None,
+        source: "kilde".into(),
+        reference: blank(&langs),
+        title: hard("fordeling", &langs),
+    }];
+    put(&data, "context/sets.csv", &sets);
+    let shares = [
+        ShareRow { set: "s1".into(), id: "a".into(), value: 1000.0, label: hard("del a", &langs) },
+        ShareRow { set: "s1".into(), id: "b".into(), value: 234.5, label: hard("del b", &langs) },
+    ];
+    put(&data, "context/shares.csv", &shares);
+    let published = [PublishedRow {
+        id: "p1".into(),
+        location: hard("tabell 1", &langs),
+        statement: "table".into(),
+        metric: "participants".into(),
+        value: 17.0,
+        note: hard("merknad", &langs),
+    }];
+    put(&data, "published.csv", &published);
+    let questions = [QuestionRow { id: "Q1".into(), about: "A".into(), question: hard("spørsmål", &langs) }];
+    put(&data, "discussion.csv", &questions);
+    let feedback = [
+        FeedbackRow {
+            id: "D1".into(),
+            about: "A".into(),
+            outcome: Outcome::Changed,
+            feedback: hard("innspill", &langs),
+            text: hard("ny ordlyd", &langs),
+            reason: hard("fordi", &langs),
+        },
+        FeedbackRow {
+            id: "D2".into(),
+            about: "B".into(),
+            outcome: Outcome::Confirmed,
+            feedback: hard("enig", &langs),
+            text: blank(&langs),
+            reason: blank(&langs),
+        },
+    ];
+    put(&data, "dialogue.csv", &feedback);
+
+    let (study, problems) = load(&data);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let read: Vec<EventRow> = study
+        .events
+        .iter()
+        .map(|e| EventRow {
+            id: e.id.clone(),
+            date: e.date,
+            kind: e.kind,
+            label: e.label.clone(),
+            source: e.source.clone(),
+            reference: e.reference.clone(),
+        })
+        .collect();
+    assert_eq!(read, events);
+    let read: Vec<FactRow> = study
+        .facts
+        .iter()
+        .map(|f| FactRow {
+            id: f.id.clone(),
+            value: f.value,
+            unit: f.unit,
+            table: f.table.clone(),
+            date: f.date,
+            source: f.source.clone(),
+            reference: f.reference.clone(),
+            label: f.label.clone(),
+        })
+        .collect();
+    assert_eq!(read, facts);
+    let read: Vec<SetRow> = study
+        .sets
+        .iter()
+        .map(|s| SetRow {
+            id: s.id.clone(),
+            unit: s.unit,
+            total_fact: s.total_fact.clone(),
+            figure: s.figure.clone(),
+            table: s.table.clone(),
+            source: s.source.clone(),
+            reference: s.reference.clone(),
+            title: s.title.clone(),
+        })
+        .collect();
+    assert_eq!(read, sets);
+    let read: Vec<ShareRow> = study
+        .shares
+        .iter()
+        .map(|s| ShareRow { set: s.set.clone(), id: s.id.clone(), value: s.value, label: s.label.clone() })
+        .collect();
+    assert_eq!(read, shares);
+    let read: Vec<PublishedRow> = study
+        .published
+        .iter()
+        .map(|p| PublishedRow {
+            id: p.id.clone(),
+            location: p.location.clone(),
+            statement: p.statement.clone(),
+            metric: p.metric.clone(),
+            value: p.value,
+            note: p.note.clone(),
+        })
+        .collect();
+    assert_eq!(read, published);
+    let read: Vec<QuestionRow> = study
+        .discussion
+        .iter()
+        .map(|q| QuestionRow { id: q.id.clone(), about: q.about.clone(), question: q.question.clone() })
+        .collect();
+    assert_eq!(read, questions);
+    let read: Vec<FeedbackRow> = study
+        .dialogue
+        .as_ref()
+        .unwrap()
+        .feedback
+        .iter()
+        .map(|f| FeedbackRow {
+            id: f.id.clone(),
+            about: f.about.clone(),
+            outcome: f.outcome,
+            feedback: f.feedback.clone(),
+            text: f.text.clone(),
+            reason: f.reason.clone(),
+        })
+        .collect();
+    assert_eq!(read, feedback);
+    // An optional text no row gives is left out of the header, one some row gives is written.
+    let header = |file: &str| fs::read_to_string(data.join(file)).unwrap().lines().next().unwrap().to_string();
+    assert_eq!(header("context/sets.csv"), "id,unit,total_fact,figure,source,title_nb,title_en");
+    assert!(header("context/timeline.csv").ends_with(",source,ref_nb,ref_en"));
+}
