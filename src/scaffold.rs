@@ -8,12 +8,14 @@
 //! The shape is adjustable (`--models`, `--regions`), so a team can start from the shape
 //! of its own study.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::problem::{build_err, IoContext, Result};
+use crate::study::rows::{
+    self, CodeRow, ExcerptRow, InterviewRow, ModelFindingRow, RecColumnRow, RecommendationRow, TraitRow,
+};
 use crate::study::studytoml::{ModelToml, PerLang, RegionToml, StudyToml, UnitToml};
-use crate::study::Coding;
+use crate::study::{Coding, InterviewKind, Text};
 
 /// How many regions and models the new study has, and in which languages.
 #[derive(Clone, Debug)]
@@ -195,15 +197,6 @@ fn letter(i: usize) -> String {
     s
 }
 
-/// A CSV field, quoted when it needs to be.
-fn csv(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// `data/study.toml` of a new study, written from the study file's types, with a comment
 /// on each key a team is likely to change.
 fn study_toml(shape: &Shape) -> String {
@@ -267,80 +260,122 @@ fn study_toml(shape: &Shape) -> String {
     ])
 }
 
-/// The files of a new study, by path relative to DIR.
-pub fn files(shape: &Shape) -> Vec<(String, String)> {
+/// A text in each language of `langs`, from that language's words.
+fn text(langs: &[String], f: impl Fn(&Words) -> String) -> Text {
+    Text(langs.iter().map(|l| (l.clone(), f(words(l)))).collect())
+}
+
+/// A file the study's one writer ([`rows::write`]) wrote, as text (it writes UTF-8).
+fn file(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// The sample and the coding of a new study (interviews, codebook, excerpts), by path
+/// relative to DIR.
+fn coding_tables(shape: &Shape) -> Vec<(String, String)> {
     let langs = &shape.langs;
     let mut out = Vec::new();
-    let cols = |field: &str| langs.iter().map(|l| format!("{field}_{l}")).collect::<Vec<_>>().join(",");
-    let vals = |f: &dyn Fn(&Words) -> String| langs.iter().map(|l| csv(&f(words(l)))).collect::<Vec<_>>().join(",");
-
-    out.push(("data/study.toml".into(), study_toml(shape)));
 
     // interviews.csv: per unit one individual interview and one group of three.
-    let mut iv = String::from("id,region,unit,kind,participants\n");
     let mut interviews = Vec::new();
     for r in 0..shape.regions {
         for m in 0..shape.models {
-            for (kind, people) in [("individual", 1), ("group", 3)] {
-                let id = format!("I{:02}", interviews.len() + 1);
-                let _ = writeln!(iv, "{id},r{},u{}-{},{kind},{people}", r + 1, r + 1, m + 1);
-                interviews.push((id, people));
+            for (kind, people) in [(InterviewKind::Individual, 1), (InterviewKind::Group, 3)] {
+                interviews.push(InterviewRow {
+                    id: format!("I{:02}", interviews.len() + 1),
+                    region: format!("r{}", r + 1),
+                    unit: format!("u{}-{}", r + 1, m + 1),
+                    kind,
+                    participants: people,
+                    date: None,
+                    guid: None,
+                });
             }
         }
     }
-    out.push(("data/interviews.csv".into(), iv));
+    out.push(("data/interviews.csv".into(), file(rows::write(langs, &interviews))));
 
-    // codebook.csv
-    let mut cb = format!("id,parent,section,{},{}\n", cols("label"), cols("description"));
+    let mut codes = Vec::new();
     for t in 0..2 {
-        let _ = writeln!(cb, "T0{},,,{},{}", t + 1, vals(&|w| w.themes[t].0.into()), vals(&|w| w.themes[t].1.into()));
-        let _ = writeln!(
-            cb,
-            "T0{}.1,T0{},,{},{}",
-            t + 1,
-            t + 1,
-            vals(&|w| w.subthemes[t].0.into()),
-            vals(&|w| w.subthemes[t].1.into())
-        );
+        let theme = |w: &Words| w.themes[t];
+        let sub = |w: &Words| w.subthemes[t];
+        codes.push(CodeRow {
+            id: format!("T0{}", t + 1),
+            parent: None,
+            section: String::new(),
+            label: text(langs, |w| theme(w).0.into()),
+            description: text(langs, |w| theme(w).1.into()),
+            guid: None,
+            color: None,
+        });
+        codes.push(CodeRow {
+            id: format!("T0{}.1", t + 1),
+            parent: Some(format!("T0{}", t + 1)),
+            section: String::new(),
+            label: text(langs, |w| sub(w).0.into()),
+            description: text(langs, |w| sub(w).1.into()),
+            guid: None,
+            color: None,
+        });
     }
-    out.push(("data/codebook.csv".into(), cb));
+    out.push(("data/codebook.csv".into(), file(rows::write(langs, &codes))));
 
     // excerpts.csv: every participant speaks to both themes, so that each theme's count
     // reaches the small-count limit and the first PDF shows counts and excerpts.
-    let mut ex = format!("id,interview,participant,codes,{}\n", cols("text"));
-    let mut n = 0;
-    for (person, (id, p)) in interviews.iter().flat_map(|(id, people)| (0..*people).map(move |p| (id, p))).enumerate() {
+    let mut excerpts = Vec::new();
+    let people = interviews.iter().flat_map(|i| (0..i.participants).map(move |p| (&i.id, p)));
+    for (person, (id, p)) in people.enumerate() {
         for (theme, code) in ["T01.1", "T02.1"].iter().enumerate() {
             let which = theme * 2 + person % 2;
-            n += 1;
-            let _ = writeln!(ex, "E{n:03},{id},{id}-P{},{code},{}", p + 1, vals(&|w| w.excerpts[which].into()));
+            excerpts.push(ExcerptRow {
+                id: format!("E{:03}", excerpts.len() + 1),
+                interview: id.clone(),
+                participant: format!("{id}-P{}", p + 1),
+                codes: vec![code.to_string()],
+                text: text(langs, |w| w.excerpts[which].into()),
+                guid: None,
+            });
         }
     }
-    out.push(("data/excerpts.csv".into(), ex));
+    out.push(("data/excerpts.csv".into(), file(rows::write(langs, &excerpts))));
+    out
+}
 
-    out.push((
-        "data/traits.csv".into(),
-        format!("id,{},codes\nTR01,{},T01\n", cols("label"), vals(&|w| w.trait_label.into())),
-    ));
-    let mut mf = format!("trait,model,{}\n", cols("finding"));
-    for m in 0..shape.models {
-        let _ = writeln!(mf, "TR01,M{},{}", m + 1, vals(&|w| w.finding.into()));
-    }
-    out.push(("data/model-findings.csv".into(), mf));
-    out.push((
-        "data/recommendation-columns.csv".into(),
-        format!("id,{}\nservice,{}\n", cols("label"), vals(&|w| w.rec_column.into())),
-    ));
-    out.push((
-        "data/recommendations.csv".into(),
-        format!(
-            "id,column,{},rests_on\nR01,service,{},T01\nR02,service,{},T02\n",
-            cols("text"),
-            vals(&|w| w.recs[0].into()),
-            vals(&|w| w.recs[1].into())
-        ),
-    ));
+/// The model comparison and the recommendations of a new study, by path relative to DIR.
+fn comparison_tables(shape: &Shape) -> Vec<(String, String)> {
+    let langs = &shape.langs;
+    let mut out = Vec::new();
+    let traits =
+        [TraitRow { id: "TR01".into(), label: text(langs, |w| w.trait_label.into()), codes: vec!["T01".into()] }];
+    out.push(("data/traits.csv".into(), file(rows::write(langs, &traits))));
+    let findings: Vec<ModelFindingRow> = (0..shape.models)
+        .map(|m| ModelFindingRow {
+            trait_id: "TR01".into(),
+            model: format!("M{}", m + 1),
+            finding: text(langs, |w| w.finding.into()),
+        })
+        .collect();
+    out.push(("data/model-findings.csv".into(), file(rows::write(langs, &findings))));
+    let columns = [RecColumnRow { id: "service".into(), label: text(langs, |w| w.rec_column.into()) }];
+    out.push(("data/recommendation-columns.csv".into(), file(rows::write(langs, &columns))));
+    let recs: Vec<RecommendationRow> = (0..2)
+        .map(|i| RecommendationRow {
+            id: format!("R0{}", i + 1),
+            column: "service".into(),
+            text: text(langs, |w| w.recs[i].into()),
+            rests_on: vec![format!("T0{}", i + 1)],
+        })
+        .collect();
+    out.push(("data/recommendations.csv".into(), file(rows::write(langs, &recs))));
+    out
+}
 
+/// The files of a new study, by path relative to DIR.
+pub fn files(shape: &Shape) -> Vec<(String, String)> {
+    let langs = &shape.langs;
+    let mut out = vec![("data/study.toml".to_string(), study_toml(shape))];
+    out.extend(coding_tables(shape));
+    out.extend(comparison_tables(shape));
     for l in langs {
         let p = &words(l).prose;
         let models_line = |t: &str| t.replace("{{ models_example }}", "{{ model_name }}");

@@ -2,44 +2,34 @@
 //! for benchmarks. Every region (with its units and interviews) is copied N times, so the
 //! participants, interviews and excerpts grow N-fold; every subtheme gets ⌈√N⌉ copies,
 //! so the codebook grows too; excerpts of each copy are spread over the subtheme copies.
-//! Prose, traits, recommendations and context are kept as they are.
+//! Prose, traits, recommendations and context are kept as they are. The tables it copies
+//! are read as the loader reads them and written through the study's one writer
+//! ([`crate::study::rows`]), in whichever files (`<table>.csv`, `<table>/*.csv`) hold them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::problem::{build_err, IoContext, Result};
+use crate::problem::{build_err, Failure, IoContext, Result};
+use crate::study::rows::{self, CodeRow, ExcerptRow, FromRow, InterviewRow, Record};
 use crate::study::studytoml::{self, PerLang, RegionToml, UnitToml};
+use crate::study::table_files;
 
-/// Read a CSV file as header + rows of strings.
-fn read(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| build_err(format!("{}: {e}", path.display())))?;
-    let header =
-        r.headers().map_err(|e| build_err(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
-    let rows = r
-        .records()
-        .map(|rec| {
-            rec.map(|r| r.iter().map(str::to_string).collect())
-                .map_err(|e| build_err(format!("{}: {e}", path.display())))
-        })
-        .collect::<Result<_>>()?;
-    Ok((header, rows))
-}
-
-fn write(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_path(path)
-        .map_err(|e| build_err(format!("failed to write {} ({e})", path.display())))?;
-    let failed = |e: csv::Error| build_err(format!("failed to write {} ({e})", path.display()));
-    w.write_record(header).map_err(failed)?;
-    for r in rows {
-        w.write_record(r).map_err(failed)?;
+/// Every file of `R`'s table in `dir` (`<table>.csv` and `<table>/*.csv`), each with its
+/// rows read as the loader reads them.
+fn read<R: FromRow>(dir: &Path, langs: &[String]) -> Result<Vec<(PathBuf, Vec<R>)>> {
+    let mut out = Vec::new();
+    for rel in table_files(dir, R::SCHEMA.table)? {
+        let path = dir.join(&rel);
+        let bytes = std::fs::read(&path).at("read", &path)?;
+        let rows = rows::read(&path.display().to_string(), &bytes, langs)
+            .map_err(|problems| Failure::Data(problems.into_sorted()))?;
+        out.push((path, rows));
     }
-    w.flush().at("write", path)?;
-    Ok(())
+    Ok(out)
 }
 
-fn col(header: &[String], name: &str) -> Result<usize> {
-    header.iter().position(|h| h == name).ok_or_else(|| build_err(format!("synth: no column `{name}`")))
+/// Write `rows` over the file at `path` through the study's one writer.
+fn write<R: Record>(path: &Path, langs: &[String], rows: &[R]) -> Result<()> {
+    std::fs::write(path, rows::write(langs, rows)).at("write", path)
 }
 
 /// The id of copy `c` (copy 0 keeps the original id).
@@ -53,7 +43,8 @@ fn copy_id(id: &str, c: usize) -> String {
 
 /// Regions and units copied `scale` times in `study.toml` (read and written through the
 /// study file's types; copy 0 keeps its ids and names).
-fn copy_sample(path: &Path, scale: usize) -> Result<()> {
+/// Returns the study's languages.
+fn copy_sample(path: &Path, scale: usize) -> Result<Vec<String>> {
     let text = std::fs::read_to_string(path).at("read", path)?;
     let mut problems = crate::problem::Problems::default();
     let read = studytoml::read("study.toml", &text, &mut problems);
@@ -82,24 +73,72 @@ fn copy_sample(path: &Path, scale: usize) -> Result<()> {
             })
         })
         .collect();
-    std::fs::write(path, doc.to_toml(&[])).at("write", path)
+    std::fs::write(path, doc.to_toml(&[])).at("write", path)?;
+    Ok(doc.languages)
 }
 
 /// Each copy's interviews, in the copied regions and units.
-fn copy_interviews(path: &Path, scale: usize) -> Result<()> {
-    let (h, rows) = read(path)?;
-    let (id, region, unit) = (col(&h, "id")?, col(&h, "region")?, col(&h, "unit")?);
-    let mut out = Vec::new();
-    for c in 0..scale {
-        for r in &rows {
-            let mut r = r.clone();
-            for i in [id, region, unit] {
-                r[i] = copy_id(&r[i], c);
-            }
-            out.push(r);
-        }
+fn copy_interviews(dir: &Path, langs: &[String], scale: usize) -> Result<()> {
+    for (path, rows) in read::<InterviewRow>(dir, langs)? {
+        let copies: Vec<InterviewRow> = (0..scale)
+            .flat_map(|c| {
+                rows.iter().map(move |r| InterviewRow {
+                    id: copy_id(&r.id, c),
+                    region: copy_id(&r.region, c),
+                    unit: copy_id(&r.unit, c),
+                    ..r.clone()
+                })
+            })
+            .collect();
+        write(&path, langs, &copies)?;
     }
-    write(path, &h, &out)
+    Ok(())
+}
+
+/// The codebook with each subtheme copied `copies` times under the same theme; returns
+/// the subthemes' ids.
+fn copy_codebook(dir: &Path, langs: &[String], copies: usize) -> Result<Vec<String>> {
+    let mut subthemes = Vec::new();
+    for (path, rows) in read::<CodeRow>(dir, langs)? {
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.clone());
+            if r.parent.is_some() {
+                out.extend((1..copies).map(|c| CodeRow { id: copy_id(&r.id, c), ..r.clone() }));
+                subthemes.push(r.id);
+            }
+        }
+        write(&path, langs, &out)?;
+    }
+    Ok(subthemes)
+}
+
+/// The excerpts: every copy of the sample speaks again, coded to a copy of its subtheme.
+fn copy_excerpts(dir: &Path, langs: &[String], scale: usize, copies: usize, subthemes: &[String]) -> Result<()> {
+    for (path, rows) in read::<ExcerptRow>(dir, langs)? {
+        let mut out = Vec::new();
+        for c in 0..scale {
+            for (n, r) in rows.iter().enumerate() {
+                let which = (c + n) % copies;
+                let code = |code: &String| {
+                    if subthemes.contains(code) {
+                        copy_id(code, which)
+                    } else {
+                        code.clone()
+                    }
+                };
+                out.push(ExcerptRow {
+                    id: copy_id(&r.id, c),
+                    interview: copy_id(&r.interview, c),
+                    participant: copy_id(&r.participant, c),
+                    codes: r.codes.iter().map(code).collect(),
+                    ..r.clone()
+                });
+            }
+        }
+        write(&path, langs, &out)?;
+    }
+    Ok(())
 }
 
 /// Write the study in `data` at `scale` times its sample into the new directory `into`.
@@ -113,63 +152,10 @@ pub fn synth(data: &Path, scale: usize, into: &Path) -> Result<()> {
     crate::store::copy_dir(data, into)?;
     let code_copies = (scale as f64).sqrt().ceil() as usize;
 
-    copy_sample(&into.join("study.toml"), scale)?;
-
-    copy_interviews(&into.join("interviews.csv"), scale)?;
-
-    // Codebook: subthemes copied ⌈√N⌉ times under the same theme.
-    let mut subthemes: Vec<String> = Vec::new();
-    let codebook = into.join("codebook");
-    for entry in std::fs::read_dir(&codebook).at("list", &codebook)? {
-        let path = entry.at("list", &codebook)?.path();
-        let (h, rows) = read(&path)?;
-        let (id, parent) = (col(&h, "id")?, col(&h, "parent")?);
-        let mut out = Vec::new();
-        for r in &rows {
-            out.push(r.clone());
-            if !r[parent].is_empty() {
-                subthemes.push(r[id].clone());
-                for c in 1..code_copies {
-                    let mut copy = r.clone();
-                    copy[id] = copy_id(&r[id], c);
-                    out.push(copy);
-                }
-            }
-        }
-        write(&path, &h, &out)?;
-    }
-
-    // Excerpts: every copy of the sample speaks again, coded to a copy of its subtheme.
-    let excerpts = into.join("excerpts");
-    for entry in std::fs::read_dir(&excerpts).at("list", &excerpts)? {
-        let path = entry.at("list", &excerpts)?.path();
-        let (h, rows) = read(&path)?;
-        let (id, interview, participant, codes) =
-            (col(&h, "id")?, col(&h, "interview")?, col(&h, "participant")?, col(&h, "codes")?);
-        let mut out = Vec::new();
-        for c in 0..scale {
-            for (n, r) in rows.iter().enumerate() {
-                let mut r = r.clone();
-                for i in [id, interview, participant] {
-                    r[i] = copy_id(&r[i], c);
-                }
-                let which = (c + n) % code_copies;
-                r[codes] = r[codes]
-                    .split(';')
-                    .map(|code| {
-                        if subthemes.iter().any(|s| s == code.trim()) {
-                            copy_id(code.trim(), which)
-                        } else {
-                            code.trim().to_string()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(";");
-                out.push(r);
-            }
-        }
-        write(&path, &h, &out)?;
-    }
+    let langs = copy_sample(&into.join("study.toml"), scale)?;
+    copy_interviews(into, &langs, scale)?;
+    let subthemes = copy_codebook(into, &langs, code_copies)?;
+    copy_excerpts(into, &langs, scale, code_copies, &subthemes)?;
     eprintln!("wrote a study at scale {scale} to {}", into.display());
     Ok(())
 }

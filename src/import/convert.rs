@@ -20,11 +20,11 @@ use super::project::{key, Project};
 use super::qdc;
 use super::report::{quoted, Part, Report};
 use super::sources::Text;
-use super::write;
 use crate::problem::{Failure, Problems, Result};
 use crate::store::Outputs;
+use crate::study::rows::{self, ExcerptRow, InterviewRow};
 use crate::study::studytoml::{ModelToml, PerLang, RegionToml, StudyToml, UnitToml};
-use crate::study::Coding;
+use crate::study::{Coding, InterviewKind, Text as Texts};
 
 /// Where the excerpts go (the loader reads every `excerpts/*.csv`).
 pub(crate) const EXCERPTS_FILE: &str = "excerpts/imported.csv";
@@ -58,12 +58,9 @@ pub(crate) fn convert(p: &Project, texts: &[Option<Text>], s: &Settings, report:
 
     let mut files = Outputs::default();
     files.add("study.toml", study_toml(p, &project_name, &design, s).into_bytes());
-    files.add("interviews.csv", interviews_csv(p, &design));
+    files.add("interviews.csv", interviews_csv(p, &design, s.langs));
     files.add("codebook.csv", qdc::codebook_csv(&p.codes, &code_ids, s.langs, report));
-    let mut header: Vec<String> = ["id", "interview", "participant", "codes"].map(String::from).to_vec();
-    header.extend(s.langs.iter().map(|l| format!("text_{l}")));
-    header.push("guid".into());
-    files.add(EXCERPTS_FILE, write::csv(&header, &excerpt_rows));
+    files.add(EXCERPTS_FILE, rows::write(s.langs, &excerpt_rows));
 
     left_out(p, &code_ids, &code_index, &design, s, report);
     summary(p, &design, excerpt_rows.len(), s, report);
@@ -85,7 +82,7 @@ fn excerpts(
     case_index: &BTreeMap<String, usize>,
     s: &Settings,
     report: &mut Report,
-) -> Result<(Vec<Vec<String>>, Vec<Long>)> {
+) -> Result<(Vec<ExcerptRow>, Vec<Long>)> {
     let mut problems = Problems::default();
     let total: usize = p.sources.iter().map(|x| x.selections.len()).sum();
     let width = total.to_string().len().max(4);
@@ -174,11 +171,15 @@ fn excerpts(
             if words > crate::validate::MAX_EXCERPT_WORDS {
                 long.push((id.clone(), words));
             }
-            let mut row = vec![id, interview.id.clone(), participant, x.codes.join(";")];
-            row.extend(s.langs.iter().map(|_| x.text.to_string()));
             let guids: Vec<&str> = x.selections.iter().map(|sel| sel.guid.as_str()).collect();
-            row.push(guids.join(";"));
-            rows.push(row);
+            rows.push(ExcerptRow {
+                id,
+                interview: interview.id.clone(),
+                participant,
+                codes: x.codes.iter().map(|c| c.to_string()).collect(),
+                text: Texts::same(s.langs, x.text),
+                guid: Some(guids.join(";")),
+            });
         }
     }
     if merged > 0 {
@@ -250,26 +251,26 @@ fn participant_of(
     people[0].clone()
 }
 
-fn interviews_csv(p: &Project, d: &Design) -> Vec<u8> {
-    let header: Vec<String> = ["id", "region", "unit", "kind", "participants", "guid"].map(String::from).to_vec();
-    let rows: Vec<Vec<String>> = d
+/// `interviews.csv`: one interview per source (or per value of the interview variable).
+fn interviews_csv(p: &Project, d: &Design, langs: &[String]) -> Vec<u8> {
+    let rows: Vec<InterviewRow> = d
         .interviews
         .iter()
         .map(|iv| {
             let n = iv.people.len();
-            let kind = if n >= 2 { "group" } else { "individual" };
             let guids: Vec<&str> = iv.sources.iter().map(|&si| p.sources[si].guid.as_str()).collect();
-            vec![
-                iv.id.clone(),
-                d.regions[iv.region].id.clone(),
-                d.units[iv.unit].id.clone(),
-                kind.to_string(),
-                n.max(1).to_string(),
-                guids.join(";"),
-            ]
+            InterviewRow {
+                id: iv.id.clone(),
+                region: d.regions[iv.region].id.clone(),
+                unit: d.units[iv.unit].id.clone(),
+                kind: if n >= 2 { InterviewKind::Group } else { InterviewKind::Individual },
+                participants: n.max(1) as u32,
+                date: None,
+                guid: Some(guids.join(";")),
+            }
         })
         .collect();
-    write::csv(&header, &rows)
+    rows::write(langs, &rows)
 }
 
 /// The date of the project: modified, else created, else the epoch (the field is required).

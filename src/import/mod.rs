@@ -14,7 +14,6 @@ mod project;
 mod qdc;
 mod report;
 mod sources;
-mod write;
 
 #[cfg(test)]
 mod tests;

@@ -28,9 +28,9 @@ use std::path::Path;
 
 use super::project::{key, QdaCode};
 use super::report::{quoted, Part, Report};
-use super::write;
 use crate::problem::{build_err, Problems, Result};
-use crate::study::Study;
+use crate::study::rows::{self, CodeRow};
+use crate::study::{Study, Text};
 use crate::xml::escape;
 
 /// The start of the `origin` attribute of a codebook bsb wrote.
@@ -74,14 +74,7 @@ pub(crate) fn ids_from_names(codes: &[QdaCode], from_bsb: bool) -> Option<(Vec<S
 /// `codebook.csv` for `codes` in `langs`, with what was adjusted noted in `report`.
 /// The same name and description are used for every language (the report says so).
 pub(crate) fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report: &mut Report) -> Vec<u8> {
-    let mut header: Vec<String> = vec!["id".into(), "parent".into(), "section".into()];
-    header.extend(langs.iter().map(|l| format!("label_{l}")));
-    header.extend(langs.iter().map(|l| format!("description_{l}")));
-    header.push("guid".into());
     let with_colour = codes.iter().any(|c| c.color.is_some());
-    if with_colour {
-        header.push("color".into());
-    }
     let (mut undescribed, mut unnamed, mut not_codable, mut bad_colour, mut deep) =
         (vec![], vec![], vec![], vec![], vec![]);
     let mut rows = Vec::new();
@@ -103,20 +96,24 @@ pub(crate) fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], 
         if c.depth >= 2 {
             deep.push(format!("{} {}", ids[i], quoted(&label)));
         }
-        let mut row = vec![ids[i].clone(), c.parent.map(|p| ids[p].clone()).unwrap_or_default(), String::new()];
-        row.extend(langs.iter().map(|_| label.clone()));
-        row.extend(langs.iter().map(|_| description.clone()));
-        row.push(c.guid.clone());
-        if with_colour {
+        let color = with_colour.then(|| {
             let colour = c.color.as_deref().unwrap_or("");
             if colour.is_empty() || is_colour(colour) {
-                row.push(colour.to_string());
+                colour.to_string()
             } else {
                 bad_colour.push(format!("{} ({colour})", ids[i]));
-                row.push(String::new());
+                String::new()
             }
-        }
-        rows.push(row);
+        });
+        rows.push(CodeRow {
+            id: ids[i].clone(),
+            parent: c.parent.map(|p| ids[p].clone()),
+            section: String::new(),
+            label: Text::same(langs, &label),
+            description: Text::same(langs, &description),
+            guid: Some(c.guid.clone()),
+            color,
+        });
     }
     if !undescribed.is_empty() {
         report.add(
@@ -158,7 +155,7 @@ pub(crate) fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], 
             ),
         );
     }
-    write::csv(&header, &rows)
+    rows::write(langs, &rows)
 }
 
 /// `#RRGGBB`, the schema's RGBType.

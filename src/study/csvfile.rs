@@ -391,6 +391,34 @@ pub(crate) fn parse<'a>(
     texts: &[&str],
     problems: &mut Problems,
 ) -> Parsed<'a> {
+    parse_texts(file, bytes, langs, required, texts, &[], problems)
+}
+
+/// One file of the table `schema` states: its required columns and texts, and its
+/// optional texts, which like every text may hold a line break or a tab.
+pub(crate) fn parse_table<'a>(
+    file: &str,
+    bytes: &[u8],
+    langs: &'a [String],
+    schema: &super::schema::Schema,
+    problems: &mut Problems,
+) -> Parsed<'a> {
+    let optional = schema.optional_texts();
+    parse_texts(file, bytes, langs, &schema.required(), &schema.texts(), &optional, problems)
+}
+
+/// [`parse`], with `optional_texts` the language-suffixed fields the table may leave out.
+// One pass from bytes to checked rows: the header's checks, then each record's; the record
+// scanner itself is `records`.
+fn parse_texts<'a>(
+    file: &str,
+    bytes: &[u8],
+    langs: &'a [String],
+    required: &[&str],
+    texts: &[&str],
+    optional_texts: &[&str],
+    problems: &mut Problems,
+) -> Parsed<'a> {
     let unreadable = Parsed { rows: Vec::new(), readable: false };
     if bytes.len() > MAX_FILE_BYTES {
         problems.push(
@@ -453,8 +481,10 @@ pub(crate) fn parse<'a>(
         }
         return unreadable;
     }
-    let text_columns: Vec<bool> =
-        headers.iter().map(|h| texts.iter().any(|t| langs.iter().any(|l| *h == format!("{t}_{l}")))).collect();
+    let text_columns: Vec<bool> = headers
+        .iter()
+        .map(|h| texts.iter().chain(optional_texts).any(|t| langs.iter().any(|l| *h == format!("{t}_{l}"))))
+        .collect();
     let mut rows = Vec::new();
     let mut count = 0;
     for record in all {

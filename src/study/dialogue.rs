@@ -9,8 +9,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::csvfile::Row;
-use super::{PartialDate, Study, Text};
+use super::{Date, PartialDate, Study, Text};
 use crate::problem::{Pos, Problems};
 
 /// Which report of the method an edition is: the process report for the conference, or
@@ -30,8 +29,8 @@ pub enum Step {
 pub struct Dialogue {
     /// Where the `[dialogue]` table is.
     pub pos: Pos,
-    /// The day it was held (`YYYY-MM-DD`).
-    pub date: String,
+    /// The day it was held (`YYYY-MM-DD` in the file).
+    pub date: Date,
     /// Who took part, as roles and head counts (never names).
     pub participants: Vec<Participant>,
     /// What it said about each finding or recommendation (`dialogue.csv`).
@@ -79,7 +78,7 @@ impl Outcome {
     }
 
     /// The outcome a word names.
-    fn parse(word: &str) -> Option<Outcome> {
+    pub(crate) fn parse(word: &str) -> Option<Outcome> {
         Outcome::ALL.into_iter().find(|o| o.as_str() == word)
     }
 }
@@ -181,40 +180,6 @@ impl Study {
     }
 }
 
-/// One row of `dialogue.csv`.
-pub(crate) fn feedback_row(row: &Row, problems: &mut Problems) -> Feedback {
-    let word = row.req("outcome", problems);
-    let outcome = Outcome::parse(&word).unwrap_or_else(|| {
-        if !word.is_empty() {
-            problems.at(
-                &row.pos,
-                "outcome",
-                format!("expected `confirmed`, `changed`, `added` or `dropped`, found `{word}`"),
-            );
-        }
-        Outcome::Confirmed
-    });
-    Feedback {
-        id: row.id("id", problems),
-        about: row.id("about", problems),
-        outcome,
-        feedback: row.text("feedback", problems),
-        text: row.opt_text("text"),
-        reason: row.opt_text("reason"),
-        pos: row.pos.clone(),
-    }
-}
-
-/// One row of `discussion.csv`.
-pub(crate) fn question_row(row: &Row, problems: &mut Problems) -> Question {
-    Question {
-        id: row.id("id", problems),
-        about: row.id("about", problems),
-        question: row.text("question", problems),
-        pos: row.pos.clone(),
-    }
-}
-
 /// The rules of the conference's record and the discussion questions, every problem at
 /// once: each row points at something that exists, a `changed` row has the new wording
 /// and an `added` one its text in every language, a reason is given where something
@@ -258,7 +223,11 @@ pub(crate) fn check(s: &Study, errors: &mut Problems, warnings: &mut Problems) {
 
 /// The conference came after the last interview that gives its date.
 fn conference_date(s: &Study, d: &Dialogue, errors: &mut Problems, warnings: &mut Problems) {
-    let Some(day) = super::load::parse_partial_date(&d.date) else { return };
+    // A date that could not be read is reported already, and left the default.
+    if d.date == Date::default() {
+        return;
+    }
+    let day = d.date.partial();
     let last = s.interviews.iter().filter_map(|i| Some((i.date?, i))).max_by_key(|(date, _)| *date);
     match last {
         Some((date, i)) if !after(day, date) => errors.at(
@@ -270,7 +239,7 @@ fn conference_date(s: &Study, d: &Dialogue, errors: &mut Problems, warnings: &mu
                 i.id,
                 i.pos.file,
                 i.pos.line.unwrap_or(0),
-                show(date)
+                date
             ),
         ),
         Some(_) => {}
@@ -286,15 +255,6 @@ fn conference_date(s: &Study, d: &Dialogue, errors: &mut Problems, warnings: &mu
 fn after(day: PartialDate, than: PartialDate) -> bool {
     (day.year, day.month.unwrap_or(1), day.day.unwrap_or(1))
         > (than.year, than.month.unwrap_or(12), than.day.unwrap_or(31))
-}
-
-/// A partial date as written.
-fn show(d: PartialDate) -> String {
-    match (d.month, d.day) {
-        (Some(m), Some(day)) => format!("{:04}-{m:02}-{day:02}", d.year),
-        (Some(m), None) => format!("{:04}-{m:02}", d.year),
-        _ => format!("{:04}", d.year),
-    }
 }
 
 /// A codebook node without a parent.

@@ -206,13 +206,50 @@ fn read_lang_files(dir: &Path, files: &mut Vec<SourceFile>) -> Result<()> {
 }
 
 /// A full ISO date (`2020-06-30`) as year, month and day; `None` for anything less precise or invalid.
-pub fn parse_full_date(s: &str) -> Option<(i32, u8, u8)> {
-    let d = parse_partial_date(s)?;
+pub fn parse_full_date<T: DateText + ?Sized>(s: &T) -> Option<(i32, u8, u8)> {
+    let d = s.partial_date()?;
     Some((d.year, d.month?, d.day?))
 }
 
+/// What a date is read from: a text as a file writes it, or a date the loader has read
+/// already (a [`Date`], which needs no reading).
+pub trait DateText {
+    /// The date, as precisely as given; `None` when it is not a real date.
+    fn partial_date(&self) -> Option<PartialDate>;
+}
+
+impl DateText for str {
+    fn partial_date(&self) -> Option<PartialDate> {
+        parse_text_date(self)
+    }
+}
+
+impl DateText for String {
+    fn partial_date(&self) -> Option<PartialDate> {
+        parse_text_date(self)
+    }
+}
+
+impl DateText for Date {
+    fn partial_date(&self) -> Option<PartialDate> {
+        Some(self.partial())
+    }
+}
+
+impl<T: DateText + ?Sized> DateText for &T {
+    fn partial_date(&self) -> Option<PartialDate> {
+        (**self).partial_date()
+    }
+}
+
+/// A date from `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (see [`DateText`]), checked to be a real
+/// calendar date.
+pub fn parse_partial_date<T: DateText + ?Sized>(s: &T) -> Option<PartialDate> {
+    s.partial_date()
+}
+
 /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, checked to be a real calendar date.
-pub fn parse_partial_date(s: &str) -> Option<PartialDate> {
+fn parse_text_date(s: &str) -> Option<PartialDate> {
     let parts: Vec<&str> = s.trim().split('-').collect();
     if parts.is_empty() || parts.len() > 3 || parts[0].len() != 4 {
         return None;

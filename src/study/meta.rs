@@ -3,7 +3,6 @@
 //! codes, ids, real dates, a version that can name a file, at least one model, region and
 //! unit, and at least one role (each counted at least once) at the conference.
 
-use super::load::parse_full_date;
 use super::studytoml::{DialogueToml, EditionToml, Read, StudyToml};
 use super::*;
 use crate::problem::Problems;
@@ -12,10 +11,7 @@ use crate::problem::Problems;
 pub(crate) fn read_meta(study: &mut Study, read: &Read, problems: &mut Problems) {
     let doc: &StudyToml = &read.doc;
     let langs = languages(read, problems);
-    let date = doc.date.clone();
-    if !date.is_empty() && parse_full_date(&date).is_none() {
-        problems.at(&read.pos("date"), "date", format!("expected a real date as YYYY-MM-DD, found `{date}`"));
-    }
+    let date = day(read, "date", &doc.date, problems);
     if !doc.version.chars().all(|c| c.is_ascii_alphanumeric() || ".-_+".contains(c)) {
         problems.at(
             &read.pos("version"),
@@ -48,13 +44,7 @@ pub(crate) fn read_meta(study: &mut Study, read: &Read, problems: &mut Problems)
 
 /// The `[dialogue]` table: its date checked, each role counted at least once.
 fn dialogue(read: &Read, d: &DialogueToml, problems: &mut Problems) -> Dialogue {
-    if !d.date.is_empty() && parse_full_date(&d.date).is_none() {
-        problems.at(
-            &read.pos("dialogue.date"),
-            "dialogue.date",
-            format!("expected a real date as YYYY-MM-DD, found `{}`", d.date),
-        );
-    }
+    let date = day(read, "dialogue.date", &d.date, problems);
     if d.participants.is_empty() {
         problems.at(
             &read.pos("dialogue"),
@@ -78,7 +68,7 @@ fn dialogue(read: &Read, d: &DialogueToml, problems: &mut Problems) -> Dialogue 
             count: p.count,
         });
     }
-    Dialogue { pos: read.pos("dialogue.date"), date: d.date.clone(), participants, feedback: Vec::new() }
+    Dialogue { pos: read.pos("dialogue.date"), date, participants, feedback: Vec::new() }
 }
 
 /// The languages, each checked to be a code.
@@ -114,20 +104,26 @@ fn id(read: &Read, field: &str, value: &str, problems: &mut Problems) -> Id {
     })
 }
 
+/// `text`, the value of `field`, as a calendar day; a problem at the field's line when it
+/// is not a real `YYYY-MM-DD` date (a missing one is reported by the reader already).
+fn day(read: &Read, field: &str, text: &str, problems: &mut Problems) -> Date {
+    if text.is_empty() {
+        return Date::default();
+    }
+    Date::parse(text).unwrap_or_else(|| {
+        problems.at(&read.pos(field), field, format!("expected a real date as YYYY-MM-DD, found `{text}`"));
+        Date::default()
+    })
+}
+
 /// The `[edition]` table, its date checked.
 fn edition(read: &Read, e: &EditionToml, problems: &mut Problems) -> Edition {
-    if !e.date.is_empty() && parse_full_date(&e.date).is_none() {
-        problems.at(
-            &read.pos("edition.date"),
-            "edition.date",
-            format!("expected a real date as YYYY-MM-DD, found `{}`", e.date),
-        );
-    }
+    let date = day(read, "edition.date", &e.date, problems);
     Edition {
         pos: read.pos("edition.publisher"),
         publisher: e.publisher.to_text(),
         editor: e.editor.to_text(),
-        date: e.date.clone(),
+        date,
         report_number: e.report_number.clone(),
         isbn: e.isbn.clone(),
         issn: e.issn.clone(),

@@ -9,6 +9,7 @@ pub mod dialogue;
 mod id;
 pub mod load;
 mod meta;
+pub mod rows;
 pub mod schema;
 pub mod studytoml;
 pub mod survey;
@@ -19,6 +20,7 @@ pub(crate) use csvfile::{parse as parse_csv, separator};
 pub use dialogue::{Dialogue, Feedback, Outcome, Question, Step};
 pub use id::{Id, ID_RULE, MAX_ID_LEN};
 pub use load::load;
+pub(crate) use tables::table_files;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -49,8 +51,8 @@ pub struct Meta {
     pub slug: Id,
     /// The version of this report (`1.0`), printed and recorded in releases.
     pub version: String,
-    /// ISO date of this version (`2020-06-30`).
-    pub date: String,
+    /// The date of this version (`2020-06-30` in the file).
+    pub date: Date,
     /// The languages of the study, in the order the editions are built.
     pub languages: Vec<String>,
     /// Counts of people from 1 to `k − 1` print as `<k`.
@@ -120,8 +122,8 @@ pub struct Edition {
     pub publisher: Text,
     /// Who edited it (a person or a body).
     pub editor: Text,
-    /// ISO date of the edition (`2026-12-01`).
-    pub date: String,
+    /// The date of the edition (`2026-12-01` in the file).
+    pub date: Date,
     /// The publisher's number for this edition.
     pub report_number: String,
     /// ISBN, where one has been assigned.
@@ -198,6 +200,16 @@ pub enum InterviewKind {
     Individual,
     /// Several participants at once.
     Group,
+}
+
+impl InterviewKind {
+    /// The word `interviews.csv` writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InterviewKind::Individual => "individual",
+            InterviewKind::Group => "group",
+        }
+    }
 }
 
 /// One interview of the register (`interviews.csv`).
@@ -334,6 +346,16 @@ pub enum EventKind {
     Evaluation,
 }
 
+impl EventKind {
+    /// The word `context/timeline.csv` writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Policy => "policy",
+            EventKind::Evaluation => "evaluation",
+        }
+    }
+}
+
 /// A date given as precisely as the source allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct PartialDate {
@@ -343,6 +365,66 @@ pub struct PartialDate {
     pub month: Option<u8>,
     /// The day of the month, when the source gives it.
     pub day: Option<u8>,
+}
+
+impl std::fmt::Display for PartialDate {
+    /// As written in the study's files: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+            if let Some(d) = self.day {
+                write!(f, "-{d:02}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A calendar day: the date of a version, an edition or the dialogue conference. Read
+/// from and written as `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    /// The year.
+    pub year: i32,
+    /// The month, 1–12.
+    pub month: u8,
+    /// The day of the month.
+    pub day: u8,
+}
+
+impl Date {
+    /// `YYYY-MM-DD` checked to be a real calendar day; `None` otherwise.
+    pub fn parse(text: &str) -> Option<Date> {
+        load::parse_full_date(text).map(|(year, month, day)| Date { year, month, day })
+    }
+
+    /// The same day as a [`PartialDate`] (every part given).
+    pub fn partial(self) -> PartialDate {
+        PartialDate { year: self.year, month: Some(self.month), day: Some(self.day) }
+    }
+}
+
+impl std::fmt::Display for Date {
+    /// `YYYY-MM-DD`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.partial().fmt(f)
+    }
+}
+
+impl Serialize for Date {
+    /// As the text it is written as, so the study's view (and its hash) reads as the file.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A fact's optional date as the text it is written as (empty when not given).
+fn partial_date_text<S: serde::Serializer>(date: &Option<PartialDate>, s: S) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_str(""),
+    }
 }
 
 /// A dated event of the timeline (`context/timeline.csv`).
@@ -378,6 +460,18 @@ pub enum Measure {
     NokMillion,
 }
 
+impl Measure {
+    /// The word the context tables write.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Count => "count",
+            Measure::Percent => "percent",
+            Measure::Years => "years",
+            Measure::NokMillion => "nok_million",
+        }
+    }
+}
+
 /// One number stated by a source (`context/facts`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Fact {
@@ -391,8 +485,9 @@ pub struct Fact {
     pub unit: Measure,
     /// The context table this fact is listed in (`unn-cohort`), if any.
     pub table: Option<Id>,
-    /// The date the number is true of.
-    pub date: String,
+    /// The date the number is true of, as precisely as the source gives it.
+    #[serde(serialize_with = "partial_date_text")]
+    pub date: Option<PartialDate>,
     /// The bibliography key of the source.
     pub source: String,
     /// Where in the source (section, page, slide), in each language; may be empty.

@@ -1,10 +1,10 @@
 //! One description of the study's CSV files: each table's name in `data/`, its columns in
 //! their written order, what each holds, and which the header must have. The loader takes
-//! its required columns from here; the importer's writer and the tests' small-study
-//! builder can write a file from it ([`Schema::header`], [`Schema::csv`]), so the format
-//! is stated once. `study.toml` is stated as types in [`super::studytoml`].
-
-use std::collections::BTreeMap;
+//! its required columns from here, and every writer (the importer, `bsb new`, `bsb synth`,
+//! the tests' study builder) writes through [`super::rows::write`], which takes the header
+//! and the order of the fields from here, so the format is stated once. The row of each
+//! table as a type is in [`super::rows`]; `study.toml` is stated as types in
+//! [`super::studytoml`].
 
 use serde::Serialize;
 
@@ -68,17 +68,33 @@ pub const INTERVIEWS: Schema = Schema {
         req("kind", Plain),
         req("participants", Count),
         opt("date", Date),
+        opt("guid", Plain),
     ],
 };
 /// `codebook.csv`: themes and subthemes.
 pub const CODEBOOK: Schema = Schema {
     table: "codebook",
-    columns: &[req("id", Id), req("parent", Id), req("section", Plain), req("label", Text), req("description", Text)],
+    columns: &[
+        req("id", Id),
+        req("parent", Id),
+        req("section", Plain),
+        req("label", Text),
+        req("description", Text),
+        opt("guid", Plain),
+        opt("color", Plain),
+    ],
 };
 /// `excerpts/*.csv`: the coded excerpts.
 pub const EXCERPTS: Schema = Schema {
     table: "excerpts",
-    columns: &[req("id", Id), req("interview", Id), req("participant", Id), req("codes", Ids), req("text", Text)],
+    columns: &[
+        req("id", Id),
+        req("interview", Id),
+        req("participant", Id),
+        req("codes", Ids),
+        req("text", Text),
+        opt("guid", Plain),
+    ],
 };
 /// `traits.csv`: rows of the model comparison.
 pub const TRAITS: Schema = Schema { table: "traits", columns: &[req("id", Id), req("label", Text), req("codes", Ids)] };
@@ -114,7 +130,7 @@ pub const TIMELINE: Schema = Schema {
         req("kind", Plain),
         req("label", Text),
         req("source", Id),
-        opt("ref", Plain),
+        opt("ref", Text),
     ],
 };
 /// `context/facts/*.csv`: numbers stated by sources.
@@ -127,7 +143,7 @@ pub const FACTS: Schema = Schema {
         opt("table", Id),
         opt("date", Date),
         req("source", Id),
-        opt("ref", Plain),
+        opt("ref", Text),
         req("label", Text),
     ],
 };
@@ -141,7 +157,7 @@ pub const SETS: Schema = Schema {
         opt("figure", Id),
         opt("table", Id),
         req("source", Id),
-        opt("ref", Plain),
+        opt("ref", Text),
         req("title", Text),
     ],
 };
@@ -212,10 +228,21 @@ impl Schema {
         self.columns.iter().filter(|c| c.kind == Text && c.required).map(|c| c.name).collect()
     }
 
-    /// The header row for a study in `langs`, in the written order.
+    /// The language-suffixed fields a file may leave out (`ref` for `ref_nb`, `ref_en`).
+    pub fn optional_texts(&self) -> Vec<&'static str> {
+        self.columns.iter().filter(|c| c.kind == Text && !c.required).map(|c| c.name).collect()
+    }
+
+    /// The header row for a study in `langs` with every column, in the written order.
     pub fn header(&self, langs: &[String]) -> Vec<String> {
+        self.header_of(langs, |_| true)
+    }
+
+    /// The header row for a study in `langs` with the columns `keep` keeps, in the written
+    /// order: a text column is one `<name>_<lang>` per language.
+    pub fn header_of(&self, langs: &[String], keep: impl Fn(&Column) -> bool) -> Vec<String> {
         let mut out = Vec::new();
-        for c in self.columns {
+        for c in self.columns.iter().filter(|c| keep(c)) {
             if c.kind == Text {
                 out.extend(langs.iter().map(|l| format!("{}_{l}", c.name)));
             } else {
@@ -224,56 +251,21 @@ impl Schema {
         }
         out
     }
-
-    /// A whole file: the header and one line per row, each row given by column name
-    /// (`label_en` for a text); a column a row lacks is written empty. Comma separated, LF
-    /// line ends, quotes only where needed, as the loader reads it.
-    pub fn csv(&self, langs: &[String], rows: &[BTreeMap<String, String>]) -> Vec<u8> {
-        let header = self.header(langs);
-        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-        // Writing into memory cannot fail, and every record has the header's length.
-        let _ = w.write_record(&header);
-        for row in rows {
-            let _ = w.write_record(header.iter().map(|h| row.get(h).map(String::as_str).unwrap_or("")));
-        }
-        w.into_inner().unwrap_or_default()
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::Problems;
 
     #[test]
-    fn what_the_schema_writes_the_loader_reads_back() {
+    fn a_header_has_a_column_per_language_for_each_text() {
         let langs = vec!["nb".to_string(), "en".to_string()];
-        let row: BTreeMap<String, String> = [
-            ("id", "E1"),
-            ("interview", "I1"),
-            ("participant", "P1"),
-            ("codes", "T01;T02"),
-            ("text_nb", "Hun sa \"ja\", og gikk."),
-            ("text_en", "She said \"yes\",\nand left."),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let bytes = EXCERPTS.csv(&langs, &[row]);
-        let mut problems = Problems::default();
-        let parsed = super::super::csvfile::parse(
-            "x.csv",
-            &bytes,
-            &langs,
-            &EXCERPTS.required(),
-            &EXCERPTS.texts(),
-            &mut problems,
+        assert_eq!(EXCERPTS.header(&langs).join(","), "id,interview,participant,codes,text_nb,text_en,guid");
+        assert_eq!(
+            EXCERPTS.header_of(&langs, |c| c.required).join(","),
+            "id,interview,participant,codes,text_nb,text_en"
         );
-        assert!(problems.is_empty() && parsed.readable, "{:?}", problems.0);
-        let r = &parsed.rows[0];
-        assert_eq!(r.ids("codes", &mut problems), vec!["T01".to_string(), "T02".to_string()]);
-        assert_eq!(r.text("text", &mut problems).get("en"), "She said \"yes\",\nand left.");
-        assert_eq!(EXCERPTS.header(&langs).join(","), "id,interview,participant,codes,text_nb,text_en");
+        assert_eq!(EXCERPTS.texts(), vec!["text"]);
         assert_eq!(TABLES.len(), 16);
     }
 }

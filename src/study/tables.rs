@@ -7,8 +7,9 @@ use std::path::Path;
 
 use super::csvfile::{self, Row};
 use super::load::{dir_label, parse_partial_date};
+use super::rows::*;
 use super::*;
-use crate::problem::{IoContext, Problems, Result};
+use crate::problem::{IoContext, Pos, Problems, Result};
 
 /// Read every table of the study in `dir` into `study`, in [`schema::TABLES`]' order.
 pub(crate) fn read_tables(dir: &Path, study: &mut Study, problems: &mut Problems) -> Result<()> {
@@ -43,221 +44,87 @@ impl<'a> Tables<'a> {
         Ok(out)
     }
 
+    /// Every record of `R`'s table as its row type, with where it is.
+    fn read<R: FromRow>(&mut self) -> Result<Vec<(Pos, R)>> {
+        let rows = self.rows(&R::SCHEMA)?;
+        Ok(rows.iter().map(|r| (r.pos.clone(), R::from_row(r, self.problems))).collect())
+    }
+
     /// The interview register (`interviews`).
     fn sample(&mut self) -> Result<()> {
-        for row in self.rows(&schema::INTERVIEWS)? {
-            let problems = &mut *self.problems;
-            let kind = match row.req("kind", problems).as_str() {
-                "individual" => InterviewKind::Individual,
-                "group" => InterviewKind::Group,
-                "" => InterviewKind::Individual,
-                other => {
-                    problems.at(&row.pos, "kind", format!("expected `individual` or `group`, found `{other}`"));
-                    InterviewKind::Individual
-                }
-            };
-            self.study.interviews.push(Interview {
-                id: row.id("id", problems),
-                region: row.id("region", problems),
-                unit: row.id("unit", problems),
-                kind,
-                participants: row.uint("participants", problems),
-                date: interview_date(&row, problems),
-                pos: row.pos,
-            });
+        for (pos, r) in self.read::<InterviewRow>()? {
+            let InterviewRow { id, region, unit, kind, participants, date, guid: _ } = r;
+            self.study.interviews.push(Interview { id, region, unit, kind, participants, date, pos });
         }
         Ok(())
     }
 
     /// The codebook and the coded excerpts.
     fn coding(&mut self) -> Result<()> {
-        for row in self.rows(&schema::CODEBOOK)? {
-            let problems = &mut *self.problems;
-            self.study.codes.push(Code {
-                id: row.id("id", problems),
-                parent: row.opt_id("parent", problems),
-                section: row.opt("section").unwrap_or_default(),
-                label: row.text("label", problems),
-                description: row.text("description", problems),
-                pos: row.pos,
-            });
+        for (pos, r) in self.read::<CodeRow>()? {
+            let CodeRow { id, parent, section, label, description, guid: _, color: _ } = r;
+            self.study.codes.push(Code { id, parent, section, label, description, pos });
         }
-        for row in self.rows(&schema::EXCERPTS)? {
-            let problems = &mut *self.problems;
-            self.study.excerpts.push(Excerpt {
-                id: row.id("id", problems),
-                interview: row.id("interview", problems),
-                participant: row.id("participant", problems),
-                codes: row.ids("codes", problems),
-                text: row.text("text", problems),
-                pos: row.pos,
-            });
+        for (pos, r) in self.read::<ExcerptRow>()? {
+            let ExcerptRow { id, interview, participant, codes, text, guid: _ } = r;
+            self.study.excerpts.push(Excerpt { id, interview, participant, codes, text, pos });
         }
         Ok(())
     }
 
     /// The comparison tables: traits and model findings, factors, and the recommendations with their columns.
     fn comparisons(&mut self) -> Result<()> {
-        for row in self.rows(&schema::TRAITS)? {
-            let problems = &mut *self.problems;
-            self.study.traits.push(Trait {
-                id: row.id("id", problems),
-                label: row.text("label", problems),
-                codes: row.ids("codes", problems),
-                pos: row.pos,
-            });
+        for (pos, TraitRow { id, label, codes }) in self.read()? {
+            self.study.traits.push(Trait { id, label, codes, pos });
         }
-        for row in self.rows(&schema::MODEL_FINDINGS)? {
-            let problems = &mut *self.problems;
-            self.study.model_findings.push(ModelFinding {
-                trait_id: row.id("trait", problems),
-                model: row.id("model", problems),
-                finding: row.text("finding", problems),
-                pos: row.pos,
-            });
+        for (pos, ModelFindingRow { trait_id, model, finding }) in self.read()? {
+            self.study.model_findings.push(ModelFinding { trait_id, model, finding, pos });
         }
-        for row in self.rows(&schema::FACTORS)? {
-            let problems = &mut *self.problems;
-            self.study.factors.push(Factor {
-                id: row.id("id", problems),
-                label: row.text("label", problems),
-                compilation: row.text("compilation", problems),
-                compilation_pages: row.opt("compilation_pages").unwrap_or_default(),
-                bsb: row.text("bsb", problems),
-                bsb_pages: row.opt("bsb_pages").unwrap_or_default(),
-                pos: row.pos,
-            });
+        for (pos, r) in self.read::<FactorRow>()? {
+            let FactorRow { id, label, compilation, compilation_pages, bsb, bsb_pages } = r;
+            self.study.factors.push(Factor { id, label, compilation, compilation_pages, bsb, bsb_pages, pos });
         }
-        for row in self.rows(&schema::RECOMMENDATION_COLUMNS)? {
-            let problems = &mut *self.problems;
-            self.study.rec_columns.push(RecColumn {
-                id: row.id("id", problems),
-                label: row.text("label", problems),
-                pos: row.pos,
-            });
+        for (pos, RecColumnRow { id, label }) in self.read()? {
+            self.study.rec_columns.push(RecColumn { id, label, pos });
         }
-        for row in self.rows(&schema::RECOMMENDATIONS)? {
-            let problems = &mut *self.problems;
-            self.study.recommendations.push(Recommendation {
-                id: row.id("id", problems),
-                column: row.id("column", problems),
-                text: row.text("text", problems),
-                rests_on: row.ids("rests_on", problems),
-                pos: row.pos,
-            });
+        for (pos, RecommendationRow { id, column, text, rests_on }) in self.read()? {
+            self.study.recommendations.push(Recommendation { id, column, text, rests_on, pos });
         }
         Ok(())
     }
 
     /// The dated events of the context (`context/timeline`).
     fn timeline(&mut self) -> Result<()> {
-        for row in self.rows(&schema::TIMELINE)? {
-            let problems = &mut *self.problems;
-            let raw_date = row.req("date", problems);
-            let date = parse_partial_date(&raw_date).unwrap_or_else(|| {
-                if !raw_date.is_empty() {
-                    problems.at(
-                        &row.pos,
-                        "date",
-                        format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{raw_date}`"),
-                    );
-                }
-                PartialDate { year: 0, month: None, day: None }
-            });
-            let kind = match row.req("kind", problems).as_str() {
-                "evaluation" => EventKind::Evaluation,
-                "policy" | "" => EventKind::Policy,
-                other => {
-                    problems.at(&row.pos, "kind", format!("expected `policy` or `evaluation`, found `{other}`"));
-                    EventKind::Policy
-                }
-            };
-            self.study.events.push(Event {
-                id: row.id("id", problems),
-                date,
-                kind,
-                label: row.text("label", problems),
-                source: row.id("source", problems),
-                reference: row.opt_text("ref"),
-                pos: row.pos,
-            });
+        for (pos, EventRow { id, date, kind, label, source, reference }) in self.read()? {
+            self.study.events.push(Event { id, date, kind, label, source, reference, pos });
         }
         Ok(())
     }
 
     /// The numbers of the context: facts, breakdowns and their parts.
     fn numbers(&mut self) -> Result<()> {
-        for row in self.rows(&schema::FACTS)? {
-            let problems = &mut *self.problems;
-            let date = row.opt("date").unwrap_or_default();
-            if !date.is_empty() && parse_partial_date(&date).is_none() {
-                problems.at(
-                    &row.pos,
-                    "date",
-                    format!("expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found `{date}`"),
-                );
-            }
-            self.study.facts.push(Fact {
-                id: row.id("id", problems),
-                value: row.number("value", problems),
-                unit: row.measure("unit", problems),
-                table: row.opt_name("table", problems),
-                date,
-                source: row.id("source", problems),
-                reference: row.opt_text("ref"),
-                label: row.text("label", problems),
-                pos: row.pos,
-            });
+        for (pos, r) in self.read::<FactRow>()? {
+            let FactRow { id, value, unit, table, date, source, reference, label } = r;
+            self.study.facts.push(Fact { id, value, unit, table, date, source, reference, label, pos });
         }
-        for row in self.rows(&schema::SETS)? {
-            let problems = &mut *self.problems;
-            self.study.sets.push(ShareSet {
-                id: row.id("id", problems),
-                unit: row.measure("unit", problems),
-                total_fact: row.opt_id("total_fact", problems),
-                source: row.id("source", problems),
-                reference: row.opt_text("ref"),
-                title: row.text("title", problems),
-                figure: row.opt_name("figure", problems),
-                table: row.opt_name("table", problems),
-                pos: row.pos,
-            });
+        for (pos, r) in self.read::<SetRow>()? {
+            let SetRow { id, unit, total_fact, figure, table, source, reference, title } = r;
+            self.study.sets.push(ShareSet { id, unit, total_fact, source, reference, title, figure, table, pos });
         }
-        for row in self.rows(&schema::SHARES)? {
-            let problems = &mut *self.problems;
-            self.study.shares.push(Share {
-                set: row.id("set", problems),
-                id: row.id("id", problems),
-                value: row.number("value", problems),
-                label: row.text("label", problems),
-                pos: row.pos,
-            });
+        for (pos, ShareRow { set, id, value, label }) in self.read()? {
+            self.study.shares.push(Share { set, id, value, label, pos });
         }
         Ok(())
     }
 
     /// What the published report printed, and the notes on the data's choices.
     fn record(&mut self) -> Result<()> {
-        for row in self.rows(&schema::PUBLISHED)? {
-            let problems = &mut *self.problems;
-            self.study.published.push(Published {
-                id: row.id("id", problems),
-                location: row.text("where", problems),
-                statement: row.req("statement", problems),
-                metric: row.id("metric", problems),
-                value: row.number("value", problems),
-                note: row.text("note", problems),
-                pos: row.pos,
-            });
+        for (pos, r) in self.read::<PublishedRow>()? {
+            let PublishedRow { id, location, statement, metric, value, note } = r;
+            self.study.published.push(Published { id, location, statement, metric, value, note, pos });
         }
-        for row in self.rows(&schema::NOTES)? {
-            let problems = &mut *self.problems;
-            self.study.notes.push(Note {
-                id: row.id("id", problems),
-                topic: row.id("topic", problems),
-                text: row.text("text", problems),
-                pos: row.pos,
-            });
+        for (pos, NoteRow { id, topic, text }) in self.read()? {
+            self.study.notes.push(Note { id, topic, text, pos });
         }
         Ok(())
     }
@@ -265,13 +132,19 @@ impl<'a> Tables<'a> {
     /// The questions for the dialogue conference (`discussion.csv`) and its feedback
     /// (`dialogue.csv`, which needs the `[dialogue]` table already read from `study.toml`).
     fn dialogue(&mut self) -> Result<()> {
-        for row in self.rows(&schema::DISCUSSION)? {
-            self.study.discussion.push(super::dialogue::question_row(&row, self.problems));
+        for (pos, QuestionRow { id, about, question }) in self.read()? {
+            self.study.discussion.push(Question { id, about, question, pos });
         }
         for table in files(self.dir, schema::DIALOGUE.table, &mut self.study.files, self.problems)? {
             let parsed = rows(&table, &schema::DIALOGUE, &mut self.study.unreadable, self.langs, self.problems);
-            let feedback: Vec<Feedback> =
-                parsed.iter().map(|row| super::dialogue::feedback_row(row, self.problems)).collect();
+            let feedback: Vec<Feedback> = parsed
+                .iter()
+                .map(|row| {
+                    let FeedbackRow { id, about, outcome, feedback, text, reason } =
+                        FeedbackRow::from_row(row, self.problems);
+                    Feedback { id, about, outcome, feedback, text, reason, pos: row.pos.clone() }
+                })
+                .collect();
             match self.study.dialogue.as_mut() {
                 Some(d) => d.feedback.extend(feedback),
                 None => self.problems.push(
@@ -286,8 +159,8 @@ impl<'a> Tables<'a> {
     }
 }
 
-/// An interview's optional `date`: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-fn interview_date(row: &Row, problems: &mut Problems) -> Option<PartialDate> {
+/// An optional `date` (an interview's, a fact's): `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+pub(super) fn opt_date(row: &Row, problems: &mut Problems) -> Option<PartialDate> {
     let raw = row.opt("date")?;
     let date = parse_partial_date(&raw);
     if date.is_none() {
@@ -296,14 +169,9 @@ fn interview_date(row: &Row, problems: &mut Problems) -> Option<PartialDate> {
     date
 }
 
-/// One table's files: `name.csv`, or every `name/*.csv` in file-name order. A missing
-/// optional table is simply empty; `interviews` is required.
-fn files(
-    dir: &Path,
-    name: &str,
-    files: &mut Vec<SourceFile>,
-    problems: &mut Problems,
-) -> Result<Vec<(String, Vec<u8>)>> {
+/// The files of table `name` in `dir`, relative to it: `name.csv`, then every
+/// `name/*.csv` in file-name order.
+pub(crate) fn table_files(dir: &Path, name: &str) -> Result<Vec<String>> {
     let single = dir.join(format!("{name}.csv"));
     let folder = dir.join(name);
     let mut paths = Vec::new();
@@ -321,6 +189,18 @@ fn files(
         inside.sort();
         paths.extend(inside);
     }
+    Ok(paths)
+}
+
+/// One table's files: `name.csv`, or every `name/*.csv` in file-name order. A missing
+/// optional table is simply empty; `interviews` is required.
+fn files(
+    dir: &Path,
+    name: &str,
+    files: &mut Vec<SourceFile>,
+    problems: &mut Problems,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let paths = table_files(dir, name)?;
     if paths.is_empty() && name == "interviews" {
         problems.push(
             format!("{}/interviews.csv", dir_label(dir)),
@@ -347,7 +227,7 @@ fn rows<'a>(
     langs: &'a [String],
     problems: &mut Problems,
 ) -> Vec<Row<'a>> {
-    let parsed = csvfile::parse(file, bytes, langs, &schema.required(), &schema.texts(), problems);
+    let parsed = csvfile::parse_table(file, bytes, langs, schema, problems);
     if !parsed.readable {
         unreadable.push(Unreadable { table: schema.table.to_string(), file: file.clone() });
     }

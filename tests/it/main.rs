@@ -11,6 +11,7 @@ mod common;
 mod anystudy;
 mod builds;
 mod coding;
+mod csvformat;
 mod datatable;
 mod diagnostics;
 mod dialogue;

@@ -3,7 +3,9 @@
 
 pub mod pdf;
 
+use bsb::study::rows::{self, CodeRow, ExcerptRow, InterviewRow};
 use bsb::study::studytoml::{ModelToml, PerLang, RegionToml, StudyToml, UnitToml};
+use bsb::study::{InterviewKind, Text};
 
 pub use std::collections::BTreeMap;
 pub use std::fs;
@@ -184,46 +186,51 @@ pub fn small_study_toml(regions: usize, models: usize, langs: &[&str]) -> StudyT
 
 /// A study with `regions` regions, `models` models and one language or two; each region
 /// has one unit per model and two interviews per unit (one individual, one group of 3).
+/// The tables are written through the study's one writer (`bsb::study::rows::write`).
 pub fn small_study(dir: &Path, regions: usize, models: usize, langs: &[&str]) {
     fs::write(dir.join("study.toml"), small_study_toml(regions, models, langs).to_toml(&[])).unwrap();
-    let mut iv = String::from("id,region,unit,kind,participants\n");
-    let mut ex = format!(
-        "id,interview,participant,codes,{}\n",
-        langs.iter().map(|l| format!("text_{l}")).collect::<Vec<_>>().join(",")
-    );
-    let mut n = 0;
+    let langs: Vec<String> = langs.iter().map(|l| l.to_string()).collect();
+    let mut interviews = Vec::new();
+    let mut excerpts = Vec::new();
     for r in 0..regions {
         for m in 0..models {
-            iv.push_str(&format!("I{r}{m}a,r{r},u{r}{m},individual,1\nI{r}{m}b,r{r},u{r}{m},group,3\n"));
+            for (i, kind, participants) in [("a", InterviewKind::Individual, 1), ("b", InterviewKind::Group, 3)] {
+                let (region, unit) = (format!("r{r}"), format!("u{r}{m}"));
+                let id = format!("I{r}{m}{i}");
+                interviews.push(InterviewRow { id, region, unit, kind, participants, date: None, guid: None });
+            }
             for (i, who) in [("a", "x"), ("b", "y"), ("b", "z")] {
-                n += 1;
-                let code = if n % 2 == 0 { "A.1" } else { "B.1" };
-                let texts = langs.iter().map(|l| format!("\"words {n} {l}\"")).collect::<Vec<_>>().join(",");
-                ex.push_str(&format!("E{n},I{r}{m}{i},P{r}{m}{i}{who},{code},{texts}\n"));
+                let n = excerpts.len() + 1;
+                excerpts.push(ExcerptRow {
+                    id: format!("E{n}"),
+                    interview: format!("I{r}{m}{i}"),
+                    participant: format!("P{r}{m}{i}{who}"),
+                    codes: vec![if n % 2 == 0 { "A.1" } else { "B.1" }.to_string()],
+                    text: Text(langs.iter().map(|l| (l.clone(), format!("words {n} {l}"))).collect()),
+                    guid: None,
+                });
             }
         }
     }
-    fs::write(dir.join("interviews.csv"), iv).unwrap();
-    let labels = |s: &str| langs.iter().map(|_| s.to_string()).collect::<Vec<_>>().join(",");
-    let cb_header = format!(
-        "id,parent,section,{},{}\n",
-        langs.iter().map(|l| format!("label_{l}")).collect::<Vec<_>>().join(","),
-        langs.iter().map(|l| format!("description_{l}")).collect::<Vec<_>>().join(",")
-    );
-    let cb = format!(
-        "{cb_header}A,,1,{},{}\nA.1,A,1,{},{}\nB,,2,{},{}\nB.1,B,2,{},{}\n",
-        labels("Theme A"),
-        labels("d"),
-        labels("Sub A"),
-        labels("d"),
-        labels("Theme B"),
-        labels("d"),
-        labels("Sub B"),
-        labels("d")
-    );
-    fs::write(dir.join("codebook.csv"), cb).unwrap();
+    fs::write(dir.join("interviews.csv"), rows::write(&langs, &interviews)).unwrap();
+    let code = |id: &str, parent: Option<&str>, section: &str, label: &str| CodeRow {
+        id: id.into(),
+        parent: parent.map(String::from),
+        section: section.into(),
+        label: Text::same(&langs, label),
+        description: Text::same(&langs, "d"),
+        guid: None,
+        color: None,
+    };
+    let codes = [
+        code("A", None, "1", "Theme A"),
+        code("A.1", Some("A"), "1", "Sub A"),
+        code("B", None, "2", "Theme B"),
+        code("B.1", Some("B"), "2", "Sub B"),
+    ];
+    fs::write(dir.join("codebook.csv"), rows::write(&langs, &codes)).unwrap();
     fs::create_dir_all(dir.join("excerpts")).unwrap();
-    fs::write(dir.join("excerpts/all.csv"), ex).unwrap();
+    fs::write(dir.join("excerpts/all.csv"), rows::write(&langs, &excerpts)).unwrap();
 }
 
 /// A small study in a fresh temporary directory: the directory (kept alive by the
