@@ -178,32 +178,23 @@ fn synth_scales_the_sample_and_the_codebook() {
 fn watch_rebuilds_after_a_saved_change() {
     let (tmp, data) = temp_study(1, 1, &["en"]);
     let out = tmp.path().join("out");
-    let mut child = bsb_command()
-        .args(["watch", "--stop-after", "120", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pdf = out.join("report/out/small-0.1-en.pdf");
-    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
-        let t = std::time::Instant::now();
-        while !done() {
-            assert!(t.elapsed().as_secs() < 90, "{what} within 90 s");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    };
-    wait_for("the first build", &|| pdf.exists());
-    let first = fs::read(&pdf).unwrap();
-    // A save that changes nothing rebuilds nothing; a real change rebuilds.
+    let w = Watching::start(&data, &out);
+    w.wait_for("rebuilt in", 1);
+    assert!(w.log().contains("on file events"), "{}", w.log());
+    // A save that changes nothing rebuilds nothing; a real change rebuilds. Each is saved
+    // the way an editor saves (a plain write can be seen half-written, which is a change).
     let path = data.join("interviews.csv");
-    fs::write(&path, fs::read(&path).unwrap()).unwrap();
-    fs::write(&path, fs::read_to_string(&path).unwrap().replacen("group,3", "group,6", 1)).unwrap();
-    wait_for("the rebuild", &|| fs::read(&pdf).is_ok_and(|now| now != first));
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    child.kill().unwrap();
-    let done = child.wait_with_output().unwrap();
-    let log = String::from_utf8_lossy(&done.stderr).into_owned();
-    assert!(log.contains("on file events"), "{log}");
-    assert_eq!(log.matches("rebuilt in").count(), 2, "{log}");
+    let before = fs::read_to_string(&path).unwrap();
+    Watching::save(&path, &before);
+    w.wait_until_quiet(std::time::Duration::from_millis(1500));
+    assert_eq!(w.count("rebuilt in"), 1, "{}", w.log());
+    Watching::save(&path, &before.replacen("group,3", "group,6", 1));
+    w.wait_for("rebuilt in", 2);
+    w.wait_until_quiet(std::time::Duration::from_millis(1500));
+    assert_eq!(w.count("rebuilt in"), 2, "{}", w.log());
+    let mut w = w;
+    w.child.kill().unwrap();
+    w.child.wait().unwrap();
 }
 
 #[test]
