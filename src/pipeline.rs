@@ -319,6 +319,15 @@ pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &
     editions_at(study, p, releases, stamp, Step::Final, &[])
 }
 
+/// The text of each prose file an edition includes, by its path in the edition (kept so
+/// that a later save can tell whether the edition still prints that file as it is).
+fn prose_originals(study: &Study, origins: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    origins
+        .iter()
+        .filter_map(|(path, file)| Some((path.clone(), study.prose.iter().find(|x| &x.file == file)?.text.clone())))
+        .collect()
+}
+
 /// [`editions`] of one step of the method; the process report's PDFs are named
 /// `<slug>-<version>-process-preliminary-<lang>.pdf`.
 ///
@@ -327,8 +336,6 @@ pub fn editions(study: &Study, p: &mut Products, releases: &[Recorded], stamp: &
 /// otherwise. One of them is taken as it is when its provenance is the same and every
 /// prose file it was rendered from still has the text it had (see [`unchanged_since`]),
 /// and a prose file one of them rendered is not checked again.
-// One loop over the editions, every step of which names what the edition states; split,
-// the steps would pass a dozen values between them.
 pub fn editions_at(
     study: &Study,
     p: &mut Products,
@@ -383,11 +390,7 @@ pub fn editions_at(
             Step::Final => render::render(study, &p.analysis, &p.figures, lang, &provenance)?,
             Step::Process => render::render_process(study, &p.analysis, lang, &provenance)?,
         };
-        let originals = rendered
-            .origins
-            .iter()
-            .filter_map(|(path, file)| Some((path.clone(), study.prose.iter().find(|x| &x.file == file)?.text.clone())))
-            .collect();
+        let originals = prose_originals(study, &rendered.origins);
         let job = Job {
             main: rendered.main,
             files: rendered.files,

@@ -233,6 +233,8 @@ struct Record {
 /// with no quote in it, or wholly in double quotes, with `""` for a quote inside. Every
 /// break of the rule is reported with line, column and field number; a record with a
 /// break is left out. Returns `false` when the file cannot be trusted to hold every record.
+// Longer than 80 lines on purpose: one state machine over the bytes (plain field, quoted
+// field, quote inside a quoted field); its states read best side by side.
 fn records(file: &str, text: &str, sep: char, problems: &mut Problems, out: &mut Vec<Record>) -> bool {
     let mut intact = true;
     let mut chars = text.chars().peekable();
@@ -420,25 +422,7 @@ fn parse_texts<'a>(
     problems: &mut Problems,
 ) -> Parsed<'a> {
     let unreadable = Parsed { rows: Vec::new(), readable: false };
-    if bytes.len() > MAX_FILE_BYTES {
-        problems.push(
-            file,
-            None,
-            "",
-            format!(
-                "is {} bytes, more than the {MAX_FILE_BYTES} a study file may have; split it into a folder of files",
-                bytes.len()
-            ),
-        );
-        return unreadable;
-    }
-    let text = match normalise_at(bytes) {
-        Ok(t) => t,
-        Err((line, msg)) => {
-            problems.push(file, Some(line), "", msg);
-            return unreadable;
-        }
-    };
+    let Some(text) = decoded(file, bytes, problems) else { return unreadable };
     let header_line = text.lines().next().unwrap_or("");
     let sep = separator(header_line);
     let mut all = Vec::new();
@@ -451,34 +435,7 @@ fn parse_texts<'a>(
     };
     let headers: Vec<String> = header.fields.iter().map(|s| s.trim().to_string()).collect();
     name_columns(&mut problems.0[before..], &headers);
-    let mut missing = false;
-    let wanted: Vec<String> = required
-        .iter()
-        .map(|c| c.to_string())
-        .chain(texts.iter().flat_map(|t| langs.iter().map(move |l| format!("{t}_{l}"))))
-        .collect();
-    for column in &wanted {
-        if !headers.contains(column) {
-            problems.push(file, Some(1), column.clone(), "expected this column in the header row, found none");
-            missing = true;
-        }
-    }
-    for (i, h) in headers.iter().enumerate() {
-        if headers[..i].contains(h) {
-            problems.push(file, Some(1), h.clone(), "expected each column once in the header row, found it again");
-            missing = true;
-        }
-    }
-    if missing {
-        if headers.len() == 1 && (header_line.contains('\t') || header_line.contains(';')) {
-            let found = if header_line.contains('\t') { "tabs" } else { "`;`" };
-            problems.push(
-                file,
-                Some(1),
-                "",
-                format!("the header row is separated by {found} and commas together; use one separator"),
-            );
-        }
+    if !header_complete(file, header_line, &headers, &wanted_columns(required, texts, langs), problems) {
         return unreadable;
     }
     let text_columns: Vec<bool> = headers
@@ -520,30 +477,111 @@ fn parse_texts<'a>(
         // A bad field is reported and the record kept (cut to the limit), so references to
         // it still resolve and only the field itself is named.
         let mut fields = record.fields;
-        for ((h, value), text_column) in headers.iter().zip(fields.iter_mut()).zip(&text_columns) {
-            let len = value.chars().count();
-            if len > MAX_FIELD_CHARS {
-                problems.push(
-                    file,
-                    Some(line),
-                    h.clone(),
-                    format!("expected at most {MAX_FIELD_CHARS} characters, found {len}"),
-                );
-                *value = value.chars().take(MAX_FIELD_CHARS).collect();
-            }
-            if let Some((at, c)) = control_char(value, *text_column) {
-                problems.push(
-                    file,
-                    Some(line),
-                    h.clone(),
-                    format!("found a control character (U+{:04X}) at character {at} of the field; remove it", c as u32),
-                );
-            }
-        }
+        check_fields(file, line, &headers, &text_columns, &mut fields, problems);
         let values = headers.iter().cloned().zip(fields).collect();
         rows.push(Row { pos: Pos::new(file, line), values, langs });
     }
     Parsed { rows, readable: intact }
+}
+
+/// The file's text, normalised for reading; `None` (reported) when it is too large or not
+/// text.
+fn decoded(file: &str, bytes: &[u8], problems: &mut Problems) -> Option<String> {
+    if bytes.len() > MAX_FILE_BYTES {
+        problems.push(
+            file,
+            None,
+            "",
+            format!(
+                "is {} bytes, more than the {MAX_FILE_BYTES} a study file may have; split it into a folder of files",
+                bytes.len()
+            ),
+        );
+        return None;
+    }
+    match normalise_at(bytes) {
+        Ok(t) => Some(t),
+        Err((line, msg)) => {
+            problems.push(file, Some(line), "", msg);
+            None
+        }
+    }
+}
+
+/// The columns a header must have: the required plain ones and each text in every language.
+fn wanted_columns(required: &[&str], texts: &[&str], langs: &[String]) -> Vec<String> {
+    required
+        .iter()
+        .map(|c| c.to_string())
+        .chain(texts.iter().flat_map(|t| langs.iter().map(move |l| format!("{t}_{l}"))))
+        .collect()
+}
+
+/// Whether `headers` has every `wanted` column, each once; reports every one missing or
+/// doubled (and a header that mixes separators, the usual cause).
+fn header_complete(
+    file: &str,
+    header_line: &str,
+    headers: &[String],
+    wanted: &[String],
+    problems: &mut Problems,
+) -> bool {
+    let mut missing = false;
+    for column in wanted {
+        if !headers.contains(column) {
+            problems.push(file, Some(1), column.clone(), "expected this column in the header row, found none");
+            missing = true;
+        }
+    }
+    for (i, h) in headers.iter().enumerate() {
+        if headers[..i].contains(h) {
+            problems.push(file, Some(1), h.clone(), "expected each column once in the header row, found it again");
+            missing = true;
+        }
+    }
+    if missing && headers.len() == 1 && (header_line.contains('\t') || header_line.contains(';')) {
+        let found = if header_line.contains('\t') { "tabs" } else { "`;`" };
+        problems.push(
+            file,
+            Some(1),
+            "",
+            format!("the header row is separated by {found} and commas together; use one separator"),
+        );
+    }
+    !missing
+}
+
+/// Report a field that is too long (and cut it to the limit) or holds a control
+/// character. The record is kept, so references to it still resolve and only the field
+/// itself is named.
+fn check_fields(
+    file: &str,
+    line: usize,
+    headers: &[String],
+    text_columns: &[bool],
+    fields: &mut [String],
+    problems: &mut Problems,
+) {
+    for ((h, value), text_column) in headers.iter().zip(fields.iter_mut()).zip(text_columns) {
+        let len = value.chars().count();
+        if len > MAX_FIELD_CHARS {
+            problems.push(
+                file,
+                Some(line),
+                h.clone(),
+                format!("expected at most {MAX_FIELD_CHARS} characters, found {len}"),
+            );
+            *value = value.chars().take(MAX_FIELD_CHARS).collect();
+        }
+        if let Some((at, c)) = control_char(value, *text_column) {
+            problems.push(
+                file,
+                Some(line),
+                h.clone(),
+                format!("found a control character (U+{:04X}) at character {at} of the field; remove it", c as u32),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -314,3 +314,50 @@ fn every_import_points_down_the_documented_order_of_modules() {
     assert!(seen > 50, "the sources were read ({seen} files)");
     assert!(upward.is_empty(), "imports against the documented order:\n{}", upward.join("\n"));
 }
+
+/// Every `.rs` file under `dir`, with its path relative to the crate root.
+fn rust_files(dir: &Path, out: &mut Vec<(String, String)>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let name = path.strip_prefix(root()).unwrap().display().to_string();
+            out.push((name, fs::read_to_string(&path).unwrap()));
+        }
+    }
+}
+
+#[test]
+fn a_function_of_80_lines_or_more_says_why_above_it() {
+    let mut sources = Vec::new();
+    rust_files(&root().join("src"), &mut sources);
+    let mut unexplained = Vec::new();
+    for (file, text) in &sources {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let code = line.trim_start();
+            let indent = &line[..line.len() - code.len()];
+            let signature = code.strip_prefix("pub ").or_else(|| code.strip_prefix("pub(crate) ")).unwrap_or(code);
+            if !signature.starts_with("fn ") || line.trim_end().ends_with('}') || line.trim_end().ends_with(';') {
+                continue;
+            }
+            // The function ends at the first closing brace at its own indentation.
+            let close = format!("{indent}}}");
+            let Some(end) = lines[i..].iter().position(|l| *l == close) else { continue };
+            if end + 1 < 80 {
+                continue;
+            }
+            let above: Vec<&str> =
+                lines[..i].iter().rev().take_while(|l| l.trim_start().starts_with("//")).copied().collect();
+            if !above.iter().any(|l| l.contains("Longer than 80 lines on purpose:")) {
+                unexplained.push(format!("{file}:{} `{}` ({} lines)", i + 1, signature, end + 1));
+            }
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "functions of 80 lines or more with no `// Longer than 80 lines on purpose: <why>` above them:\n  {}",
+        unexplained.join("\n  ")
+    );
+}
