@@ -58,6 +58,9 @@ pub struct ThemeEvidence {
     /// [`EXCERPTS_PER_THEME`], taken in turn from each subtheme in codebook order, each
     /// subtheme's in the order of their ids. Nothing hidden (a model, a person) decides.
     pub picked: Vec<usize>,
+    /// The excerpts the appendix prints (indices into `excerpts`, in file order): all of
+    /// them, or [`APPENDIX_PER_THEME`] chosen as `picked` is, by coding and ids alone.
+    pub appendix: Vec<usize>,
 }
 
 impl ThemeEvidence {
@@ -73,6 +76,11 @@ impl ThemeEvidence {
 
 /// Excerpts shown with each theme in the findings chapter.
 pub const EXCERPTS_PER_THEME: usize = 4;
+
+/// Excerpts of one theme the appendix prints at most. A study of tens of thousands of
+/// excerpts would otherwise print a thousand pages nobody reads, and typst would need
+/// gigabytes to lay them out; the appendix then says that it shows a selection.
+pub const APPENDIX_PER_THEME: usize = 60;
 
 /// An excerpt as a report may print it: its words and at most its model, never a region,
 /// unit or pseudonym.
@@ -199,7 +207,9 @@ fn analyse_counts(study: &Study, protection: crate::privacy::Protection, unaudit
             let (excerpts, sources): (Vec<Quote>, Vec<usize>) =
                 quotes.get(t.id.as_str()).cloned().unwrap_or_default().into_iter().unzip();
             let picked = pick_excerpts(study, &t.id, &sources, &ancestors, EXCERPTS_PER_THEME);
-            ThemeEvidence { theme: t.id.clone(), by_model, total, excerpts, picked }
+            let mut appendix = pick_excerpts(study, &t.id, &sources, &ancestors, APPENDIX_PER_THEME);
+            appendix.sort_unstable();
+            ThemeEvidence { theme: t.id.clone(), by_model, total, excerpts, picked, appendix }
         })
         .collect();
 

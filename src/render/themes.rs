@@ -28,6 +28,8 @@ pub(super) struct ThemeView {
     /// The excerpts printed under the theme.
     pub(super) excerpts: Vec<ExcerptView>,
     all_excerpts: Vec<ExcerptView>,
+    /// Whether the theme has more excerpts than the appendix prints.
+    appendix_bounded: bool,
     /// In the final report, what the dialogue conference did to the theme's finding and
     /// what it added under it, each a sentence with its mark.
     conference: Vec<String>,
@@ -139,7 +141,13 @@ pub(super) fn theme_views(
                     .map(|&i| view(&t.excerpts[i]))
                     .filter(|e| in_chapter.insert(e.text.clone()))
                     .collect(),
-                all_excerpts: t.excerpts.iter().map(view).filter(|e| in_appendix.insert(e.text.clone())).collect(),
+                all_excerpts: t
+                    .appendix
+                    .iter()
+                    .map(|&i| view(&t.excerpts[i]))
+                    .filter(|e| in_appendix.insert(e.text.clone()))
+                    .collect(),
+                appendix_bounded: t.appendix.len() < t.excerpts.len(),
                 conference: if step == crate::study::Step::Final {
                     study
                         .feedback_on(&t.theme)

@@ -346,3 +346,54 @@ fn watched_prose_saves_leave_the_outputs_of_a_cold_build() {
     assert!(log.matches("only prose changed").count() >= 4, "each save kept the study:\n{log}");
     assert!(log.contains("expected a citation key from"), "the bad citation was caught:\n{log}");
 }
+
+/// The `#excerpt(…)` calls of the excerpt appendix in an emitted edition's main source.
+fn appendix_excerpts(main: &str, heading: &str) -> Vec<String> {
+    let appendix = &main[main.find(&format!("= #\"{heading}\"")).expect("the excerpt appendix")..];
+    let appendix = appendix[1..].find("\n= ").map_or(appendix, |end| &appendix[..end + 1]);
+    appendix.lines().filter(|l| l.starts_with("#excerpt(")).map(str::to_string).collect()
+}
+
+#[test]
+fn the_excerpt_appendix_prints_a_bounded_selection_of_a_large_theme_and_says_so() {
+    let (tmp, data) = temp_study(1, 2, &["en"]);
+    let emit = |name: &str| {
+        let (out, emit) = (tmp.path().join(format!("out-{name}")), tmp.path().join(format!("emit-{name}")));
+        let o = bsb(&[
+            "-q",
+            "build",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--emit-typst",
+            emit.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text_of(&o));
+        fs::read_to_string(emit.join("en/main.typ")).unwrap()
+    };
+    let note = "more excerpts than the appendix prints";
+    let small = emit("small");
+    let before = appendix_excerpts(&small, "All excerpts by theme");
+    assert_eq!(before.len(), 6, "every excerpt of a small study is printed: {before:?}");
+    assert!(!small.contains(note));
+    // 100 more excerpts of one subtheme: far more than the appendix prints of a theme.
+    let file = data.join("excerpts/all.csv");
+    let mut csv = fs::read_to_string(&file).unwrap();
+    for k in 0..100 {
+        csv.push_str(&format!("X{k:03},I00b,P00by,A.1,extra {k} en\n"));
+    }
+    fs::write(&file, csv).unwrap();
+    let large = emit("large");
+    let after = appendix_excerpts(&large, "All excerpts by theme");
+    let extra = after.iter().filter(|l| l.contains("extra ")).count();
+    let others = after.len() - extra;
+    assert_eq!(others, 6, "the other excerpts stay: {after:?}");
+    // Theme A now has 103 excerpts (3 before and 100 more): the appendix shows 60 of them.
+    let theme_a = after.iter().filter(|l| l.contains("extra ") || before.iter().take(3).any(|b| b == *l)).count();
+    // Chosen by id within the subtheme: its three first excerpts, then X000, X001, …
+    assert_eq!(theme_a, bsb::analysis::APPENDIX_PER_THEME, "{after:?}");
+    assert_eq!(extra, bsb::analysis::APPENDIX_PER_THEME - 3);
+    assert!(after.iter().any(|l| l.contains("\"extra 0 en\"")) && !after.iter().any(|l| l.contains("\"extra 99 en\"")));
+    assert_eq!(large.matches(note).count(), 1, "one note, under theme A only");
+}
