@@ -98,7 +98,7 @@ fn excerpts(
         let ii = d.interview_of_source[si];
         let interview = &d.interviews[ii];
         let here = format!("in source {} ({})", quoted(&source.name), interview.id);
-        let (passages, merged_here) = lookup.passages(si, texts[si].as_ref(), &here, &mut problems, report);
+        let (passages, merged_here) = passages(&lookup, si, texts[si].as_ref(), &here, &mut problems, report);
         merged += merged_here;
         for x in passages {
             let keys: Vec<String> = x.selections.iter().map(|sel| key(&sel.guid)).collect();
@@ -136,58 +136,6 @@ struct Lookup<'a> {
 }
 
 impl<'a> Lookup<'a> {
-    /// The coded passages of text source `si` (`here` names it in the report), selections
-    /// with the same range as one passage; and how many selections were merged so.
-    fn passages<'t>(
-        &self,
-        si: usize,
-        text: Option<&'t Text>,
-        here: &str,
-        problems: &mut Problems,
-        report: &mut Report,
-    ) -> (Vec<Passage<'t>>, usize)
-    where
-        'a: 't,
-    {
-        let mut passages: Vec<Passage> = Vec::new();
-        let mut index: BTreeMap<(usize, usize), usize> = BTreeMap::new();
-        let mut merged = 0usize;
-        for sel in &self.p.sources[si].selections {
-            let what = format!("selection {} [{}–{}] {here}", quoted(&sel.name), sel.start, sel.end);
-            let Some(cut) = self.cut(text, sel, &what, problems) else { continue };
-            let codes = self.codes(sel, &what, report);
-            if sel.start == sel.end {
-                report.add(Part::LeftOut, format!("{what}: empty (no characters)"));
-                continue;
-            }
-            if codes.is_empty() {
-                let memo =
-                    if sel.has_description { " (it has only a description, as MAXQDA writes memos)" } else { "" };
-                report.add(Part::LeftOut, format!("{what}: no coding{memo}"));
-                continue;
-            }
-            // One excerpt per coded passage: NVivo writes one selection per coding, so a
-            // passage coded five times arrives as five selections with the same range.
-            let range = (sel.start, sel.end);
-            match index.get(&range).map(|&i| &mut passages[i]) {
-                Some(x) => {
-                    for c in codes {
-                        if !x.codes.contains(&c) {
-                            x.codes.push(c);
-                        }
-                    }
-                    x.selections.push(sel);
-                    merged += 1;
-                }
-                None => {
-                    index.insert(range, passages.len());
-                    passages.push(Passage { text: cut, codes, selections: vec![sel], what });
-                }
-            }
-        }
-        (passages, merged)
-    }
-
     /// The text of selection `sel` (named `what`) cut from its source's `text`; a problem
     /// when the source has no text or the range does not fit it.
     fn cut<'t>(&self, text: Option<&'t Text>, sel: &Selection, what: &str, problems: &mut Problems) -> Option<&'t str> {
@@ -235,6 +183,54 @@ impl<'a> Lookup<'a> {
         }
         codes
     }
+}
+
+/// The coded passages of text source `si` (`here` names it in the report), selections
+/// with the same range as one passage; and how many selections were merged so.
+fn passages<'a>(
+    lookup: &Lookup<'a>,
+    si: usize,
+    text: Option<&'a Text>,
+    here: &str,
+    problems: &mut Problems,
+    report: &mut Report,
+) -> (Vec<Passage<'a>>, usize) {
+    let mut passages: Vec<Passage> = Vec::new();
+    let mut index: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    let mut merged = 0usize;
+    for sel in &lookup.p.sources[si].selections {
+        let what = format!("selection {} [{}–{}] {here}", quoted(&sel.name), sel.start, sel.end);
+        let Some(cut) = lookup.cut(text, sel, &what, problems) else { continue };
+        let codes = lookup.codes(sel, &what, report);
+        if sel.start == sel.end {
+            report.add(Part::LeftOut, format!("{what}: empty (no characters)"));
+            continue;
+        }
+        if codes.is_empty() {
+            let memo = if sel.has_description { " (it has only a description, as MAXQDA writes memos)" } else { "" };
+            report.add(Part::LeftOut, format!("{what}: no coding{memo}"));
+            continue;
+        }
+        // One excerpt per coded passage: NVivo writes one selection per coding, so a
+        // passage coded five times arrives as five selections with the same range.
+        let range = (sel.start, sel.end);
+        match index.get(&range).map(|&i| &mut passages[i]) {
+            Some(x) => {
+                for c in codes {
+                    if !x.codes.contains(&c) {
+                        x.codes.push(c);
+                    }
+                }
+                x.selections.push(sel);
+                merged += 1;
+            }
+            None => {
+                index.insert(range, passages.len());
+                passages.push(Passage { text: cut, codes, selections: vec![sel], what });
+            }
+        }
+    }
+    (passages, merged)
 }
 
 /// Notes how many selections were merged into another's excerpt.
