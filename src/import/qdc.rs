@@ -71,6 +71,58 @@ pub(crate) fn ids_from_names(codes: &[QdaCode], from_bsb: bool) -> Option<(Vec<S
     Some((ids, labels))
 }
 
+/// Notes what [`codebook_csv`] adjusted: codes without a description or a name, codes not
+/// codable, colours the standard does not allow, and codes nested deeper than a subtheme.
+fn note_adjustments(
+    undescribed: &[String],
+    unnamed: &[String],
+    not_codable: &[String],
+    bad_colour: &[String],
+    deep: &[String],
+    report: &mut Report,
+) {
+    if !undescribed.is_empty() {
+        report.add(
+            Part::Changed,
+            format!(
+                "{} code(s) had no description; the study format needs one, so the code's name is used: {}",
+                undescribed.len(),
+                undescribed.join(", ")
+            ),
+        );
+    }
+    if !unnamed.is_empty() {
+        report.add(Part::Changed, format!("code(s) without a name were labelled by their id: {}", unnamed.join(", ")));
+    }
+    if !not_codable.is_empty() {
+        report.add(
+            Part::Changed,
+            format!(
+                "code(s) marked not codable (isCodable=\"false\") are ordinary codebook entries now: {}",
+                not_codable.join(", ")
+            ),
+        );
+    }
+    if !bad_colour.is_empty() {
+        report.add(
+            Part::LeftOut,
+            format!("colour(s) that are not #RRGGBB, which the standard requires: {}", bad_colour.join(", ")),
+        );
+    }
+    if !deep.is_empty() {
+        report.add(
+            Part::ToDo,
+            format!(
+                "{} code(s) nest deeper than theme → subtheme; they are kept under their parent (the report counts \
+                 their excerpts for every code above them and lists them in the framework table under their \
+                 subtheme); merge them into their subtheme if the report should show two levels only: {}",
+                deep.len(),
+                deep.join(", ")
+            ),
+        );
+    }
+}
+
 /// `codebook.csv` for `codes` in `langs`, with what was adjusted noted in `report`.
 /// The same name and description are used for every language (the report says so).
 pub(crate) fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report: &mut Report) -> Vec<u8> {
@@ -118,46 +170,7 @@ pub(crate) fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], 
         }
         rows.push(row);
     }
-    if !undescribed.is_empty() {
-        report.add(
-            Part::Changed,
-            format!(
-                "{} code(s) had no description; the study format needs one, so the code's name is used: {}",
-                undescribed.len(),
-                undescribed.join(", ")
-            ),
-        );
-    }
-    if !unnamed.is_empty() {
-        report.add(Part::Changed, format!("code(s) without a name were labelled by their id: {}", unnamed.join(", ")));
-    }
-    if !not_codable.is_empty() {
-        report.add(
-            Part::Changed,
-            format!(
-                "code(s) marked not codable (isCodable=\"false\") are ordinary codebook entries now: {}",
-                not_codable.join(", ")
-            ),
-        );
-    }
-    if !bad_colour.is_empty() {
-        report.add(
-            Part::LeftOut,
-            format!("colour(s) that are not #RRGGBB, which the standard requires: {}", bad_colour.join(", ")),
-        );
-    }
-    if !deep.is_empty() {
-        report.add(
-            Part::ToDo,
-            format!(
-                "{} code(s) nest deeper than theme → subtheme; they are kept under their parent (the report counts \
-                 their excerpts for every code above them and lists them in the framework table under their \
-                 subtheme); merge them into their subtheme if the report should show two levels only: {}",
-                deep.len(),
-                deep.join(", ")
-            ),
-        );
-    }
+    note_adjustments(&undescribed, &unnamed, &not_codable, &bad_colour, &deep, report);
     write::csv(&header, &rows)
 }
 
