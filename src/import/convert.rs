@@ -86,10 +86,10 @@ fn excerpts(
     s: &Settings,
     report: &mut Report,
 ) -> Result<(Vec<Vec<String>>, Vec<Long>)> {
-    let lookup = Lookup { p, code_ids, code_index, case_index, qde: s.qde };
     let mut problems = Problems::default();
     let total: usize = p.sources.iter().map(|x| x.selections.len()).sum();
     let width = total.to_string().len().max(4);
+    let lookup = Lookup { p, code_ids, code_index, case_index, qde: s.qde };
     let mut rows = Vec::new();
     let mut long = Vec::new();
     let mut guessed = Vec::new();

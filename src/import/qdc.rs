@@ -71,14 +71,13 @@ pub(crate) fn ids_from_names(codes: &[QdaCode], from_bsb: bool) -> Option<(Vec<S
     Some((ids, labels))
 }
 
-/// Notes what [`codebook_csv`] adjusted: codes without a description or a name, codes not
-/// codable, colours the standard does not allow, and codes nested deeper than a subtheme.
+/// Notes what [`codebook_csv`] changed or left out: codes without a description or a name,
+/// codes not codable, and colours the standard does not allow.
 fn note_adjustments(
     undescribed: &[String],
     unnamed: &[String],
     not_codable: &[String],
     bad_colour: &[String],
-    deep: &[String],
     report: &mut Report,
 ) {
     if !undescribed.is_empty() {
@@ -107,18 +106,6 @@ fn note_adjustments(
         report.add(
             Part::LeftOut,
             format!("colour(s) that are not #RRGGBB, which the standard requires: {}", bad_colour.join(", ")),
-        );
-    }
-    if !deep.is_empty() {
-        report.add(
-            Part::ToDo,
-            format!(
-                "{} code(s) nest deeper than theme → subtheme; they are kept under their parent (the report counts \
-                 their excerpts for every code above them and lists them in the framework table under their \
-                 subtheme); merge them into their subtheme if the report should show two levels only: {}",
-                deep.len(),
-                deep.join(", ")
-            ),
         );
     }
 }
@@ -170,7 +157,19 @@ pub(crate) fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], 
         }
         rows.push(row);
     }
-    note_adjustments(&undescribed, &unnamed, &not_codable, &bad_colour, &deep, report);
+    note_adjustments(&undescribed, &unnamed, &not_codable, &bad_colour, report);
+    if !deep.is_empty() {
+        report.add(
+            Part::ToDo,
+            format!(
+                "{} code(s) nest deeper than theme → subtheme; they are kept under their parent (the report counts \
+                 their excerpts for every code above them and lists them in the framework table under their \
+                 subtheme); merge them into their subtheme if the report should show two levels only: {}",
+                deep.len(),
+                deep.join(", ")
+            ),
+        );
+    }
     write::csv(&header, &rows)
 }
 
