@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use super::design::{self, Design, Field, Mapping};
-use super::project::{key, Project};
+use super::project::{key, Project, Selection};
 use super::qdc;
 use super::report::{quoted, Part, Report};
 use super::sources::Text;
@@ -86,6 +86,7 @@ fn excerpts(
     let mut problems = Problems::default();
     let total: usize = p.sources.iter().map(|x| x.selections.len()).sum();
     let width = total.to_string().len().max(4);
+    let lookup = Lookup { p, code_ids, code_index, case_index, qde: s.qde };
     let mut rows = Vec::new();
     let mut long = Vec::new();
     let mut guessed = Vec::new();
@@ -94,75 +95,8 @@ fn excerpts(
         let ii = d.interview_of_source[si];
         let interview = &d.interviews[ii];
         let here = format!("in source {} ({})", quoted(&source.name), interview.id);
-        let mut passages: Vec<Passage> = Vec::new();
-        let mut index: BTreeMap<(usize, usize), usize> = BTreeMap::new();
-        for sel in &source.selections {
-            let what = format!("selection {} [{}–{}] {here}", quoted(&sel.name), sel.start, sel.end);
-            let Some(text) = &texts[si] else {
-                problems.push(
-                    s.qde,
-                    Some(sel.line),
-                    "plainTextPath",
-                    format!("expected a text for {what}, but the source has none"),
-                );
-                continue;
-            };
-            let Some(cut) = text.cut(sel.start, sel.end) else {
-                if sel.start <= sel.end {
-                    problems.push(
-                        s.qde,
-                        Some(sel.line),
-                        "endPosition",
-                        format!("{} ({what})", text.cut_problem(sel.start, sel.end)),
-                    );
-                }
-                continue;
-            };
-            let mut codes: Vec<&str> = Vec::new();
-            for target in &sel.codings {
-                if let Some(&ci) = code_index.get(target) {
-                    if !codes.contains(&code_ids[ci].as_str()) {
-                        codes.push(&code_ids[ci]);
-                    }
-                } else if let Some(&ci) = case_index.get(target) {
-                    report.add(
-                        Part::LeftOut,
-                        format!(
-                            "{what}: a coding that points at case {} (as NVivo writes), not at a code",
-                            quoted(&p.cases[ci].name)
-                        ),
-                    );
-                }
-            }
-            if sel.start == sel.end {
-                report.add(Part::LeftOut, format!("{what}: empty (no characters)"));
-                continue;
-            }
-            if codes.is_empty() {
-                let memo =
-                    if sel.has_description { " (it has only a description, as MAXQDA writes memos)" } else { "" };
-                report.add(Part::LeftOut, format!("{what}: no coding{memo}"));
-                continue;
-            }
-            // One excerpt per coded passage: NVivo writes one selection per coding, so a
-            // passage coded five times arrives as five selections with the same range.
-            let range = (sel.start, sel.end);
-            match index.get(&range).map(|&i| &mut passages[i]) {
-                Some(x) => {
-                    for c in codes {
-                        if !x.codes.contains(&c) {
-                            x.codes.push(c);
-                        }
-                    }
-                    x.selections.push(sel);
-                    merged += 1;
-                }
-                None => {
-                    index.insert(range, passages.len());
-                    passages.push(Passage { text: cut, codes, selections: vec![sel], what });
-                }
-            }
-        }
+        let (passages, merged_here) = passages(&lookup, si, texts[si].as_ref(), &here, &mut problems, report);
+        merged += merged_here;
         for x in passages {
             let keys: Vec<String> = x.selections.iter().map(|sel| key(&sel.guid)).collect();
             let participant = participant_of(p, d, si, ii, &keys, &x.what, &mut guessed);
@@ -182,6 +116,126 @@ fn excerpts(
             });
         }
     }
+    note_merged(merged, report);
+    if !problems.is_empty() {
+        return Err(Failure::Data(problems.into_sorted()));
+    }
+    for g in guessed {
+        report.add(Part::ToDo, g);
+    }
+    Ok((rows, long))
+}
+
+/// The project and its codes and cases by GUID key, as the excerpts read them.
+struct Lookup<'a> {
+    p: &'a Project,
+    code_ids: &'a [String],
+    code_index: &'a BTreeMap<String, usize>,
+    case_index: &'a BTreeMap<String, usize>,
+    /// How `project.qde` is named in problems.
+    qde: &'a str,
+}
+
+impl<'a> Lookup<'a> {
+    /// The text of selection `sel` (named `what`) cut from its source's `text`; a problem
+    /// when the source has no text or the range does not fit it.
+    fn cut<'t>(&self, text: Option<&'t Text>, sel: &Selection, what: &str, problems: &mut Problems) -> Option<&'t str> {
+        let Some(text) = text else {
+            problems.push(
+                self.qde,
+                Some(sel.line),
+                "plainTextPath",
+                format!("expected a text for {what}, but the source has none"),
+            );
+            return None;
+        };
+        let Some(cut) = text.cut(sel.start, sel.end) else {
+            if sel.start <= sel.end {
+                problems.push(
+                    self.qde,
+                    Some(sel.line),
+                    "endPosition",
+                    format!("{} ({what})", text.cut_problem(sel.start, sel.end)),
+                );
+            }
+            return None;
+        };
+        Some(cut)
+    }
+
+    /// The ids of the codes selection `sel` (named `what`) is coded with, once each; a
+    /// coding that points at a case is noted in the report.
+    fn codes(&self, sel: &Selection, what: &str, report: &mut Report) -> Vec<&'a str> {
+        let mut codes: Vec<&str> = Vec::new();
+        for target in &sel.codings {
+            if let Some(&ci) = self.code_index.get(target) {
+                if !codes.contains(&self.code_ids[ci].as_str()) {
+                    codes.push(&self.code_ids[ci]);
+                }
+            } else if let Some(&ci) = self.case_index.get(target) {
+                report.add(
+                    Part::LeftOut,
+                    format!(
+                        "{what}: a coding that points at case {} (as NVivo writes), not at a code",
+                        quoted(&self.p.cases[ci].name)
+                    ),
+                );
+            }
+        }
+        codes
+    }
+}
+
+/// The coded passages of text source `si` (`here` names it in the report), selections
+/// with the same range as one passage; and how many selections were merged so.
+fn passages<'a>(
+    lookup: &Lookup<'a>,
+    si: usize,
+    text: Option<&'a Text>,
+    here: &str,
+    problems: &mut Problems,
+    report: &mut Report,
+) -> (Vec<Passage<'a>>, usize) {
+    let mut passages: Vec<Passage> = Vec::new();
+    let mut index: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    let mut merged = 0usize;
+    for sel in &lookup.p.sources[si].selections {
+        let what = format!("selection {} [{}–{}] {here}", quoted(&sel.name), sel.start, sel.end);
+        let Some(cut) = lookup.cut(text, sel, &what, problems) else { continue };
+        let codes = lookup.codes(sel, &what, report);
+        if sel.start == sel.end {
+            report.add(Part::LeftOut, format!("{what}: empty (no characters)"));
+            continue;
+        }
+        if codes.is_empty() {
+            let memo = if sel.has_description { " (it has only a description, as MAXQDA writes memos)" } else { "" };
+            report.add(Part::LeftOut, format!("{what}: no coding{memo}"));
+            continue;
+        }
+        // One excerpt per coded passage: NVivo writes one selection per coding, so a
+        // passage coded five times arrives as five selections with the same range.
+        let range = (sel.start, sel.end);
+        match index.get(&range).map(|&i| &mut passages[i]) {
+            Some(x) => {
+                for c in codes {
+                    if !x.codes.contains(&c) {
+                        x.codes.push(c);
+                    }
+                }
+                x.selections.push(sel);
+                merged += 1;
+            }
+            None => {
+                index.insert(range, passages.len());
+                passages.push(Passage { text: cut, codes, selections: vec![sel], what });
+            }
+        }
+    }
+    (passages, merged)
+}
+
+/// Notes how many selections were merged into another's excerpt.
+fn note_merged(merged: usize, report: &mut Report) {
     if merged > 0 {
         report.add(
             Part::Changed,
@@ -192,20 +246,13 @@ fn excerpts(
             ),
         );
     }
-    if !problems.is_empty() {
-        return Err(Failure::Data(problems.into_sorted()));
-    }
-    for g in guessed {
-        report.add(Part::ToDo, g);
-    }
-    Ok((rows, long))
 }
 
 /// Selections of one source with the same range: one excerpt.
 struct Passage<'a> {
     text: &'a str,
     codes: Vec<&'a str>,
-    selections: Vec<&'a super::project::Selection>,
+    selections: Vec<&'a Selection>,
     /// How the first selection is named in the report.
     what: String,
 }
@@ -363,6 +410,17 @@ fn left_out(
     let codes_named = |targets: &[String]| -> String {
         targets.iter().filter_map(|t| code_index.get(t)).map(|&i| code_ids[i].as_str()).collect::<Vec<_>>().join(", ")
     };
+    left_out_of_project(p, report);
+    left_out_of_sources(p, d, &codes_named, report);
+    left_out_of_cases(p, &codes_named, report);
+    unmapped_variables(p, s.maps, report);
+    for (name, n) in &p.unknown {
+        report.add(Part::LeftOut, format!("element <{name}> (×{n}), which the import does not know"));
+    }
+}
+
+/// The project's users, notes, sets, links, graphs, description and sources other than text.
+fn left_out_of_project(p: &Project, report: &mut Report) {
     if !p.users.is_empty() {
         report.add(Part::LeftOut, format!("{} user(s) (who coded is not part of the study)", p.users.len()));
     }
@@ -394,6 +452,10 @@ fn left_out(
             ),
         );
     }
+}
+
+/// Text sources coded as a whole or without text, and the descriptions of sources and cases.
+fn left_out_of_sources(p: &Project, d: &Design, codes_named: &dyn Fn(&[String]) -> String, report: &mut Report) {
     for (si, src) in p.sources.iter().enumerate() {
         let here = format!("source {} ({})", quoted(&src.name), d.interviews[d.interview_of_source[si]].id);
         if !src.codings.is_empty() {
@@ -419,6 +481,10 @@ fn left_out(
     if !described.is_empty() {
         report.add(Part::LeftOut, format!("the descriptions of {}", described.join(", ")));
     }
+}
+
+/// Cases coded with codes (a case classification).
+fn left_out_of_cases(p: &Project, codes_named: &dyn Fn(&[String]) -> String, report: &mut Report) {
     for c in &p.cases {
         if !c.codes.is_empty() {
             report.add(
@@ -431,9 +497,13 @@ fn left_out(
             );
         }
     }
+}
+
+/// The variables no `--map` names, with where they are set and how to map them.
+fn unmapped_variables(p: &Project, maps: &[Mapping], report: &mut Report) {
     for v in &p.variables {
         let k = key(&v.guid);
-        if s.maps.iter().any(|m| m.variable == v.name || m.variable.eq_ignore_ascii_case(&v.name)) {
+        if maps.iter().any(|m| m.variable == v.name || m.variable.eq_ignore_ascii_case(&v.name)) {
             continue;
         }
         let on_cases = p.cases.iter().filter(|c| c.values.iter().any(|x| x.variable == k)).count();
@@ -446,9 +516,6 @@ fn left_out(
                 v.name
             ),
         );
-    }
-    for (name, n) in &p.unknown {
-        report.add(Part::LeftOut, format!("element <{name}> (×{n}), which the import does not know"));
     }
 }
 

@@ -220,11 +220,46 @@ pub(crate) fn build(
     report: &mut Report,
 ) -> Result<Design> {
     let mut problems = Problems::default();
+    let (cases_of_source, cases_of_selection) = cases_covering(p);
+    let values = Values { p, maps, cases_of_source: &cases_of_source, file };
+
+    let (interview_of_source, mapped_ids) = group_sources(&values, &mut problems);
+    let interview_ids = interview_ids(&mapped_ids);
+    note_sources_alone(&values, &interview_of_source, &mapped_ids, &interview_ids, report);
+
+    let defaults = Defaults { project: project_name };
+    let (mut places, mut interviews, without) =
+        place_interviews(&values, &interview_ids, &interview_of_source, &defaults, &mut problems);
+    // A project without text sources still needs a design the loader accepts.
+    if places.regions.is_empty() {
+        places.stand_ins(&defaults);
+    }
+    note_places(maps, &without, &mut places.split_units, report);
+
+    let case_interviews = interviews_of_cases(p.cases.len(), &cases_of_source, &interview_of_source);
+    let participant = number_participants(p, case_interviews, &mut interviews, report);
+
+    if !problems.is_empty() {
+        return Err(crate::problem::Failure::Data(problems.into_sorted()));
+    }
+    Ok(Design {
+        regions: places.regions.into_iter().map(|(_, r)| r).collect(),
+        models: places.models.into_iter().map(|(_, m)| m).collect(),
+        units: places.units.into_iter().map(|(_, u)| u).collect(),
+        interviews,
+        interview_of_source,
+        participant,
+        cases_of_source,
+        cases_of_selection,
+    })
+}
+
+/// Which cases cover which text sources (by their `SourceRef`s and the sources of their
+/// `SelectionRef`s), and which cases name which selections.
+fn cases_covering(p: &Project) -> (Vec<Vec<usize>>, BTreeMap<String, Vec<usize>>) {
     let source_index: BTreeMap<String, usize> = p.sources.iter().enumerate().map(|(i, s)| (key(&s.guid), i)).collect();
     let selection_source: BTreeMap<String, usize> =
         p.sources.iter().enumerate().flat_map(|(i, s)| s.selections.iter().map(move |x| (key(&x.guid), i))).collect();
-
-    // Which cases cover which sources, and which cases name which selections.
     let mut cases_of_source: Vec<Vec<usize>> = vec![Vec::new(); p.sources.len()];
     let mut cases_of_selection: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (ci, case) in p.cases.iter().enumerate() {
@@ -241,17 +276,29 @@ pub(crate) fn build(
             cases_of_source[si].push(ci);
         }
     }
+    (cases_of_source, cases_of_selection)
+}
 
-    // The value of a mapped field for one source: its own, else its cases' (which must agree).
-    let value = |si: usize, field: Field, problems: &mut Problems| -> Option<String> {
-        let m = maps.iter().find(|m| m.field == field)?;
-        let s = &p.sources[si];
+/// Where the values of mapped variables are read: the sources, and the cases covering them.
+struct Values<'a> {
+    p: &'a Project,
+    maps: &'a [Mapping],
+    cases_of_source: &'a [Vec<usize>],
+    /// How `project.qde` is named in problems.
+    file: &'a str,
+}
+
+impl Values<'_> {
+    /// The value of a mapped field for one source: its own, else its cases' (which must agree).
+    fn of_source(&self, si: usize, field: Field, problems: &mut Problems) -> Option<String> {
+        let m = self.maps.iter().find(|m| m.field == field)?;
+        let s = &self.p.sources[si];
         if let Some(v) = s.values.iter().find(|v| m.keys.contains(&v.variable) && !v.value.is_empty()) {
             return Some(v.value.clone());
         }
         let mut found: Vec<&str> = Vec::new();
-        for &ci in &cases_of_source[si] {
-            for v in p.cases[ci].values.iter().filter(|v| m.keys.contains(&v.variable) && !v.value.is_empty()) {
+        for &ci in &self.cases_of_source[si] {
+            for v in self.p.cases[ci].values.iter().filter(|v| m.keys.contains(&v.variable) && !v.value.is_empty()) {
                 if !found.contains(&v.value.as_str()) {
                     found.push(&v.value);
                 }
@@ -259,7 +306,7 @@ pub(crate) fn build(
         }
         if found.len() > 1 {
             problems.push(
-                file,
+                self.file,
                 Some(s.line),
                 &m.variable,
                 format!(
@@ -272,14 +319,54 @@ pub(crate) fn build(
             );
         }
         found.first().map(|v| v.to_string())
-    };
+    }
 
-    // Interviews: one per source, or one per mapped interview value.
+    /// The value of a mapped field for interview `id` made of `sources`, which must agree; an
+    /// interview without one is noted in `without` when the field is mapped.
+    fn of_interview(
+        &self,
+        id: &str,
+        sources: &[usize],
+        field: Field,
+        problems: &mut Problems,
+        without: &mut BTreeMap<Field, Vec<String>>,
+    ) -> Option<String> {
+        let mut seen: Vec<String> = Vec::new();
+        for &si in sources {
+            if let Some(v) = self.of_source(si, field, problems) {
+                if !seen.contains(&v) {
+                    seen.push(v);
+                }
+            }
+        }
+        if seen.len() > 1 {
+            problems.push(
+                self.file,
+                Some(self.p.sources[sources[0]].line),
+                field.name(),
+                format!(
+                    "expected the sources of interview `{id}` to agree on the {}, found {}",
+                    field.name(),
+                    seen.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+        if seen.is_empty() && self.maps.iter().any(|m| m.field == field) {
+            without.entry(field).or_default().push(id.to_string());
+        }
+        seen.into_iter().next()
+    }
+}
+
+/// Interviews: one per source, or one per mapped interview value. The interview index of
+/// each source, and each interview's mapped value (`None` for a source on its own).
+fn group_sources(values: &Values, problems: &mut Problems) -> (Vec<usize>, Vec<Option<String>>) {
+    let sources = values.p.sources.len();
     let mut interview_keys: Vec<String> = Vec::new();
-    let mut interview_of_source = Vec::with_capacity(p.sources.len());
+    let mut interview_of_source = Vec::with_capacity(sources);
     let mut mapped_ids: Vec<Option<String>> = Vec::new();
-    for si in 0..p.sources.len() {
-        let mapped = value(si, Field::Interview, &mut problems);
+    for si in 0..sources {
+        let mapped = values.of_source(si, Field::Interview, problems);
         let k = match &mapped {
             Some(v) => format!("v:{v}"),
             None => format!("s:{si}"),
@@ -294,130 +381,162 @@ pub(crate) fn build(
         };
         interview_of_source.push(idx);
     }
+    (interview_of_source, mapped_ids)
+}
+
+/// The interviews' ids: the mapped value made id-like, else `I01`…, each unique.
+fn interview_ids(mapped_ids: &[Option<String>]) -> Vec<String> {
     let mut used = BTreeSet::new();
-    let total = interview_keys.len();
-    let interview_ids: Vec<String> = mapped_ids
+    let total = mapped_ids.len();
+    mapped_ids
         .iter()
         .enumerate()
         .map(|(i, m)| unique(m.as_deref().map(interview_id).unwrap_or_else(|| numbered("I", i + 1, total)), &mut used))
+        .collect()
+}
+
+/// Notes the sources that became interviews of their own for want of a mapped interview value.
+fn note_sources_alone(
+    values: &Values,
+    interview_of_source: &[usize],
+    mapped_ids: &[Option<String>],
+    interview_ids: &[String],
+    report: &mut Report,
+) {
+    let p = values.p;
+    let Some(m) = values.maps.iter().find(|m| m.field == Field::Interview) else { return };
+    let missing: Vec<String> = (0..p.sources.len())
+        .filter(|&si| mapped_ids[interview_of_source[si]].is_none())
+        .map(|si| format!("{} ({})", quoted(&p.sources[si].name), interview_ids[interview_of_source[si]]))
         .collect();
-    if let Some(m) = maps.iter().find(|m| m.field == Field::Interview) {
-        let missing: Vec<String> = (0..p.sources.len())
-            .filter(|&si| mapped_ids[interview_of_source[si]].is_none())
-            .map(|si| format!("{} ({})", quoted(&p.sources[si].name), interview_ids[interview_of_source[si]]))
-            .collect();
-        if !missing.is_empty() {
-            report.add(
-                Part::Changed,
-                format!(
-                    "source(s) without a value for `{}` are interviews of their own: {}",
-                    m.variable,
-                    missing.join(", ")
-                ),
-            );
+    if !missing.is_empty() {
+        report.add(
+            Part::Changed,
+            format!(
+                "source(s) without a value for `{}` are interviews of their own: {}",
+                m.variable,
+                missing.join(", ")
+            ),
+        );
+    }
+}
+
+/// Regions, models and units in the order met, each with the value(s) that made it.
+#[derive(Default)]
+struct Places {
+    regions: Vec<(Option<String>, Region)>,
+    models: Vec<(Option<String>, Model)>,
+    units: Vec<(UnitKey, Unit)>,
+    region_ids: BTreeSet<String>,
+    unit_ids: BTreeSet<String>,
+    /// Quoted unit names that occur with more than one region or model.
+    split_units: Vec<String>,
+}
+
+impl Places {
+    /// The index of the region with mapped value `rv`, added when new.
+    fn region(&mut self, rv: &Option<String>, defaults: &Defaults) -> usize {
+        if let Some(i) = self.regions.iter().position(|(v, _)| v == rv) {
+            return i;
         }
+        let name = rv.clone().unwrap_or_else(|| defaults.region());
+        let id = unique(slug(&name, "region"), &mut self.region_ids);
+        self.regions.push((rv.clone(), Region { id, name }));
+        self.regions.len() - 1
     }
 
-    // Region, unit and model per interview; its sources must agree.
-    let defaults = Defaults { project: project_name };
-    let mut regions: Vec<(Option<String>, Region)> = Vec::new();
-    let mut models: Vec<(Option<String>, Model)> = Vec::new();
-    let mut units: Vec<(UnitKey, Unit)> = Vec::new();
-    let (mut region_ids, mut unit_ids) = (BTreeSet::new(), BTreeSet::new());
-    let mut without: BTreeMap<Field, Vec<String>> = BTreeMap::new();
-    let mut split_units: Vec<String> = Vec::new();
-    let mut interviews = Vec::with_capacity(total);
-    for (ii, id) in interview_ids.iter().enumerate() {
-        let sources: Vec<usize> = (0..p.sources.len()).filter(|&si| interview_of_source[si] == ii).collect();
-        let mut pick = |field: Field, problems: &mut Problems| -> Option<String> {
-            let mut seen: Vec<String> = Vec::new();
-            for &si in &sources {
-                if let Some(v) = value(si, field, problems) {
-                    if !seen.contains(&v) {
-                        seen.push(v);
-                    }
-                }
-            }
-            if seen.len() > 1 {
-                problems.push(
-                    file,
-                    Some(p.sources[sources[0]].line),
-                    field.name(),
-                    format!(
-                        "expected the sources of interview `{id}` to agree on the {}, found {}",
-                        field.name(),
-                        seen.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
-                    ),
-                );
-            }
-            if seen.is_empty() && maps.iter().any(|m| m.field == field) {
-                without.entry(field).or_default().push(id.clone());
-            }
-            seen.into_iter().next()
+    /// The index of the model with mapped value `mv`, added when new.
+    fn model(&mut self, mv: &Option<String>, maps: &[Mapping], defaults: &Defaults) -> usize {
+        if let Some(i) = self.models.iter().position(|(v, _)| v == mv) {
+            return i;
+        }
+        let n = self.models.len() + 1;
+        let project_name = defaults.project;
+        let m = match mv {
+            Some(v) => Model {
+                id: format!("M{n}"),
+                short: v.clone(),
+                name: v.clone(),
+                description: format!("The interviews whose {} is “{v}”.", model_variable(maps)),
+            },
+            None => Model {
+                id: format!("M{n}"),
+                short: project_name.to_string(),
+                name: project_name.to_string(),
+                description: format!("All interviews of {project_name}."),
+            },
         };
-        let (rv, uv, mv) =
-            (pick(Field::Region, &mut problems), pick(Field::Unit, &mut problems), pick(Field::Model, &mut problems));
-        let region = match regions.iter().position(|(v, _)| *v == rv) {
-            Some(i) => i,
-            None => {
-                let name = rv.clone().unwrap_or_else(|| defaults.region());
-                let id = unique(slug(&name, "region"), &mut region_ids);
-                regions.push((rv.clone(), Region { id, name }));
-                regions.len() - 1
-            }
-        };
-        let model = match models.iter().position(|(v, _)| *v == mv) {
-            Some(i) => i,
-            None => {
-                let n = models.len() + 1;
-                let m = match &mv {
-                    Some(v) => Model {
-                        id: format!("M{n}"),
-                        short: v.clone(),
-                        name: v.clone(),
-                        description: format!("The interviews whose {} is “{v}”.", model_variable(maps)),
-                    },
-                    None => Model {
-                        id: format!("M{n}"),
-                        short: project_name.to_string(),
-                        name: project_name.to_string(),
-                        description: format!("All interviews of {project_name}."),
-                    },
-                };
-                models.push((mv.clone(), m));
-                models.len() - 1
-            }
-        };
-        let unit_key = (region, uv.clone(), model);
-        let unit = match units.iter().position(|(k, _)| *k == unit_key) {
-            Some(i) => i,
-            None => {
-                let name = match &uv {
-                    Some(v) => v.clone(),
-                    None if rv.is_none() && mv.is_none() => defaults.unit(),
-                    None => format!("{} – {}", regions[region].1.name, models[model].1.name),
-                };
-                if uv.is_some() && units.iter().any(|(k, _)| k.1 == uv) {
-                    split_units.push(quoted(&name));
-                }
-                let id = unique(slug(&name, "unit"), &mut unit_ids);
-                units.push((unit_key, Unit { id, region, model, name }));
-                units.len() - 1
-            }
-        };
-        interviews.push(Interview { id: id.clone(), region, unit, sources, people: Vec::new() });
+        self.models.push((mv.clone(), m));
+        self.models.len() - 1
     }
-    // A project without text sources still needs a design the loader accepts.
-    if regions.is_empty() {
+
+    /// The index of the unit of `region` and `model` with mapped value `uv`, added when
+    /// new; `stand_in` when neither region nor model is mapped for it.
+    fn unit(&mut self, region: usize, uv: &Option<String>, model: usize, stand_in: bool, defaults: &Defaults) -> usize {
+        let unit_key = (region, uv.clone(), model);
+        if let Some(i) = self.units.iter().position(|(k, _)| *k == unit_key) {
+            return i;
+        }
+        let name = match uv {
+            Some(v) => v.clone(),
+            None if stand_in => defaults.unit(),
+            None => format!("{} – {}", self.regions[region].1.name, self.models[model].1.name),
+        };
+        if uv.is_some() && self.units.iter().any(|(k, _)| k.1 == *uv) {
+            self.split_units.push(quoted(&name));
+        }
+        let id = unique(slug(&name, "unit"), &mut self.unit_ids);
+        self.units.push((unit_key, Unit { id, region, model, name }));
+        self.units.len() - 1
+    }
+
+    /// One region, model and unit named after the project, for a project without text sources.
+    fn stand_ins(&mut self, defaults: &Defaults) {
+        let project_name = defaults.project;
         let name = defaults.region();
-        regions.push((None, Region { id: unique(slug(&name, "region"), &mut region_ids), name }));
+        self.regions.push((None, Region { id: unique(slug(&name, "region"), &mut self.region_ids), name }));
         let description = format!("All interviews of {project_name}.");
         let (short, name) = (project_name.to_string(), project_name.to_string());
-        models.push((None, Model { id: "M1".into(), short, name, description }));
+        self.models.push((None, Model { id: "M1".into(), short, name, description }));
         let name = defaults.unit();
-        units.push(((0, None, 0), Unit { id: unique(slug(&name, "unit"), &mut unit_ids), region: 0, model: 0, name }));
+        let id = unique(slug(&name, "unit"), &mut self.unit_ids);
+        self.units.push(((0, None, 0), Unit { id, region: 0, model: 0, name }));
     }
-    for (field, ids) in &without {
+}
+
+/// Region, unit and model per interview (its sources must agree): the places, the
+/// interviews (without participants yet), and per mapped field the interviews without a value.
+fn place_interviews(
+    values: &Values,
+    interview_ids: &[String],
+    interview_of_source: &[usize],
+    defaults: &Defaults,
+    problems: &mut Problems,
+) -> (Places, Vec<Interview>, BTreeMap<Field, Vec<String>>) {
+    let mut places = Places::default();
+    let mut without: BTreeMap<Field, Vec<String>> = BTreeMap::new();
+    let mut interviews = Vec::with_capacity(interview_ids.len());
+    for (ii, id) in interview_ids.iter().enumerate() {
+        let sources: Vec<usize> = (0..values.p.sources.len()).filter(|&si| interview_of_source[si] == ii).collect();
+        let mut pick = |field: Field| values.of_interview(id, &sources, field, problems, &mut without);
+        let (rv, uv, mv) = (pick(Field::Region), pick(Field::Unit), pick(Field::Model));
+        let region = places.region(&rv, defaults);
+        let model = places.model(&mv, values.maps, defaults);
+        let unit = places.unit(region, &uv, model, rv.is_none() && mv.is_none(), defaults);
+        interviews.push(Interview { id: id.clone(), region, unit, sources, people: Vec::new() });
+    }
+    (places, interviews, without)
+}
+
+/// Notes the interviews put in a stand-in for want of a mapped value, and the unit names
+/// that became several units.
+fn note_places(
+    maps: &[Mapping],
+    without: &BTreeMap<Field, Vec<String>>,
+    split_units: &mut Vec<String>,
+    report: &mut Report,
+) {
+    for (field, ids) in without {
         let m = maps.iter().find(|m| m.field == *field).map(|m| m.variable.as_str()).unwrap_or("");
         report.add(
             Part::ToDo,
@@ -439,9 +558,11 @@ pub(crate) fn build(
             ),
         );
     }
+}
 
-    // Participants: cases in document order, then one per interview no case covers.
-    let mut case_interviews: Vec<Vec<usize>> = vec![Vec::new(); p.cases.len()];
+/// The interviews each case takes part in, in the order its sources come.
+fn interviews_of_cases(cases: usize, cases_of_source: &[Vec<usize>], interview_of_source: &[usize]) -> Vec<Vec<usize>> {
+    let mut case_interviews: Vec<Vec<usize>> = vec![Vec::new(); cases];
     for (si, cases) in cases_of_source.iter().enumerate() {
         for &ci in cases {
             let ii = interview_of_source[si];
@@ -450,6 +571,17 @@ pub(crate) fn build(
             }
         }
     }
+    case_interviews
+}
+
+/// Participants: cases in document order, then one per interview no case covers. Fills
+/// each interview's `people` and returns the participant of each (case, interview) pair.
+fn number_participants(
+    p: &Project,
+    mut case_interviews: Vec<Vec<usize>>,
+    interviews: &mut [Interview],
+    report: &mut Report,
+) -> BTreeMap<(usize, usize), String> {
     let people_total = case_interviews.iter().filter(|x| !x.is_empty()).count()
         + (0..interviews.len()).filter(|&ii| !case_interviews.iter().any(|c| c.contains(&ii))).count();
     let mut participant = BTreeMap::new();
@@ -483,6 +615,12 @@ pub(crate) fn build(
             iv.people.push(numbered("P", n, people_total));
         }
     }
+    note_participants(&unplaced, &split, report);
+    participant
+}
+
+/// Notes the cases that are no participant, and the cases split over several interviews.
+fn note_participants(unplaced: &[String], split: &[String], report: &mut Report) {
     if !unplaced.is_empty() {
         report.add(
             Part::LeftOut,
@@ -502,20 +640,6 @@ pub(crate) fn build(
             ),
         );
     }
-
-    if !problems.is_empty() {
-        return Err(crate::problem::Failure::Data(problems.into_sorted()));
-    }
-    Ok(Design {
-        regions: regions.into_iter().map(|(_, r)| r).collect(),
-        models: models.into_iter().map(|(_, m)| m).collect(),
-        units: units.into_iter().map(|(_, u)| u).collect(),
-        interviews,
-        interview_of_source,
-        participant,
-        cases_of_source,
-        cases_of_selection,
-    })
 }
 
 /// The variable mapped to `model`, for model descriptions.

@@ -109,50 +109,11 @@ pub fn import_qdc(file: &Path, into: &Path, langs: &[String], quiet: bool) -> Re
     Ok(())
 }
 
+/// [`import_qdc`]'s work; returns the report.
 fn import_qdc_report(file: &Path, into: &Path, langs: &[String]) -> Result<Report> {
-    let (langs, from_study) = match study_languages(into)? {
-        Some(study) => {
-            let asked = if langs.is_empty() { study.clone() } else { languages(langs)? };
-            if asked != study {
-                return Err(build_err(format!(
-                    "--lang {}: the study in {} is written in {}; the codebook takes the study's languages, so \
-                     leave out --lang",
-                    asked.join(" --lang "),
-                    into.display(),
-                    study.join(", ")
-                )));
-            }
-            (study, true)
-        }
-        None => (languages(langs)?, false),
-    };
-    let target = into.join("codebook.csv");
-    if target.exists() {
-        return Err(build_err(format!("{}: already exists; refused to overwrite the codebook", target.display())));
-    }
-    if into.join("codebook").is_dir() {
-        return Err(build_err(format!(
-            "{}: already holds a codebook (codebook/*.csv); refused to add a second one",
-            into.display()
-        )));
-    }
-    if into.exists() && !into.is_dir() {
-        return Err(build_err(format!("{}: exists and is not a directory", into.display())));
-    }
-    let label =
-        file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
-    let limit = Limits::default().max_entry_bytes;
-    let size =
-        std::fs::metadata(file).map_err(|e| build_err(format!("{}: cannot be read: {e}", file.display())))?.len();
-    if size > limit {
-        return Err(build_err(format!("{label}: is larger than {limit} bytes; refused")));
-    }
-    let bytes = std::fs::read(file).map_err(|e| build_err(format!("{}: cannot be read: {e}", file.display())))?;
-    if bytes.starts_with(b"PK") {
-        return Err(build_err(format!(
-            "{label}: is a ZIP archive, not a codebook; a .qdpx project imports with `bsb import qdpx`"
-        )));
-    }
+    let (langs, from_study) = qdc_languages(into, langs)?;
+    let target = codebook_target(into)?;
+    let (label, bytes) = read_qdc(file)?;
     let root = crate::xml::parse(&bytes, &label)?;
     if root.name != "CodeBook" {
         return Err(build_err(format!(
@@ -175,24 +136,7 @@ fn import_qdc_report(file: &Path, into: &Path, langs: &[String]) -> Result<Repor
         format!("Languages {}, from --lang (there is no study.toml in {}).", langs.join(", "), into.display())
     });
     let from_bsb = root.attr("origin").is_some_and(|o| o.starts_with(qdc::ORIGIN));
-    let (codes, ids) = match qdc::ids_from_names(&codes, from_bsb) {
-        Some((ids, labels)) => {
-            report.add(
-                Part::Changed,
-                format!(
-                    "ids taken from the codes' names: every name starts with an id ({}, as `bsb export qdc` \
-                     writes them), so the codes keep those ids and the rest of each name is its label",
-                    report::quoted(&codes[0].name)
-                ),
-            );
-            let codes = codes.into_iter().zip(labels).map(|(c, name)| project::QdaCode { name, ..c }).collect();
-            (codes, ids)
-        }
-        None => {
-            let ids = qdc::code_ids(&codes);
-            (codes, ids)
-        }
-    };
+    let (codes, ids) = codes_with_ids(codes, from_bsb, &mut report);
     let csv = qdc::codebook_csv(&codes, &ids, &langs, &mut report);
     let themes = codes.iter().filter(|c| c.parent.is_none()).count();
     report.add(Part::Written, format!("{}: {} code(s), {themes} of them theme(s)", target.display(), codes.len()));
@@ -207,6 +151,87 @@ fn import_qdc_report(file: &Path, into: &Path, langs: &[String]) -> Result<Repor
     std::fs::create_dir_all(into).map_err(|e| build_err(format!("{}: cannot be created: {e}", into.display())))?;
     crate::store::write_new_file(&target, &csv)?;
     Ok(report)
+}
+
+/// The codebook's languages: the study's in `into` (`--lang` may only repeat them), else
+/// `--lang`; and whether they came from the study.
+fn qdc_languages(into: &Path, langs: &[String]) -> Result<(Vec<String>, bool)> {
+    let Some(study) = study_languages(into)? else {
+        return Ok((languages(langs)?, false));
+    };
+    let asked = if langs.is_empty() { study.clone() } else { languages(langs)? };
+    if asked != study {
+        return Err(build_err(format!(
+            "--lang {}: the study in {} is written in {}; the codebook takes the study's languages, so leave out \
+             --lang",
+            asked.join(" --lang "),
+            into.display(),
+            study.join(", ")
+        )));
+    }
+    Ok((study, true))
+}
+
+/// `into/codebook.csv`, when neither it nor `into/codebook/` exists and `into` is a
+/// directory or absent.
+fn codebook_target(into: &Path) -> Result<std::path::PathBuf> {
+    let target = into.join("codebook.csv");
+    if target.exists() {
+        return Err(build_err(format!("{}: already exists; refused to overwrite the codebook", target.display())));
+    }
+    if into.join("codebook").is_dir() {
+        return Err(build_err(format!(
+            "{}: already holds a codebook (codebook/*.csv); refused to add a second one",
+            into.display()
+        )));
+    }
+    if into.exists() && !into.is_dir() {
+        return Err(build_err(format!("{}: exists and is not a directory", into.display())));
+    }
+    Ok(target)
+}
+
+/// The `.qdc` file's name (for messages) and bytes, refused when over the archive's entry
+/// cap or when it is a ZIP archive.
+fn read_qdc(file: &Path) -> Result<(String, Vec<u8>)> {
+    let label =
+        file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
+    let limit = Limits::default().max_entry_bytes;
+    let size =
+        std::fs::metadata(file).map_err(|e| build_err(format!("{}: cannot be read: {e}", file.display())))?.len();
+    if size > limit {
+        return Err(build_err(format!("{label}: is larger than {limit} bytes; refused")));
+    }
+    let bytes = std::fs::read(file).map_err(|e| build_err(format!("{}: cannot be read: {e}", file.display())))?;
+    if bytes.starts_with(b"PK") {
+        return Err(build_err(format!(
+            "{label}: is a ZIP archive, not a codebook; a .qdpx project imports with `bsb import qdpx`"
+        )));
+    }
+    Ok((label, bytes))
+}
+
+/// The codes with their ids: taken from the names when every name starts with one (noted in
+/// the report, the names then losing them), else `C001`….
+fn codes_with_ids(
+    codes: Vec<project::QdaCode>,
+    from_bsb: bool,
+    report: &mut Report,
+) -> (Vec<project::QdaCode>, Vec<String>) {
+    let Some((ids, labels)) = qdc::ids_from_names(&codes, from_bsb) else {
+        let ids = qdc::code_ids(&codes);
+        return (codes, ids);
+    };
+    report.add(
+        Part::Changed,
+        format!(
+            "ids taken from the codes' names: every name starts with an id ({}, as `bsb export qdc` writes them), \
+             so the codes keep those ids and the rest of each name is its label",
+            report::quoted(&codes[0].name)
+        ),
+    );
+    let codes = codes.into_iter().zip(labels).map(|(c, name)| project::QdaCode { name, ..c }).collect();
+    (codes, ids)
 }
 
 /// The `languages` of the study in `dir`, when `dir/study.toml` exists and names them.

@@ -71,6 +71,45 @@ pub(crate) fn ids_from_names(codes: &[QdaCode], from_bsb: bool) -> Option<(Vec<S
     Some((ids, labels))
 }
 
+/// Notes what [`codebook_csv`] changed or left out: codes without a description or a name,
+/// codes not codable, and colours the standard does not allow.
+fn note_adjustments(
+    undescribed: &[String],
+    unnamed: &[String],
+    not_codable: &[String],
+    bad_colour: &[String],
+    report: &mut Report,
+) {
+    if !undescribed.is_empty() {
+        report.add(
+            Part::Changed,
+            format!(
+                "{} code(s) had no description; the study format needs one, so the code's name is used: {}",
+                undescribed.len(),
+                undescribed.join(", ")
+            ),
+        );
+    }
+    if !unnamed.is_empty() {
+        report.add(Part::Changed, format!("code(s) without a name were labelled by their id: {}", unnamed.join(", ")));
+    }
+    if !not_codable.is_empty() {
+        report.add(
+            Part::Changed,
+            format!(
+                "code(s) marked not codable (isCodable=\"false\") are ordinary codebook entries now: {}",
+                not_codable.join(", ")
+            ),
+        );
+    }
+    if !bad_colour.is_empty() {
+        report.add(
+            Part::LeftOut,
+            format!("colour(s) that are not #RRGGBB, which the standard requires: {}", bad_colour.join(", ")),
+        );
+    }
+}
+
 /// `codebook.csv` for `codes` in `langs`, with what was adjusted noted in `report`.
 /// The same name and description are used for every language (the report says so).
 pub(crate) fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], report: &mut Report) -> Vec<u8> {
@@ -115,34 +154,7 @@ pub(crate) fn codebook_csv(codes: &[QdaCode], ids: &[String], langs: &[String], 
             color,
         });
     }
-    if !undescribed.is_empty() {
-        report.add(
-            Part::Changed,
-            format!(
-                "{} code(s) had no description; the study format needs one, so the code's name is used: {}",
-                undescribed.len(),
-                undescribed.join(", ")
-            ),
-        );
-    }
-    if !unnamed.is_empty() {
-        report.add(Part::Changed, format!("code(s) without a name were labelled by their id: {}", unnamed.join(", ")));
-    }
-    if !not_codable.is_empty() {
-        report.add(
-            Part::Changed,
-            format!(
-                "code(s) marked not codable (isCodable=\"false\") are ordinary codebook entries now: {}",
-                not_codable.join(", ")
-            ),
-        );
-    }
-    if !bad_colour.is_empty() {
-        report.add(
-            Part::LeftOut,
-            format!("colour(s) that are not #RRGGBB, which the standard requires: {}", bad_colour.join(", ")),
-        );
-    }
+    note_adjustments(&undescribed, &unnamed, &not_codable, &bad_colour, report);
     if !deep.is_empty() {
         report.add(
             Part::ToDo,
