@@ -15,10 +15,12 @@ use crate::study::{Study, Text};
 /// `@name` in the prose is a citation.
 const LABEL_PREFIXES: &[&str] = &["tab-", "fig-", "sec-"];
 
-/// The bibliography read once: each key with what a short citation needs.
-#[derive(Default)]
+/// The bibliography read once: each key with what a short citation needs, and the file
+/// as typst's bibliography is served it (see [`marked_with`]).
+#[derive(Clone, Debug, Default)]
 pub struct Bibliography {
     entries: BTreeMap<String, Short>,
+    served: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -36,13 +38,20 @@ impl Bibliography {
     pub fn read(study: &Study, problems: &mut Problems) -> Self {
         let Some(bib) = &study.bibliography else { return Self::default() };
         match hayagriva::io::from_yaml_str(&bib.text) {
-            Ok(library) => Self::from_library(&library),
+            Ok(library) => Self { served: Some(marked_with(&library, &bib.text)), ..Self::from_library(&library) },
             Err(e) => {
                 let line = e.location().map(|l| l.line());
                 problems.push(&bib.file, line, "", format!("is not a bibliography typst can read: {e}"));
-                Self::default()
+                // Passed on unchanged: the check before typesetting names its error.
+                Self { served: Some(bib.text.clone()), ..Self::default() }
             }
         }
+    }
+
+    /// The file with the marks the reference style reads ([`marked_with`]); `None`
+    /// when the study has no bibliography.
+    pub fn served(&self) -> Option<&str> {
+        self.served.as_deref()
     }
 
     fn from_library(library: &Library) -> Self {
@@ -54,7 +63,7 @@ impl Bibliography {
             let title = entry.title().map(|t| t.value.to_string());
             entries.insert(entry.key().to_string(), Short { authors, year, title });
         }
-        Bibliography { entries }
+        Bibliography { entries, served: None }
     }
 
     /// Whether the bibliography lists `key`.
@@ -131,17 +140,21 @@ pub fn is_key(key: &str) -> bool {
         && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// The study's bibliography as [`marked_with`] serves it, parsed here (for the tests).
+#[cfg(test)]
+pub(crate) fn marked_for_style(text: &str) -> String {
+    let Ok(library) = hayagriva::io::from_yaml_str(text) else { return text.to_string() };
+    marked_with(&library, text)
+}
+
 /// The study's bibliography as typst reads it with `references.csl`, the report's reference
 /// style: each entry gets a `note`, which that style never prints, saying whether the
 /// entry's title ends in its own question or exclamation mark (a number, `"1"`) or not (a
 /// word), and the style sets no full stop after such a title. The note is a line added
 /// under the entry's key, so the file is otherwise served as written; an entry that has a
 /// note of its own (which, if it is a number, reads as the mark), or is not written as a
-/// block under its key, is left as it is. A file
-/// hayagriva cannot read is passed on unchanged: the check before typesetting names its
-/// error.
-pub(crate) fn marked_for_style(text: &str) -> String {
-    let Ok(library) = hayagriva::io::from_yaml_str(text) else { return text.to_string() };
+/// block under its key, is left as it is. `library` is the file parsed.
+fn marked_with(library: &Library, text: &str) -> String {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut out = String::with_capacity(text.len() + 24 * library.len());
     for (i, line) in lines.iter().enumerate() {

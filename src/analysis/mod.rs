@@ -121,6 +121,9 @@ pub struct Analysis {
     pub errata_total: u64,
     /// Which cells are hidden and why, and which excerpts print without their model.
     pub privacy: crate::privacy::Protection,
+    /// The study's bibliography, read once for every table and edition that names a source.
+    #[serde(skip)]
+    pub bibliography: crate::references::Bibliography,
     /// The questionnaire's answers as they may be printed (`None`: no answers given).
     pub survey: Option<crate::analysis::survey::SurveyResults>,
 }
@@ -182,6 +185,8 @@ fn evidence_row(
 fn analyse_counts(study: &Study, protection: crate::privacy::Protection, unaudited: &Unaudited) -> Analysis {
     let k = study.meta.small_cell_k;
     let sample = counting::Sample::of(study);
+    // Read here, once: the tables' sources and every edition's reference list use it.
+    let bibliography = crate::references::Bibliography::read(study, &mut Default::default());
     let (total, metrics) = (sample.total(), sample.metrics());
     let counting::Sample { regions, models } = sample;
     let by_region: Vec<(String, SampleCounts)> =
@@ -231,9 +236,9 @@ fn analyse_counts(study: &Study, protection: crate::privacy::Protection, unaudit
     let (errata, errata_differs) = errata_table(study, &metrics, &hidden_metric);
     tables.push(errata);
     if !study.events.is_empty() {
-        tables.push(timeline_table(study));
+        tables.push(timeline_table(study, &bibliography));
     }
-    tables.extend(context_tables(study));
+    tables.extend(context_tables(study, &bibliography));
     mark_tables(study, &mut tables);
     let (tables, process_tables) = step_tables(study, tables);
     let counts = study_counts(study).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
@@ -251,6 +256,7 @@ fn analyse_counts(study: &Study, protection: crate::privacy::Protection, unaudit
         errata_differs,
         errata_total,
         privacy: protection,
+        bibliography,
         survey: None,
     }
 }
@@ -643,7 +649,7 @@ fn errata_table(study: &Study, metrics: &BTreeMap<String, f64>, hidden: &dyn Fn(
     (t, differs)
 }
 
-fn timeline_table(study: &Study) -> Table {
+fn timeline_table(study: &Study, bib: &crate::references::Bibliography) -> Table {
     let mut t = Table::new(
         "timeline",
         vec![
@@ -653,12 +659,11 @@ fn timeline_table(study: &Study) -> Table {
             Column::key("source", "source", false),
         ],
     );
-    let bib = crate::references::Bibliography::read(study, &mut Default::default());
     let mut events: Vec<_> = study.events.iter().collect();
     // A year alone sorts after the dated events of that year (it is known less precisely).
     events.sort_by_key(|e| (e.date.year, e.date.month.unwrap_or(13), e.date.day.unwrap_or(32), e.id.clone()));
     for e in events {
-        let source = crate::references::source_words(study, &bib, &e.source, &e.reference);
+        let source = crate::references::source_words(study, bib, &e.source, &e.reference);
         t.push(
             &e.id,
             false,
@@ -682,7 +687,7 @@ fn kind_key(kind: crate::study::EventKind) -> &'static str {
 
 /// Context tables: the facts and breakdowns that name the same `table` in
 /// `context/facts` and `context/sets` (the study's `unn-cohort`), in file order.
-fn context_tables(study: &Study) -> Vec<Table> {
+fn context_tables(study: &Study, bib: &crate::references::Bibliography) -> Vec<Table> {
     let mut names: Vec<&str> = Vec::new();
     for name in study
         .facts
@@ -694,8 +699,7 @@ fn context_tables(study: &Study) -> Vec<Table> {
             names.push(name);
         }
     }
-    let bib = crate::references::Bibliography::read(study, &mut Default::default());
-    let source_of = |source: &str, reference: &Text| crate::references::source_words(study, &bib, source, reference);
+    let source_of = |source: &str, reference: &Text| crate::references::source_words(study, bib, source, reference);
     names
         .into_iter()
         .map(|name| {

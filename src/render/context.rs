@@ -127,9 +127,8 @@ pub(super) fn errata_text(study: &Study, a: &Analysis, lang: &Lang) -> String {
 
 /// The edition's details for the title page's back and the PDF's metadata, when the study
 /// is an edition of an earlier work.
-pub(super) fn edition(study: &Study, lang: &Lang) -> Option<Value> {
+pub(super) fn edition(study: &Study, bib: &crate::references::Bibliography, lang: &Lang) -> Option<Value> {
     let text = |t: &Text| t.get(&lang.code).to_string();
-    let bib = crate::references::Bibliography::read(study, &mut crate::problem::Problems::default());
     study.meta.edition.as_ref().map(|e| {
         let date = crate::study::load::parse_partial_date(&e.date);
         let based_on_text = bib

@@ -120,7 +120,8 @@ pub fn render(
     // The bibliography, served from memory to typst's own bibliography with the marks its
     // style reads, and the style.
     if let Some(b) = &study.bibliography {
-        files.insert(BIBLIOGRAPHY.into(), crate::references::marked_for_style(&b.text).into_bytes());
+        let served = a.bibliography.served().unwrap_or(&b.text);
+        files.insert(BIBLIOGRAPHY.into(), served.as_bytes().to_vec());
         origins.insert(BIBLIOGRAPHY.into(), b.file.clone());
         files.insert(REFERENCE_STYLE_FILE.into(), REFERENCE_STYLE.as_bytes().to_vec());
         origins.insert(REFERENCE_STYLE_FILE.into(), "report/templates/references.csl".into());
@@ -144,7 +145,7 @@ pub fn render(
     let themes = theme_views(study, a, lang, &chapters, crate::study::Step::Final);
     let errata_text = context::errata_text(study, a, lang);
     let text = |t: &Text| t.get(code).to_string();
-    let edition = context::edition(study, lang);
+    let edition = context::edition(study, &a.bibliography, lang);
     let survey = survey::render(study, a, figures, lang, &mut files)?;
     let ctx = minijinja::context! {
         survey => survey,
