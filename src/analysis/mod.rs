@@ -241,7 +241,7 @@ fn analyse_counts(study: &Study, protection: crate::privacy::Protection, unaudit
     tables.extend(context_tables(study, &bibliography));
     mark_tables(study, &mut tables);
     let (tables, process_tables) = step_tables(study, tables);
-    let counts = study_counts(study).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let counts = study_counts(study).into_iter().map(|(t, v)| (t.key().to_string(), v)).collect();
     let errata_total = study.published.len() as u64;
     Analysis {
         k,
@@ -330,27 +330,120 @@ fn step_tables(study: &Study, process: Vec<Table>) -> (Vec<Table>, Vec<Table>) {
     (tables, process)
 }
 
-/// How many of each thing the study holds, in a fixed order.
-pub fn study_counts(study: &Study) -> Vec<(&'static str, u64)> {
-    let count = |n: usize| n as u64;
-    vec![
-        ("regions", count(study.regions.len())),
-        ("units", count(study.units.len())),
-        ("models", count(study.models.len())),
-        ("interviews", count(study.interviews.len())),
-        ("participants", study.interviews.iter().map(|i| i.participants as u64).sum()),
-        ("excerpts", count(study.excerpts.len())),
-        ("codes", count(study.codes.len())),
-        ("themes", count(study.themes().count())),
-        ("subthemes", count(study.codes.iter().filter(|c| c.parent.is_some()).count())),
-        ("traits", count(study.traits.len())),
-        ("factors", count(study.factors.len())),
-        ("recommendations", count(study.recommendations.len())),
-        ("recommendation_columns", count(study.rec_columns.len())),
-        ("events", count(study.events.len())),
-        ("facts", count(study.facts.len())),
-        ("notes", count(study.notes.len())),
-    ]
+/// A thing the study holds a number of, as `bsb info` and the prose's `n.*` name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tally {
+    /// Health regions.
+    Regions,
+    /// Units.
+    Units,
+    /// Organisational models.
+    Models,
+    /// Interviews of either kind.
+    Interviews,
+    /// People interviewed.
+    Participants,
+    /// Coded excerpts.
+    Excerpts,
+    /// Codes of the codebook.
+    Codes,
+    /// Themes (codes with no parent).
+    Themes,
+    /// Subthemes.
+    Subthemes,
+    /// Rows of the model comparison.
+    Traits,
+    /// Rows of the comparison with the compilation.
+    Factors,
+    /// Recommendations.
+    Recommendations,
+    /// Columns of the recommendations table.
+    RecommendationColumns,
+    /// Events of the timeline.
+    Events,
+    /// Facts stated by sources.
+    Facts,
+    /// Data notes.
+    Notes,
+}
+
+impl Tally {
+    /// Every tally, in the order `bsb info` lists them.
+    pub const ALL: [Tally; 16] = [
+        Tally::Regions,
+        Tally::Units,
+        Tally::Models,
+        Tally::Interviews,
+        Tally::Participants,
+        Tally::Excerpts,
+        Tally::Codes,
+        Tally::Themes,
+        Tally::Subthemes,
+        Tally::Traits,
+        Tally::Factors,
+        Tally::Recommendations,
+        Tally::RecommendationColumns,
+        Tally::Events,
+        Tally::Facts,
+        Tally::Notes,
+    ];
+
+    /// Its name in `bsb info` and in the prose's `n.*`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Tally::Regions => "regions",
+            Tally::Units => "units",
+            Tally::Models => "models",
+            Tally::Interviews => "interviews",
+            Tally::Participants => "participants",
+            Tally::Excerpts => "excerpts",
+            Tally::Codes => "codes",
+            Tally::Themes => "themes",
+            Tally::Subthemes => "subthemes",
+            Tally::Traits => "traits",
+            Tally::Factors => "factors",
+            Tally::Recommendations => "recommendations",
+            Tally::RecommendationColumns => "recommendation_columns",
+            Tally::Events => "events",
+            Tally::Facts => "facts",
+            Tally::Notes => "notes",
+        }
+    }
+
+    /// How many of it `study` holds.
+    pub fn of(self, study: &Study) -> u64 {
+        let n = match self {
+            Tally::Regions => study.regions.len(),
+            Tally::Units => study.units.len(),
+            Tally::Models => study.models.len(),
+            Tally::Interviews => study.interviews.len(),
+            Tally::Participants => return study.interviews.iter().map(|i| u64::from(i.participants)).sum(),
+            Tally::Excerpts => study.excerpts.len(),
+            Tally::Codes => study.codes.len(),
+            Tally::Themes => study.themes().count(),
+            Tally::Subthemes => study.codes.iter().filter(|c| c.parent.is_some()).count(),
+            Tally::Traits => study.traits.len(),
+            Tally::Factors => study.factors.len(),
+            Tally::Recommendations => study.recommendations.len(),
+            Tally::RecommendationColumns => study.rec_columns.len(),
+            Tally::Events => study.events.len(),
+            Tally::Facts => study.facts.len(),
+            Tally::Notes => study.notes.len(),
+        };
+        n as u64
+    }
+}
+
+/// How many of each thing the study holds, in [`Tally::ALL`]'s order.
+pub fn study_counts(study: &Study) -> Vec<(Tally, u64)> {
+    Tally::ALL.iter().map(|&t| (t, t.of(study))).collect()
+}
+
+impl Analysis {
+    /// How many of `tally` the study holds.
+    pub fn count(&self, tally: Tally) -> u64 {
+        self.counts.get(tally.key()).copied().unwrap_or(0)
+    }
 }
 
 /// Each theme's excerpts (coded to it or below it), in file order, found in one pass,

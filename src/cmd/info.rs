@@ -11,7 +11,7 @@ pub fn run(cfg: &Config, json: bool) -> Result<()> {
     let counts = study_counts(&checked.study);
     if json {
         let mut map: serde_json::Map<String, serde_json::Value> =
-            counts.into_iter().map(|(k, v)| (k.to_string(), v.into())).collect();
+            counts.into_iter().map(|(k, v)| (k.key().to_string(), v.into())).collect();
         // Beside the counts, what a script needs to know before it builds: the languages,
         // the small-cell limit and what validation warned about.
         let meta = &checked.study.meta;
@@ -29,7 +29,7 @@ pub fn run(cfg: &Config, json: bool) -> Result<()> {
             meta.small_cell_k
         );
         for (k, v) in &counts {
-            text.push_str(&format!("{k:>24}  {v}\n"));
+            text.push_str(&format!("{:>24}  {v}\n", k.key()));
         }
         for w in &checked.warnings {
             text.push_str(&format!("warning: {w}\n"));

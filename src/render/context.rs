@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use minijinja::value::Value;
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Tally};
 use crate::lang::{Lang, Word};
 use crate::study::{Study, Text};
 
@@ -14,25 +14,25 @@ use crate::study::{Study, Text};
 /// `errata.differs`, `k`, all formatted for the language.
 pub(crate) fn prose_context(study: &Study, a: &Analysis, lang: &Lang) -> Value {
     let k = a.k;
-    let count = |key: &str| lang.count(a.counts.get(key).copied().unwrap_or(0));
+    let count = |t: Tally| lang.count(a.count(t));
     let n = BTreeMap::from([
-        ("regions", count("regions")),
-        ("units", count("units")),
-        ("models", count("models")),
+        ("regions", count(Tally::Regions)),
+        ("units", count(Tally::Units)),
+        ("models", count(Tally::Models)),
         ("interviews", lang.count(a.total.interviews)),
         ("individual_interviews", lang.count(a.total.individual)),
         ("group_interviews", lang.count(a.total.group)),
         ("participants", lang.count(a.total.participants)),
-        ("excerpts", count("excerpts")),
-        ("themes", count("themes")),
-        ("subthemes", count("subthemes")),
-        ("traits", count("traits")),
-        ("factors", count("factors")),
-        ("recommendations", count("recommendations")),
-        ("events", count("events")),
+        ("excerpts", count(Tally::Excerpts)),
+        ("themes", count(Tally::Themes)),
+        ("subthemes", count(Tally::Subthemes)),
+        ("traits", count(Tally::Traits)),
+        ("factors", count(Tally::Factors)),
+        ("recommendations", count(Tally::Recommendations)),
+        ("events", count(Tally::Events)),
         ("hidden_small", lang.count(a.privacy.small as u64)),
         ("hidden_secondary", lang.count(a.privacy.secondary as u64)),
-        ("notes", count("notes")),
+        ("notes", count(Tally::Notes)),
     ]);
     let models: BTreeMap<String, BTreeMap<&str, Value>> = a
         .by_model
@@ -104,7 +104,6 @@ pub(super) fn context_tables(study: &Study) -> Vec<String> {
 
 /// The errata appendix's sentence: the stated counts agree with the data, or how they differ.
 pub(super) fn errata_text(study: &Study, a: &Analysis, lang: &Lang) -> String {
-    let metric = |key: &str| a.metrics.get(key).copied().unwrap_or(0.0);
     let prose_figure = |metric_key: &str| {
         study.published.iter().find(|p| p.statement == "prose" && p.metric == metric_key).map(|p| lang.number(p.value))
     };
@@ -118,8 +117,8 @@ pub(super) fn errata_text(study: &Study, a: &Analysis, lang: &Lang) -> String {
                 ("differs", lang.int(a.errata_differs)),
                 ("prose_group", prose_figure("interviews.group").unwrap_or_else(|| "–".into())),
                 ("prose_individual", prose_figure("interviews.individual").unwrap_or_else(|| "–".into())),
-                ("group", lang.number(metric("interviews.group"))),
-                ("individual", lang.number(metric("interviews.individual"))),
+                ("group", lang.number(a.total.group as f64)),
+                ("individual", lang.number(a.total.individual as f64)),
             ],
         )
     }
@@ -177,7 +176,7 @@ pub(super) fn sample_text(a: &Analysis, lang: &Lang) -> String {
         &[
             ("interviews", lang.int(a.total.interviews)),
             ("participants", lang.int(a.total.participants)),
-            ("regions", lang.int(a.counts.get("regions").copied().unwrap_or(0))),
+            ("regions", lang.int(a.count(Tally::Regions))),
             ("individual", lang.int(a.total.individual)),
             ("group", lang.int(a.total.group)),
         ],
