@@ -197,13 +197,9 @@ fn watch_rebuilds_after_a_saved_change() {
     w.child.wait().unwrap();
 }
 
-#[test]
-fn emitted_typst_sources_are_the_ones_typeset() {
-    let (tmp, data) = temp_study(1, 2, &["en"]);
-    fs::create_dir_all(data.join("prose/en")).unwrap();
-    fs::write(data.join("prose/en/summary.typ"), "We met {{ n.participants }} people.").unwrap();
-    let out = tmp.path().join("out");
-    let emit = tmp.path().join("emit");
+/// Build `data` into `out`, writing the typst sources to `emit`; the English edition's
+/// main source.
+fn build_emitting(data: &Path, out: &Path, emit: &Path) -> String {
     let o = bsb(&[
         "-q",
         "build",
@@ -215,7 +211,17 @@ fn emitted_typst_sources_are_the_ones_typeset() {
         emit.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text_of(&o));
-    let main = fs::read_to_string(emit.join("en/main.typ")).unwrap();
+    fs::read_to_string(emit.join("en/main.typ")).unwrap()
+}
+
+#[test]
+fn emitted_typst_sources_are_the_ones_typeset() {
+    let (tmp, data) = temp_study(1, 2, &["en"]);
+    fs::create_dir_all(data.join("prose/en")).unwrap();
+    fs::write(data.join("prose/en/summary.typ"), "We met {{ n.participants }} people.").unwrap();
+    let out = tmp.path().join("out");
+    let emit = tmp.path().join("emit");
+    let main = build_emitting(&data, &out, &emit);
     assert!(main.contains("#include \"prose/summary.typ\""));
     assert_eq!(fs::read_to_string(emit.join("en/prose/summary.typ")).unwrap(), "We met #\"8\" people.");
     assert!(emit.join("en/style.typ").exists() && emit.join("en/figures/participants-by-region.svg").exists());
@@ -359,18 +365,7 @@ fn the_excerpt_appendix_prints_a_bounded_selection_of_a_large_theme_and_says_so(
     let (tmp, data) = temp_study(1, 2, &["en"]);
     let emit = |name: &str| {
         let (out, emit) = (tmp.path().join(format!("out-{name}")), tmp.path().join(format!("emit-{name}")));
-        let o = bsb(&[
-            "-q",
-            "build",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--emit-typst",
-            emit.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "{}", text_of(&o));
-        fs::read_to_string(emit.join("en/main.typ")).unwrap()
+        build_emitting(&data, &out, &emit)
     };
     let note = "more excerpts than the appendix prints";
     let small = emit("small");
