@@ -128,7 +128,8 @@ pub struct BuildArgs {
     /// Say for each stage and output why it ran or was skipped.
     #[arg(long)]
     pub explain: bool,
-    /// Also write the generated typst sources and their files to DIR.
+    /// Also write the generated typst sources and their files to DIR: `DIR/<lang>` for each
+    /// edition's PDF, `DIR/<lang>-web` for its web page.
     #[arg(long, value_name = "DIR")]
     pub emit_typst: Option<PathBuf>,
     /// Which report: `final` (the default), or `process`, the preliminary report for the

@@ -171,7 +171,8 @@ fn render_and_write(
     }
     if let Some(dir) = &cfg.emit_typst {
         for e in &editions {
-            emit_typst(&dir.join(&e.lang), e)?;
+            emit_typst(&dir.join(&e.lang), &e.job)?;
+            emit_typst(&dir.join(format!("{}-web", e.lang)), &typeset::html::job(&e.job))?;
         }
         cfg.say(format!("wrote the typst sources to {}", dir.display()));
     }
@@ -472,10 +473,13 @@ fn committed_study(data: &Path, git: &GitState) -> Option<Study> {
     result
 }
 
-/// `--emit-typst DIR`: one edition's `main.typ` and every file it reads, under `DIR/<lang>`.
-fn emit_typst(base: &Path, e: &EditionJob) -> Result<()> {
-    store::write_file(&base.join("main.typ"), e.job.main.as_bytes())?;
-    for (path, bytes) in &e.job.files {
+/// `--emit-typst DIR`: one document's `main.typ` and every file it reads, under `base`:
+/// `DIR/<lang>` for an edition's PDF, `DIR/<lang>-web` for its web page (the same sources
+/// with web.typ as `style.typ`; typst's HTML export, before the stylesheet and the figures
+/// are put into the page). A language code is letters only, so the two never meet.
+fn emit_typst(base: &Path, job: &typeset::Job) -> Result<()> {
+    store::write_file(&base.join("main.typ"), job.main.as_bytes())?;
+    for (path, bytes) in &job.files {
         store::write_file(&base.join(path), bytes)?;
     }
     Ok(())

@@ -32,7 +32,7 @@ pub(crate) const BUDGET: u64 = 200_000;
 /// value still in the cell's domain: every other cell holds its true value, which any
 /// pattern admits, and the facts over the cells are the same. So checking an old witness
 /// costs the length of its difference, not a solve.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Witnesses {
     /// Solutions found: the labelling they hold under (see `labellings`), the cells where
     /// they differ from the true counts (by cell), and every variable that differs, by

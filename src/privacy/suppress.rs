@@ -66,16 +66,20 @@ pub fn suppress_within(u: &Universe, work: u64) -> Result<(Vec<Status>, Universe
         let hidden: Vec<usize> = (0..p.len()).filter(|&i| p[i] == Status::Secondary).collect();
         (hidden.len(), hidden.iter().map(|&i| u.cells[i].value()).sum::<i64>())
     };
-    let mut best: Option<(Vec<Status>, usize)> = None;
-    for parts_first in [false, true] {
+    let order = |parts_first: bool| {
         let mut order: Vec<usize> = (0..u.cells.len()).filter(|&i| all[i] == Status::Secondary).collect();
         order.sort_by_key(|&i| (parts_first && parents.contains(&i), -u.cells[i].value(), i));
-        let found = show_again(&u, &relations, &mut w, (&all, &primary), &order, work / 2);
-        if best.as_ref().is_none_or(|(b, _)| cost(&found.0) < cost(b)) {
-            best = Some(found);
-        }
-    }
-    let (pattern, untried) = best.expect("two orders tried");
+        order
+    };
+    // The two orders are searched at once, on two cores, each from the witnesses the audits
+    // above found (a copy each): neither depends on the other, so the answer is the same
+    // however the threads run. The first order wins a tie.
+    let mut other = w.clone();
+    let (every, parts) = rayon::join(
+        || show_again(&u, &relations, &mut w, (&all, &primary), &order(false), work / 2),
+        || show_again(&u, &relations, &mut other, (&all, &primary), &order(true), work / 2),
+    );
+    let (pattern, untried) = if cost(&parts.0) < cost(&every.0) { parts } else { every };
     u.untried = untried;
     Ok((pattern, u))
 }

@@ -225,6 +225,12 @@ fn emitted_typst_sources_are_the_ones_typeset() {
     assert!(main.contains("#include \"prose/summary.typ\""));
     assert_eq!(fs::read_to_string(emit.join("en/prose/summary.typ")).unwrap(), "We met #\"8\" people.");
     assert!(emit.join("en/style.typ").exists() && emit.join("en/figures/participants-by-region.svg").exists());
+    // The web page's sources beside them: the same, but for its look.
+    let web_style = fs::read_to_string(emit.join("en-web/style.typ")).unwrap();
+    assert_ne!(web_style, fs::read_to_string(emit.join("en/style.typ")).unwrap());
+    assert!(web_style.contains("html."), "web.typ is served as style.typ");
+    assert_eq!(fs::read_to_string(emit.join("en-web/main.typ")).unwrap(), main);
+    assert_eq!(fs::read_to_string(emit.join("en-web/prose/summary.typ")).unwrap(), "We met #\"8\" people.");
 }
 
 /// `bsb watch` on a copy of the reference study, its stderr read line by line: the
