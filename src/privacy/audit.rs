@@ -3,7 +3,9 @@
 //! [`super::solver`]; a question it cannot settle within its budget is a leak, never safe.
 //! A leak is described with the published numbers that pin it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 
 use super::program::{build, Block, BlockKey, Built, VarName};
 use super::solver::{IntProgram, Outcome};
@@ -39,12 +41,12 @@ pub struct Witnesses {
     /// name (a hint for the next search of the same question).
     pub(crate) solutions: Vec<(usize, Vec<(usize, i64)>, Vec<(VarName, i64)>)>,
     /// For each (cell, small value), the solutions that give the cell that value.
-    pub(crate) by_value: HashMap<(usize, i64), Vec<usize>>,
+    pub(crate) by_value: FxHashMap<(usize, i64), Vec<usize>>,
     /// Each set of unlabelled excerpts met, numbered.
-    pub(crate) labellings: HashMap<BTreeSet<String>, usize>,
+    pub(crate) labellings: FxHashMap<BTreeSet<String>, usize>,
     /// The leaks of each block audited, and whether every asked cell was tried (an audit
     /// that stops at its first leak leaves the rest untried).
-    pub(crate) blocks: HashMap<BlockKey, (Vec<Leak>, bool)>,
+    pub(crate) blocks: FxHashMap<BlockKey, (Vec<Leak>, bool)>,
     /// The solver's work over every audit that used these witnesses.
     pub(crate) work: u64,
 }
@@ -101,7 +103,7 @@ impl Witnesses {
     fn hint(&self, b: &Built, block: &Block, truth: &[i64], i: usize, v: i64) -> Vec<i64> {
         let mut hint = truth.to_vec();
         let Some(&s) = self.by_value.get(&(i, v)).and_then(|f| f.last()) else { return hint };
-        let values: HashMap<&VarName, i64> = self.solutions[s].2.iter().map(|(n, x)| (n, *x)).collect();
+        let values: FxHashMap<&VarName, i64> = self.solutions[s].2.iter().map(|(n, x)| (n, *x)).collect();
         for (x, &var) in block.vars.iter().enumerate() {
             if let Some(&value) = values.get(&b.names[var]) {
                 hint[x] = value;
