@@ -15,14 +15,15 @@ process around the compile call alone, so Python's start-up is not counted again
 
 Runs use `chrt -f 50` when allowed, so other work on a shared machine waits.
 
-Prints the median wall time of each BSB's build, the median typst time per document and
-their sums (the documents one after the other, as typst's command line would run them),
+Prints the median wall time and CPU time (every thread, user and system) of each BSB's
+build, the median typst time and CPU time per document and their sums (the documents one after the other, as typst's command line would run them),
 and the ratios. A cold build typesets every PDF and every web page, so its like is typst
 alone typesetting the same documents; the ratio against the PDFs alone is printed too.
 Goal (issue 26): build / typst alone <= 0.75.
 """
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,31 +38,32 @@ import sys, time, typst
 import warnings
 main, root, fonts, out = sys.argv[1:5]
 warnings.simplefilter("ignore")  # typst's note that its HTML export is experimental
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 if out.endswith(".html"):
     typst.compile(main, output=out, format="html", root=root, font_paths=[fonts], ignore_system_fonts=True)
 else:
     typst.compile(main, output=out, root=root, font_paths=[fonts], ignore_system_fonts=True,
                   pdf_standards=["a-2a", "ua-1"])
-print(time.perf_counter() - t)
+print(time.perf_counter() - t, time.process_time() - c)
 """
 
 
 def build_once(bsb, data, out):
     shutil.rmtree(out, ignore_errors=True)
-    t = time.perf_counter()
+    t, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     r = subprocess.run(RT + [bsb, "-q", "build", "--data", data, "--out", out], capture_output=True, text=True)
-    elapsed = time.perf_counter() - t
+    elapsed, after = time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
         sys.exit(f"{bsb} build failed:\n{r.stderr}")
-    return elapsed
+    return elapsed, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def typeset_once(main, root, fonts, out):
     r = subprocess.run(RT + [sys.executable, "-c", TYPESET, main, root, fonts, out], capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"typst failed on {main}:\n{r.stderr}")
-    return float(r.stdout.strip().splitlines()[-1])
+    wall, cpu = r.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 def main():
@@ -84,14 +86,21 @@ def main():
             alone[doc] = [typeset_once(os.path.join(root, "main.typ"), root, fonts, out_file) for _ in range(runs)]
         for doc, v in alone.items():
             kind = "web page" if doc.endswith("-web") else "PDF"
-            print(f"typst alone, {doc} ({kind}): median {statistics.median(v):.3f} s over {runs}")
-        every = sum(statistics.median(v) for v in alone.values())
-        pdfs = sum(statistics.median(v) for d, v in alone.items() if not d.endswith("-web"))
-        print(f"typst alone, the {len(alone)} documents one after the other: {every:.3f} s (the PDFs alone: {pdfs:.3f} s)")
+            print(f"typst alone, {doc} ({kind}): median {median(v, 0):.3f} s over {runs}, CPU {median(v, 1):.3f} s")
+        every = sum(median(v, 0) for v in alone.values())
+        pdfs = sum(median(v, 0) for d, v in alone.items() if not d.endswith("-web"))
+        cpu = sum(median(v, 1) for v in alone.values())
+        print(f"typst alone, the {len(alone)} documents one after the other: {every:.3f} s, CPU {cpu:.3f} s"
+              f" (the PDFs alone: {pdfs:.3f} s)")
         for b, v in builds.items():
-            m = statistics.median(v)
-            print(f"{b}: cold build median {m:.3f} s over {runs} (min {min(v):.3f}, max {max(v):.3f});"
-                  f" ratio {m / every:.2f} (against the PDFs alone: {m / pdfs:.2f})")
+            m, walls = median(v, 0), [w for w, _ in v]
+            print(f"{b}: cold build median {m:.3f} s over {runs} (min {min(walls):.3f}, max {max(walls):.3f}),"
+                  f" CPU {median(v, 1):.3f} s; ratio {m / every:.2f} (against the PDFs alone: {m / pdfs:.2f})")
+
+
+def median(runs, field):
+    """The median of one field (0 wall time, 1 CPU time) of (wall, CPU) pairs."""
+    return statistics.median(r[field] for r in runs)
 
 
 if __name__ == "__main__":
