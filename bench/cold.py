@@ -16,9 +16,10 @@ process around the compile call alone, so Python's start-up is not counted again
 Runs use `chrt -f 50` when allowed, so other work on a shared machine waits.
 
 Prints the median wall time and CPU time (every thread, user and system) of each BSB's
-build, the median typst time and CPU time per document and their sums (the documents one after the other, as typst's command line would run them),
-and the ratios. A cold build typesets every PDF and every web page, so its like is typst
-alone typesetting the same documents; the ratio against the PDFs alone is printed too.
+build, the median typst time and CPU time per document and their sums (the documents one
+after the other, as typst's command line would run them), and the ratios. A cold build
+typesets every PDF and every web page, so its like is typst alone typesetting the same
+documents; the ratio against the PDFs alone is printed too.
 Goal (issue 26): build / typst alone <= 0.75.
 """
 
