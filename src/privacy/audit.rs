@@ -149,8 +149,16 @@ pub(crate) fn audit_with(
         let x = b.var[i].expect("a hidden cell has a variable");
         asked[block_of[x]].push(i);
     }
-    let n = w.labellings.len();
-    let labelling = *w.labellings.entry(unlabelled.clone()).or_insert(n);
+    // Looked up before it is inserted: most audits meet a labelling already numbered, and
+    // the set is cloned only when it is new.
+    let labelling = match w.labellings.get(unlabelled) {
+        Some(&l) => l,
+        None => {
+            let n = w.labellings.len();
+            w.labellings.insert(unlabelled.clone(), n);
+            n
+        }
+    };
     let mut leaks = Vec::new();
     for (block, asked) in blocks.iter().zip(&asked) {
         if asked.is_empty() {
